@@ -1,0 +1,1 @@
+"""The grader: sandboxed student code, hidden suites, scoring and mistake diagnosis."""
