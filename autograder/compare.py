@@ -1,0 +1,200 @@
+"""Comparing a student's value with the expected one, and saying how they differ.
+
+Values are plain data (numbers, arrays, lists, tuples, dicts) as they come out of the transport.
+A mismatch reads like pytest's ``approx``: the shape first, then how many elements differ, the
+largest differences and a small index | obtained | expected table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from numbers import Number
+
+import numpy as np
+
+# name -> (relative tolerance, absolute floor as a fraction of max(1, max|expected|))
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "analytic": (1e-7, 1e-10),
+    "loss": (1e-5, 1e-10),
+    "numgrad": (1e-4, 1e-10),
+    "trained": (1e-6, 1e-10),
+    "exact": (0.0, 0.0),
+}
+
+TOLERANCE_TEXT = {
+    "analytic": "relative 1e-7 (absolute floor 1e-10 × max(1, max|expected|))",
+    "loss": "relative 1e-5",
+    "numgrad": "relative 1e-4",
+    "trained": "relative 1e-6",
+    "exact": "exact equality",
+}
+
+TABLE_ROWS = 5
+
+
+@dataclass
+class Difference:
+    """Why two values are not the same, in words a student can act on."""
+    kind: str                 # "shape" | "type" | "value" | "keys" | "length" | "nonfinite"
+    summary: str              # one line, safe for hidden tests (no expected values)
+    details: list[str] = field(default_factory=list)  # lines with expected values (visible tests)
+    path: str = ""            # where inside a nested value, e.g. "['W1']" or "[0]"
+
+    def text(self, show_expected: bool = True) -> str:
+        where = f" at {self.path}" if self.path else ""
+        lines = [self.summary + where]
+        if show_expected:
+            lines += self.details
+        return "\n".join(lines)
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, Number) and not isinstance(x, bool)
+
+
+def _as_array(x):
+    """A numeric array from an array, a number, or a (nested) list of numbers; else None."""
+    if isinstance(x, np.ndarray):
+        return x if x.dtype.kind in "biuf" else None
+    if _is_number(x) or isinstance(x, bool):
+        return np.asarray(x, dtype=float)
+    if isinstance(x, (list, tuple)):
+        try:
+            arr = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            return None
+        return arr
+    return None
+
+
+def shape_of(x) -> tuple | None:
+    arr = _as_array(x)
+    return None if arr is None else tuple(arr.shape)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        return repr(float(v))
+    return repr(v)
+
+
+def _compare_arrays(got: np.ndarray, exp: np.ndarray, tol: str, path: str) -> Difference | None:
+    rtol, floor = TOLERANCES[tol]
+    if got.shape != exp.shape:
+        return Difference("shape", f"shape {got.shape} where {exp.shape} was expected",
+                          [f"expected shape {exp.shape}, obtained shape {got.shape}"], path)
+    g = got.astype(float)
+    e = exp.astype(float)
+    if e.size == 0:
+        return None
+    finite_e = np.isfinite(e)
+    atol = floor * max(1.0, float(np.max(np.abs(e[finite_e]))) if finite_e.any() else 1.0)
+    both_nan = np.isnan(g) & np.isnan(e)
+    same_inf = np.isinf(g) & np.isinf(e) & (np.sign(g) == np.sign(e))
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(g - e)
+        ok = (diff <= np.maximum(rtol * np.abs(e), atol)) | both_nan | same_inf
+    if ok.all():
+        return None
+    bad = np.argwhere(~ok) if e.ndim else np.zeros((1, 0), dtype=int)
+    n_bad, n = int((~ok).sum()), int(ok.size)
+    nonfinite = int((~np.isfinite(g) & ~ok).sum())
+    if nonfinite:
+        summary = f"{nonfinite} of {n} values are NaN or infinite"
+        kind = "nonfinite"
+    else:
+        summary = f"values differ: {n_bad} of {n} elements outside the tolerance ({TOLERANCE_TEXT[tol]})"
+        kind = "value"
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        finite = np.isfinite(diff) & ~ok
+        max_abs = float(diff[finite].max()) if finite.any() else float("nan")
+        rel = diff / np.abs(e)
+        max_rel = float(rel[finite].max()) if finite.any() else float("nan")
+    details = [f"Mismatched elements: {n_bad} / {n}",
+               f"Max absolute difference: {max_abs:.6g}",
+               f"Max relative difference: {max_rel:.6g}",
+               "  index | obtained | expected"]
+    for idx in bad[:TABLE_ROWS]:
+        key = tuple(int(i) for i in idx)
+        details.append(f"  {key if e.ndim else '()'} | {_fmt(g[key] if e.ndim else g)} | "
+                       f"{_fmt(e[key] if e.ndim else e)}")
+    if n_bad > TABLE_ROWS:
+        details.append(f"  ... {n_bad - TABLE_ROWS} more")
+    return Difference(kind, summary, details, path)
+
+
+def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference | None:
+    """None when ``got`` matches ``expected`` within the named tolerance, else a Difference."""
+    if tol not in TOLERANCES:
+        raise ValueError(f"unknown tolerance {tol!r}; use one of {sorted(TOLERANCES)}")
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return Difference("type", f"a {type(got).__name__} where a dict was expected",
+                              [f"expected keys {sorted(map(str, expected))}"], path)
+        missing = [k for k in expected if k not in got]
+        extra = [k for k in got if k not in expected]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing keys {missing}")
+            if extra:
+                parts.append(f"unexpected keys {extra}")
+            return Difference("keys", "dict keys differ: " + "; ".join(parts), [], path)
+        for k in expected:
+            d = compare(got[k], expected[k], tol, f"{path}[{k!r}]")
+            if d:
+                return d
+        return None
+    if isinstance(expected, (list, tuple)) and not _all_numbers(expected):
+        if not isinstance(got, (list, tuple)):
+            return Difference("type", f"a {type(got).__name__} where a {type(expected).__name__} "
+                              f"of {len(expected)} items was expected", [], path)
+        if len(got) != len(expected):
+            return Difference("length", f"{len(got)} items where {len(expected)} were expected",
+                              [], path)
+        for i, (g, e) in enumerate(zip(got, expected)):
+            d = compare(g, e, tol, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    if expected is None or isinstance(expected, (str, bool)):
+        if got == expected and type(got) is type(expected):
+            return None
+        return Difference("value", f"{_fmt(got)} where {_fmt(expected)} was expected"
+                          if isinstance(expected, bool) else "value differs",
+                          [f"expected {_fmt(expected)}, obtained {_fmt(got)}"], path)
+    exp_arr = _as_array(expected)
+    got_arr = _as_array(got)
+    if exp_arr is None:
+        raise TypeError(f"cannot compare against a {type(expected).__name__}")
+    if got_arr is None:
+        return Difference("type", f"a {type(got).__name__} where numbers were expected", [], path)
+    if exp_arr.ndim == 0 and got_arr.size == 1:
+        got_arr = got_arr.reshape(())
+    return _compare_arrays(got_arr, exp_arr, tol, path)
+
+
+def _all_numbers(seq) -> bool:
+    """A list of numbers (or nested lists of numbers) compares as an array."""
+    arr = _as_array(seq)
+    return arr is not None and arr.dtype.kind in "biuf" and arr.dtype != object
+
+
+def same(a, b, tol: str = "analytic") -> bool:
+    try:
+        return compare(a, b, tol) is None
+    except TypeError:
+        return False
+
+
+def format_value(value, limit: int = 600) -> str:
+    """A short printable form of an argument or result for a report."""
+    with np.printoptions(precision=8, threshold=40, edgeitems=3, linewidth=100):
+        if isinstance(value, np.ndarray):
+            text = f"array{value.shape} {np.array2string(value, separator=', ')}"
+        elif isinstance(value, dict):
+            text = "{" + ", ".join(f"{k!r}: {format_value(v, limit)}" for k, v in value.items()) + "}"
+        elif isinstance(value, (list, tuple)) and len(value) > 12:
+            text = repr(type(value)(value[:12]))[:-1] + ", ...]"
+        else:
+            text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

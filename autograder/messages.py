@@ -1,0 +1,78 @@
+"""Every sentence the grader says to a student, in Korean and English, kept in one place."""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "not-submitted": {
+        "en": "{file} was not submitted: no file named {file} (or a notebook of that name) was found.",
+        "ko": "{file} 파일이 제출되지 않았습니다: {file} 이름의 파일(또는 같은 이름의 노트북)이 없습니다.",
+    },
+    "import-error": {
+        "en": "{file} could not be imported: {error}",
+        "ko": "{file} 을(를) 불러올 수 없습니다: {error}",
+    },
+    "missing": {
+        "en": "{file} has no `{name}`.",
+        "ko": "{file} 에 `{name}` 이(가) 없습니다.",
+    },
+    "not-implemented": {
+        "en": "`{name}` is not implemented yet (it raises NotImplementedError).",
+        "ko": "`{name}` 이(가) 아직 구현되지 않았습니다 (NotImplementedError 발생).",
+    },
+    "exception": {
+        "en": "`{name}` raised {error}",
+        "ko": "`{name}` 실행 중 예외 발생: {error}",
+    },
+    "timeout": {
+        "en": "`{name}` did not finish within the time limit ({seconds} s); it was stopped.",
+        "ko": "`{name}` 이(가) 제한 시간({seconds}초) 안에 끝나지 않아 중지했습니다.",
+    },
+    "budget": {
+        "en": "the time budget for your code was used up before `{name}` could run.",
+        "ko": "`{name}` 을(를) 실행하기 전에 코드 실행 시간 예산을 모두 사용했습니다.",
+    },
+    "crashed": {
+        "en": "the process running your code died during `{name}` ({error}).",
+        "ko": "`{name}` 실행 중 코드를 실행하던 프로세스가 종료되었습니다 ({error}).",
+    },
+    "bad-value": {
+        "en": "`{name}` returned {error}, which is not plain data (NumPy arrays, numbers, lists, "
+              "tuples, dicts).",
+        "ko": "`{name}` 이(가) {error} 을(를) 반환했습니다. 평범한 데이터(NumPy 배열, 숫자, 리스트, "
+              "튜플, 딕셔너리)가 아닙니다.",
+    },
+    "mismatch": {
+        "en": "{what}: {summary}",
+        "ko": "{what}: {summary}",
+    },
+    "mutated": {
+        "en": "`{name}` changed its argument {arg} in place; return a new value instead.",
+        "ko": "`{name}` 이(가) 인자 {arg} 을(를) 직접 바꾸었습니다. 새 값을 만들어 반환하세요.",
+    },
+    "warning": {
+        "en": "`{name}` raised a warning: {category}: {message}",
+        "ko": "`{name}` 실행 중 경고 발생: {category}: {message}",
+    },
+    "wrong-type": {
+        "en": "{what}: expected a {expected}, got a {got}.",
+        "ko": "{what}: {expected} 이(가) 와야 하는데 {got} 이(가) 왔습니다.",
+    },
+    "wrong-shape": {
+        "en": "{what}: expected shape {expected}, got shape {got}.",
+        "ko": "{what}: 모양(shape)이 {expected} 이어야 하는데 {got} 입니다.",
+    },
+    "named-mistake": {
+        "en": "Likely mistake: {title} [{id}]",
+        "ko": "예상되는 실수: {title} [{id}]",
+    },
+    "input": {"en": "Input", "ko": "입력"},
+    "expected": {"en": "Expected", "ko": "기대값"},
+    "obtained": {"en": "Obtained", "ko": "실제값"},
+    "calls": {"en": "Calls made", "ko": "호출 내역"},
+    "printed": {"en": "Your code printed", "ko": "코드가 출력한 내용"},
+}
+
+
+def say(key: str, lang: str = "en", **fields) -> str:
+    table = MESSAGES[key]
+    text = table.get(lang) or table["en"]
+    return text.format(**fields)

@@ -1,0 +1,214 @@
+"""The pytest plugin that walks students through one pytest session.
+
+Suites are ordinary pytest files (public tests in ``solutions/<set>/test_public.py``, hidden ones in
+``autograder/suites/``). pytest collects them once; then, instead of running each item once, the
+plugin takes one student after another (from a queue shared with other job slots) and runs every
+item for that student, with the ``student`` fixture bound to that student's sandboxed code. The
+outcome of each item becomes a :class:`TestOutcome`; nothing a student prints reaches pytest's
+report, and no student code is ever imported into this process.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import pytest
+from _pytest.reports import TestReport
+from _pytest.runner import runtestprotocol
+
+from nngrade.autograder.probe import GradingFailure, StudentProbe
+from nngrade.autograder.results import TestOutcome
+from nngrade.sets import SET_IDS, find_set
+
+MARKERS = {
+    "points(n)": "points the test is worth (hidden suites; public tests carry none)",
+    "function(name)": "the graded function as results.json names it (e.g. MLP.backward)",
+    "case(name)": "the case name, unique per function (e.g. seed-example, random)",
+    "visibility(v)": "visible | after_published | hidden | after_due_date",
+}
+
+
+@dataclass
+class TestMeta:
+    set_id: str
+    name: str
+    function: str
+    case: str
+    points: float
+    visibility: str
+    public: bool
+
+
+@dataclass
+class StudentJob:
+    """One student's code as the grader holds it: sources as bytes, never imported here."""
+    student_id: str
+    modules: dict[str, bytes]
+    file_names: dict[str, str] = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
+
+
+class StudentBackends(Protocol):
+    def for_set(self, set_id: str): ...
+    def file_name(self, set_id: str) -> str: ...
+    def close(self) -> None: ...
+
+
+class GradingPlugin:
+    def __init__(self, *, next_job: Callable[[], StudentJob | None],
+                 open_student: Callable[[StudentJob], StudentBackends],
+                 on_done: Callable[[StudentJob, list[TestOutcome], float], None],
+                 salt: str = "", lang: str = "en", fingerprints: dict | None = None,
+                 diagnose: bool = True):
+        self.next_job = next_job
+        self.open_student = open_student
+        self.on_done = on_done
+        self.salt = salt
+        self.lang = lang
+        self.fingerprints = fingerprints or {}
+        self.diagnose = diagnose
+        self.meta: dict[str, TestMeta] = {}
+        self.collection_errors: list[str] = []
+        self._job: StudentJob | None = None
+        self._backends: StudentBackends | None = None
+        self._probe: StudentProbe | None = None
+        self._excinfo: dict[str, BaseException] = {}
+
+    # ---- collection ------------------------------------------------------------------------------
+
+    def pytest_configure(self, config):
+        for marker, text in MARKERS.items():
+            config.addinivalue_line("markers", f"{marker}: {text}")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext}")
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        seen: dict[str, str] = {}
+        for item in items:
+            meta = _meta_of(item)
+            if meta.name in seen:
+                raise pytest.UsageError(f"two tests are named {meta.name}: {seen[meta.name]} and {item.nodeid}")
+            seen[meta.name] = item.nodeid
+            self.meta[item.nodeid] = meta
+        order = {s: i for i, s in enumerate(SET_IDS)}
+        position = {item.nodeid: i for i, item in enumerate(items)}
+        items.sort(key=lambda it: (order[self.meta[it.nodeid].set_id],
+                                   not self.meta[it.nodeid].public, position[it.nodeid]))
+
+    # ---- the per-student loop --------------------------------------------------------------------
+
+    def pytest_runtestloop(self, session):
+        if self.collection_errors:
+            raise session.Interrupted("the suites could not be collected:\n" + "\n".join(self.collection_errors))
+        items = list(session.items)
+        ran_before = False
+        while True:
+            job = self.next_job()
+            if job is None:
+                break
+            self._grade_one(job, items, ran_before)
+            ran_before = True
+        return True
+
+    def _grade_one(self, job: StudentJob, items, ran_before: bool) -> None:
+        started = time.perf_counter()
+        self._job = job
+        self._backends = self.open_student(job)
+        outcomes = []
+        try:
+            for i, item in enumerate(items):
+                if ran_before or i > 0:
+                    item._initrequest()  # fresh fixture request for a re-run of the same item
+                nextitem = items[i + 1] if i + 1 < len(items) else None
+                outcomes.append(self._run_item(item, nextitem))
+        finally:
+            self._backends.close()
+            self._backends = None
+        self.on_done(job, outcomes, time.perf_counter() - started)
+
+    def _run_item(self, item, nextitem) -> TestOutcome:
+        meta = self.meta[item.nodeid]
+        self._probe = None
+        self._excinfo.clear()
+        reports = runtestprotocol(item, nextitem=nextitem, log=False)
+        outcome = TestOutcome(meta.name, meta.set_id, meta.function, meta.case, meta.points,
+                              meta.visibility)
+        failed = [r for r in reports if r.failed]
+        probe = self._probe
+        if probe is not None:
+            outcome.artifacts = list(probe.artifacts)
+        if not failed:
+            outcome.passed = True
+            return outcome
+        report = failed[0]
+        exc = self._excinfo.get(report.when)
+        if isinstance(exc, GradingFailure):
+            outcome.summary, outcome.details = exc.summary, exc.details
+            outcome.tags = tuple(dict.fromkeys(exc.tags))
+            outcome.status = exc.kind
+        elif isinstance(exc, AssertionError):
+            outcome.summary, outcome.status = str(exc) or "assertion failed", "mismatch"
+        else:
+            # A fault of the suite itself (or a value the suite did not expect): never blame silently.
+            outcome.summary = ("the grader could not evaluate this test with your result "
+                               f"({type(exc).__name__ if exc else report.when} error)")
+            outcome.status = "grader-error"
+            outcome.grader_error = report.longreprtext[-2000:]
+        return outcome
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        if call.excinfo is None:
+            return None
+        exc = call.excinfo.value
+        self._excinfo[call.when] = exc
+        if isinstance(exc, AssertionError):
+            # An expected failure: its message is the report; formatting a traceback would
+            # cost more than running the test.
+            return TestReport(item.nodeid, item.location, {}, "failed", str(exc), call.when,
+                              duration=call.duration, start=call.start, stop=call.stop)
+        return None
+
+    # ---- fixtures ----------------------------------------------------------------------------------
+
+    @pytest.fixture
+    def student(self, request) -> StudentProbe:
+        meta = self.meta[request.node.nodeid]
+        set_fp = self.fingerprints.get(meta.set_id, {})
+        self._probe = StudentProbe(meta.set_id, self._backends.for_set(meta.set_id),
+                                   student_id=self._job.student_id, salt=self.salt, lang=self.lang,
+                                   test_name=meta.name, file_name=self._backends.file_name(meta.set_id),
+                                   fingerprints=set_fp, diagnose=self.diagnose)
+        return self._probe
+
+    @pytest.fixture
+    def reference(self, request):
+        from nngrade.autograder.reference import load_reference  # grading side only
+        return load_reference(self.meta[request.node.nodeid].set_id)
+
+
+def _marker_arg(item, name, default=None):
+    marker = item.get_closest_marker(name)
+    if marker is None or not marker.args:
+        return default
+    return marker.args[0]
+
+
+def _meta_of(item) -> TestMeta:
+    module = item.module
+    set_id = getattr(module, "SET", None)
+    if set_id is None:
+        raise pytest.UsageError(f"{item.nodeid}: the test module has no SET = \"NN_name\"")
+    set_id = find_set(set_id).id
+    public = Path(str(item.fspath)).name == "test_public.py"
+    function = _marker_arg(item, "function")
+    if function is None:
+        raise pytest.UsageError(f"{item.nodeid}: missing @pytest.mark.function(...)")
+    case = _marker_arg(item, "case", item.name.removeprefix("test_"))
+    points = 0.0 if public else float(_marker_arg(item, "points", 0))
+    visibility = _marker_arg(item, "visibility", "visible" if public else "after_published")
+    return TestMeta(set_id, f"{set_id}/{function}/{case}", function, case, points, visibility, public)

@@ -1,0 +1,129 @@
+"""Scoring: test outcomes of one student → results.json in Gradescope's schema."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nngrade import __version__
+from nngrade.autograder import catalogue
+from nngrade.autograder.messages import say
+from nngrade.sets import ExerciseSet
+
+# Fields whose values change from run to run; everything else in results.json is deterministic.
+TIMING_FIELDS = ("execution_time", "graded_at")
+
+
+@dataclass
+class TestOutcome:
+    name: str                 # "<set>/<function>/<case>"
+    set_id: str
+    function: str
+    case: str
+    max_score: float
+    visibility: str           # "visible" | "after_published"
+    passed: bool = False
+    summary: str = ""         # what was wrong, safe for hidden tests
+    details: list[str] = field(default_factory=list)  # expected values etc. (visible tests only)
+    tags: tuple[str, ...] = ()
+    artifacts: list[dict] = field(default_factory=list)
+    status: str = ""          # failure kind: mismatch, exception, timeout, not-submitted, ...
+    grader_error: str | None = None  # a fault of the suite, shown to instructors
+
+    def output(self, lang: str) -> str:
+        if self.passed:
+            return ""
+        lines = [self.summary]
+        if self.visibility == "visible":
+            lines += self.details
+        for tag in self.tags:
+            lines.append("")
+            lines.append(say("named-mistake", lang, title=catalogue.title(tag, lang), id=tag))
+            text = catalogue.hint(tag, lang)
+            if text:
+                lines.append(text.strip())
+        return "\n".join(line for line in lines if line is not None).strip()
+
+
+def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[ExerciseSet, ...], *,
+                  lang: str, extra: dict | None = None, overrides: dict | None = None,
+                  execution_time: float | None = None) -> dict:
+    """The results.json document. ``overrides`` maps a test name to the points an instructor set."""
+    overrides = overrides or {}
+    tests = []
+    per_set = {s.id: {"score": 0.0, "max_score": 0.0} for s in sets}
+    for number, o in enumerate(outcomes, start=1):
+        score = float(o.max_score) if o.passed else 0.0
+        extra_data = {"set": o.set_id, "function": o.function, "case": o.case}
+        if o.name in overrides:
+            score = float(overrides[o.name])
+            extra_data["override"] = True
+        if o.artifacts:
+            extra_data["artifacts"] = o.artifacts
+        if o.grader_error:
+            extra_data["grader_error"] = o.grader_error
+        if o.status and not o.passed:
+            extra_data["status"] = o.status
+        tests.append({
+            "name": o.name,
+            "number": str(number),
+            "score": score,
+            "max_score": float(o.max_score),
+            "status": "passed" if o.passed else "failed",
+            "output": o.output(lang),
+            "tags": list(o.tags),
+            "visibility": o.visibility,
+            "extra_data": extra_data,
+        })
+        if o.set_id in per_set:
+            per_set[o.set_id]["score"] += score
+            per_set[o.set_id]["max_score"] += float(o.max_score)
+    total = round(sum(t["score"] for t in tests), 6)
+    document = {
+        "score": total,
+        "output": "",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {
+            "student": student_id,
+            "sets": {k: {"score": round(v["score"], 6), "max_score": v["max_score"]}
+                     for k, v in per_set.items()},
+            "grader_version": __version__,
+            "lang": lang,
+            **(extra or {}),
+        },
+    }
+    if execution_time is not None:
+        document["execution_time"] = round(execution_time, 3)
+    return document
+
+
+def write_json_atomic(path: Path, document: dict) -> None:
+    """Write to a temporary file in the same folder, then rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(document, f, ensure_ascii=False, indent=1, sort_keys=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def without_timing(document: dict) -> dict:
+    """A copy without the declared timing fields (for determinism checks)."""
+    clean = json.loads(json.dumps(document))
+    for key in TIMING_FIELDS:
+        clean.pop(key, None)
+        clean.get("extra_data", {}).pop(key, None)
+    return clean
