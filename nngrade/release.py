@@ -1,0 +1,881 @@
+"""`nngrade release`: the student side of every exercise set, generated from solutions/.
+
+One source, one marker (as nbgrader's ClearSolutions does for notebooks):
+
+- **stubs** — in `solutions/<set>/<module>.py` every `### BEGIN SOLUTION` … `### END SOLUTION`
+  block becomes, at the block's indentation, `# YOUR CODE HERE`, a TODO saying what to compute
+  (the enclosing function's name and the first line of its docstring) and
+  `raise NotImplementedError(...)`. Every byte outside the markers is kept.
+- **assignments/** — the stubs plus everything else in `solutions/<set>/` (README.md,
+  test_public.py, points.toml, data files) and a bilingual index. `release` makes assignments/
+  exactly what solutions/ generates (stale files go); `release --check` only compares.
+- **the bundle** — the student download: assignments/ plus the `check` runtime, an allowlist
+  (`BUNDLE_RUNTIME`) of the kit's modules that holds no reference code, no hidden suites and no
+  mistake models, zipped with fixed timestamps and sorted entries.
+
+Rules for solution blocks, checked when building (errors name the file and line):
+- markers stand alone on their line (any indentation); no nesting, no END without BEGIN, no
+  BEGIN without END, no marker text anywhere else (strings, other files of the set);
+- a block inside a function is replaced as above; a block outside any function (module or class
+  body) may only define private helpers (names starting with "_") and becomes a
+  `# YOUR CODE HERE` comment without `raise`; nothing left in the stub may use those names;
+- every graded function of the set (`nngrade.sets`) must be a `def` (a class's `__init__` for a
+  graded class) holding a block of its own, so no graded code ships as is and every graded
+  function of the stub raises NotImplementedError.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+import textwrap
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Sequence
+
+from nngrade import __version__
+from nngrade.sets import SETS, ExerciseSet
+
+BEGIN_MARKER = "### BEGIN SOLUTION"
+END_MARKER = "### END SOLUTION"
+STUB_MARKER = "# YOUR CODE HERE"
+NOT_IMPLEMENTED = "{name}: not implemented yet / 아직 구현하지 않았습니다"
+
+# Never copied from solutions/<set>/, never compared or removed in assignments/: caches that
+# running Python or pytest leaves behind.
+IGNORED_NAMES = frozenset({"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".DS_Store"})
+IGNORED_SUFFIXES = (".pyc", ".pyo")
+
+# The `check` runtime shipped in the student bundle: (installed package, file or glob inside it).
+# A bundle path is the package as folders plus the file, e.g. nngrade/autograder/probe.py.
+# A listed file that does not exist yet is left out with a note; a shipped module that imports
+# a kit module at its top level which is not listed here fails the build.
+BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
+    ("nngrade", "__init__.py"),
+    ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
+    ("nngrade", "cli.py"),
+    ("nngrade", "sets.py"),
+    ("nngrade", "paths.py"),
+    ("nngrade", "check.py"),
+    ("nngrade.autograder", "__init__.py"),
+    ("nngrade.autograder", "transport.py"),
+    ("nngrade.autograder", "probe.py"),
+    ("nngrade.autograder", "plugin.py"),
+    ("nngrade.autograder", "compare.py"),
+    ("nngrade.autograder", "results.py"),    # plugin.py's TestOutcome; scoring, no answers
+    ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
+    ("nngrade.autograder", "catalogue.py"),  # reads hints/*.toml by mistake id
+    ("nngrade.autograder", "sandbox/*.py"),
+    # Hints are advice in prose, keyed by mistake id: no reference code, no mistake model.
+    ("nngrade.autograder", "hints/*.toml"),
+)
+
+# Whatever the allowlist says, no bundle path may match these: answers and hidden grading.
+BUNDLE_FORBIDDEN = re.compile(
+    r"(^|/)(solutions|suites|mistakes)(/|$)|(^|/)(reference|diagnose)\.py$|(^|/)release\.py$"
+)
+
+# Where `check` finds the fingerprints of the public examples inside the bundle (package data).
+BUNDLE_FINGERPRINTS = "nngrade/autograder/fingerprints.json"
+
+# Every zip entry gets this timestamp (the earliest a zip can hold) so that builds are identical.
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class ReleaseError(Exception):
+    """A solution or runtime file the release cannot turn into a correct student copy."""
+
+    def __init__(self, where: str, line: int | None, message: str):
+        self.where, self.line, self.message = where, line, message
+        location = f"{where}:{line}" if line else where
+        super().__init__(f"{location}: {message}")
+
+
+# --------------------------------------------------------------------------------------------
+# Markers
+
+
+@dataclass(frozen=True)
+class SolutionBlock:
+    begin: int    # 1-based line of the BEGIN marker
+    end: int      # 1-based line of the END marker
+    indent: str   # leading whitespace of the BEGIN line: the stub is written at this depth
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, numbered as `ast` numbers them (\\n, \\r\\n and \\r end a line)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+
+
+def find_solution_blocks(lines: Sequence[str], where: str = "<solution>") -> list[SolutionBlock]:
+    """The marked blocks of a source, in order; a nested, unclosed or stray marker is an error."""
+    blocks: list[SolutionBlock] = []
+    opened: tuple[int, str] | None = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if BEGIN_MARKER not in line and END_MARKER not in line:
+            continue
+        if stripped == BEGIN_MARKER:
+            if opened is not None:
+                raise ReleaseError(where, number, f"nested {BEGIN_MARKER!r}: the block opened at "
+                                   f"line {opened[0]} is not closed yet")
+            opened = (number, line[: len(line) - len(line.lstrip())])
+        elif stripped == END_MARKER:
+            if opened is None:
+                raise ReleaseError(where, number, f"{END_MARKER!r} without a {BEGIN_MARKER!r} "
+                                   "before it")
+            blocks.append(SolutionBlock(opened[0], number, opened[1]))
+            opened = None
+        else:
+            raise ReleaseError(where, number, "a solution marker must stand alone on its line "
+                               f"(only whitespace around it): {stripped[:60]!r}")
+    if opened is not None:
+        raise ReleaseError(where, opened[0], f"{BEGIN_MARKER!r} is never closed by {END_MARKER!r}")
+    return blocks
+
+
+# --------------------------------------------------------------------------------------------
+# Where each block sits: the def or class around it
+
+
+@dataclass(frozen=True)
+class Scope:
+    qualname: str    # "sigmoid", "MLP.forward", "train_xor.step"
+    node: ast.AST    # the FunctionDef / AsyncFunctionDef / ClassDef
+    first: int       # its `def`/`class` line
+    last: int        # the line before the next statement outside it (trailing comments included)
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.node, (ast.FunctionDef, ast.AsyncFunctionDef))
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    decorators = getattr(stmt, "decorator_list", [])
+    return min([stmt.lineno] + [d.lineno for d in decorators])
+
+
+def _child_bodies(stmt: ast.stmt) -> Iterable[list[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        body = getattr(stmt, name, None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            yield body
+    for handler in getattr(stmt, "handlers", []):
+        yield handler.body
+    for case in getattr(stmt, "cases", []):
+        yield case.body
+
+
+def find_scopes(tree: ast.Module, n_lines: int) -> list[Scope]:
+    """Every def and class with the lines it owns, comments after its last statement included
+    (an END marker usually follows the function's last statement)."""
+    scopes: list[Scope] = []
+
+    def visit(body: list[ast.stmt], parent_last: int, prefix: str) -> None:
+        for i, stmt in enumerate(body):
+            last = _first_line(body[i + 1]) - 1 if i + 1 < len(body) else parent_last
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                qualname = prefix + stmt.name
+                scopes.append(Scope(qualname, stmt, stmt.lineno, last))
+                visit(stmt.body, last, qualname + ".")
+            else:
+                for child in _child_bodies(stmt):
+                    visit(child, last, prefix)
+
+    visit(tree.body, n_lines, "")
+    return scopes
+
+
+def scope_of(block: SolutionBlock, scopes: Sequence[Scope]) -> Scope | None:
+    """The innermost def or class whose body holds the block (None: module level)."""
+    inside = [s for s in scopes
+              if s.first < block.begin <= s.last and len(block.indent) > s.node.col_offset]
+    return max(inside, key=lambda s: s.first, default=None)
+
+
+# --------------------------------------------------------------------------------------------
+# Stubs
+
+
+def _signature(func: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) -> str:
+    a = func.args
+    names = [p.arg for p in a.posonlyargs + a.args]
+    if is_method and names and names[0] in ("self", "cls"):
+        names = names[1:]
+    if a.vararg:
+        names.append("*" + a.vararg.arg)
+    names += [p.arg for p in a.kwonlyargs]
+    if a.kwarg:
+        names.append("**" + a.kwarg.arg)
+    return ", ".join(names)
+
+
+SECTION_HEADER = re.compile(r"^(Inputs?|Returns?|Args|Arguments|Parameters)\b.*:$")
+
+
+def _summary(node: ast.AST) -> str:
+    """What a function computes, from its docstring: the first paragraph (a summary line that
+    wraps goes on), or when the docstring opens with "Inputs:" the bullets under "Returns"."""
+    lines = [line.strip() for line in (ast.get_docstring(node) or "").splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if not lines:
+        return ""
+    if SECTION_HEADER.match(lines[0]):
+        start = next((i for i, line in enumerate(lines) if line.startswith("Return")), None)
+        if start is None:
+            return ""
+        bullets = []
+        for line in lines[start + 1:]:
+            if not line or SECTION_HEADER.match(line):
+                break
+            if line.startswith("- "):
+                bullets.append(line[2:])
+            elif bullets:
+                bullets[-1] += " " + line
+        return ("returns " + "; ".join(bullets)) if bullets else ""
+    paragraph = " ".join(lines[: lines.index("")] if "" in lines else lines)
+    if len(paragraph) > SUMMARY_LIMIT:
+        # Keep whole sentences while they fit; a single long sentence is cut with an ellipsis.
+        cut = paragraph.rfind(". ", 0, SUMMARY_LIMIT)
+        paragraph = paragraph[: cut + 1] if cut > 0 else paragraph[: SUMMARY_LIMIT - 1] + "…"
+    return paragraph
+
+
+# Longest TODO text taken from a docstring (the docstring itself sits right above the TODO).
+SUMMARY_LIMIT = 240
+
+
+def _display_name(scope: Scope, scopes: Sequence[Scope]) -> tuple[str, str]:
+    """(name used in messages, what to compute) for a block inside the function `scope`."""
+    parent = next((s for s in scopes if s.qualname == scope.qualname.rpartition(".")[0]), None)
+    in_class = parent is not None and isinstance(parent.node, ast.ClassDef)
+    params = _signature(scope.node, in_class)
+    summary = _summary(scope.node)
+    if in_class and scope.node.name == "__init__":
+        # The constructor is graded under the class's name ("MLP"), as results.json spells it.
+        name = parent.qualname
+        summary = summary or _summary(parent.node)
+    else:
+        name = scope.qualname
+    what = summary or "see this set's README.md"
+    return name, f"{name}({params}): {what}"
+
+
+def _stub_lines(block: SolutionBlock, scope: Scope | None, scopes: Sequence[Scope],
+                newline: str) -> list[str]:
+    indent = block.indent
+    if scope is None or not scope.is_function:
+        return [f"{indent}{STUB_MARKER}{newline}",
+                f"{indent}# (helper functions of your own may go here){newline}"]
+    name, todo = _display_name(scope, scopes)
+    wrapped = textwrap.wrap(" ".join(f"TODO {todo}".split()), width=max(40, 99 - len(indent) - 2),
+                            subsequent_indent="    ", break_long_words=False,
+                            break_on_hyphens=False)
+    message = NOT_IMPLEMENTED.format(name=name)
+    return ([f"{indent}{STUB_MARKER}{newline}"]
+            + [f"{indent}# {part}{newline}" for part in wrapped]
+            + [f'{indent}raise NotImplementedError("{message}"){newline}'])
+
+
+def _bound_names(stmt: ast.stmt) -> list[str]:
+    """Names a module- or class-level statement defines ("<...>" for anything else it does)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        targets = [stmt.target]
+    else:
+        return [f"<a {type(stmt).__name__} statement>"]
+    names = []
+    for target in targets:
+        for node in [target] if isinstance(target, ast.Name) else getattr(target, "elts", [target]):
+            names.append(node.id if isinstance(node, ast.Name) else f"<{ast.unparse(node)}>")
+    return names
+
+
+def _statements_in(tree: ast.Module, block: SolutionBlock) -> list[ast.stmt]:
+    """The outermost statements that start inside the block."""
+    found: list[ast.stmt] = []
+
+    def visit(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if block.begin < _first_line(stmt) < block.end:
+                found.append(stmt)
+            elif stmt.lineno < block.begin <= (stmt.end_lineno or stmt.lineno):
+                for child in _child_bodies(stmt):
+                    visit(child)
+
+    visit(tree.body)
+    return found
+
+
+def _multiline_strings(tree: ast.Module) -> list[tuple[int, int]]:
+    return [(n.lineno, n.end_lineno) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and n.end_lineno and n.end_lineno > n.lineno]
+
+
+def _graded_scope_name(graded: str, scopes: Sequence[Scope]) -> str:
+    """"MLP" (a class) is graded through MLP.__init__; "MLP.fit" and "sigmoid" are defs."""
+    for s in scopes:
+        if s.qualname == graded and isinstance(s.node, ast.ClassDef):
+            return graded + ".__init__"
+    return graded
+
+
+def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()) -> str:
+    """The student copy of one solution module (see the module docstring for the rules).
+
+    `where` names the file in error messages; `graded` lists the names that must each hold a
+    solution block of their own ("sigmoid", "MLP", "MLP.forward")."""
+    try:
+        tree = ast.parse(source, filename=where)
+    except SyntaxError as e:
+        raise ReleaseError(where, e.lineno, f"the solution does not parse: {e.msg}") from None
+    lines = split_lines(source)
+    blocks = find_solution_blocks(lines, where)
+    for lo, hi in _multiline_strings(tree):
+        for b in blocks:
+            for number in (b.begin, b.end):
+                if lo <= number <= hi:
+                    raise ReleaseError(where, number, "solution marker inside a string literal")
+    scopes = find_scopes(tree, len(lines))
+    block_scopes = [scope_of(b, scopes) for b in blocks]
+
+    removed_helpers: dict[str, int] = {}
+    for block, scope in zip(blocks, block_scopes):
+        if scope is not None and scope.is_function:
+            if block.end > scope.last:
+                raise ReleaseError(where, block.end, f"the block opened at line {block.begin} "
+                                   f"runs past the end of {scope.qualname}")
+            continue
+        # Outside any function: only private helpers may be taken out.
+        for stmt in _statements_in(tree, block):
+            for name in _bound_names(stmt):
+                if not name.startswith("_"):
+                    place = f"in class {scope.qualname}" if scope else "at module level"
+                    raise ReleaseError(where, block.begin, f"solution block {place} defines "
+                                       f"{name!r}: a block outside a function may only define "
+                                       "private helpers (names starting with '_'); put the "
+                                       "solution inside the function's body")
+                removed_helpers.setdefault(name, stmt.lineno)
+
+    scope_names = {s.qualname for s in scopes}
+    own_blocks = {s.qualname for s in block_scopes if s is not None and s.is_function}
+    for graded_name in graded:
+        target = _graded_scope_name(graded_name, scopes)
+        if target not in scope_names:
+            raise ReleaseError(where, None, f"graded function {graded_name!r} is not defined "
+                               f"here as a def ({target}): the stub would not offer it")
+        if target not in own_blocks:
+            line = next(s.first for s in scopes if s.qualname == target)
+            raise ReleaseError(where, line, f"graded function {graded_name!r} has no solution "
+                               f"block in its own body: its code would ship to students as is")
+
+    out: list[str] = []
+    origin: list[int] = []   # solution line number of each stub line, for error messages
+    position = 0
+    for block, scope in zip(blocks, block_scopes):
+        out += lines[position:block.begin - 1]
+        origin += range(position + 1, block.begin)
+        newline = re.search(r"\r\n|\r|\n|$", lines[block.begin - 1]).group() or "\n"
+        stub = _stub_lines(block, scope, scopes, newline)
+        out += stub
+        origin += [block.begin] * len(stub)
+        position = block.end
+    out += lines[position:]
+    origin += range(position + 1, len(lines) + 1)
+    result = "".join(out)
+
+    try:
+        stub_tree = ast.parse(result, filename=where)
+    except SyntaxError as e:
+        line = origin[e.lineno - 1] if e.lineno and 0 < e.lineno <= len(origin) else None
+        raise ReleaseError(where, line, f"the stub made from this file does not parse ({e.msg}); "
+                           "is the block's BEGIN marker indented like the code it holds?") from None
+    if removed_helpers:
+        for node in ast.walk(stub_tree):
+            used = node.id if isinstance(node, ast.Name) else (
+                node.attr if isinstance(node, ast.Attribute) else None)
+            if used in removed_helpers:
+                raise ReleaseError(where, origin[node.lineno - 1], f"{used!r} is used outside "
+                                   "the solution blocks but defined only inside the block at line "
+                                   f"{removed_helpers[used]}: the stub would fail")
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# assignments/: what solutions/ generates
+
+
+@dataclass
+class Generated:
+    files: dict[str, bytes]                 # posix path relative to assignments/ -> content
+    sets: list[ExerciseSet]                 # the sets found in solutions/
+    notes: list[str] = field(default_factory=list)
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _ignored(rel: PurePosixPath) -> bool:
+    return any(part in IGNORED_NAMES for part in rel.parts) or rel.name.endswith(IGNORED_SUFFIXES)
+
+
+def _walk(root: Path) -> list[PurePosixPath]:
+    """Files under root (relative, sorted), caches left out."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_NAMES)
+        for name in filenames:
+            rel = PurePosixPath(Path(dirpath, name).relative_to(root).as_posix())
+            if not _ignored(rel):
+                found.append(rel)
+    return sorted(found)
+
+
+def _refuse_markers(data: bytes, where: str) -> None:
+    for marker in (BEGIN_MARKER, END_MARKER):
+        index = data.find(marker.encode())
+        if index >= 0:
+            line = data.count(b"\n", 0, index) + 1
+            raise ReleaseError(where, line, f"{marker!r} outside the solution module: this file "
+                               "is copied to students as is")
+
+
+def generate(solutions_dir: Path) -> Generated:
+    """assignments/ in memory: stubs, the sets' other files, the index."""
+    solutions_dir = Path(solutions_dir)
+    files: dict[str, bytes] = {}
+    present: list[ExerciseSet] = []
+    notes: list[str] = []
+    for s in SETS:
+        folder = solutions_dir / s.id
+        if not folder.is_dir():
+            notes.append(f"{_display(folder, solutions_dir)}/ not found: {s.id} skipped")
+            continue
+        module = folder / f"{s.module}.py"
+        where = _display(module, solutions_dir)
+        if not module.is_file():
+            raise ReleaseError(where, None, f"missing: the set's module {s.module}.py")
+        try:
+            source = module.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ReleaseError(where, None, f"not UTF-8 ({e.reason} at byte {e.start})") from None
+        files[f"{s.id}/{s.module}.py"] = make_stub(source, where, s.functions).encode("utf-8")
+        for rel in _walk(folder):
+            if rel.as_posix() == f"{s.module}.py":
+                continue
+            data = (folder / rel).read_bytes()
+            _refuse_markers(data, _display(folder / rel, solutions_dir))
+            files[f"{s.id}/{rel.as_posix()}"] = data
+        present.append(s)
+    files["README.md"] = index_readme(present).encode("utf-8")
+    return Generated(dict(sorted(files.items())), present, notes)
+
+
+def index_readme(present: Sequence[ExerciseSet]) -> str:
+    rows = "\n".join(
+        f"| [{s.id}]({s.id}/) | `{s.module}.py` | {s.title_ko} | {s.title_en} | "
+        f"`nngrade check {s.short}` |" for s in present)
+    return f"""<!-- Generated by `nngrade release`. -->
+# 과제 / Assignments
+
+각 폴더가 연습 세트 하나입니다. 모듈 파일을 열어 `raise NotImplementedError(...)`가 있는 자리마다
+`# TODO`가 말하는 계산을 직접 작성하고, 세트의 README.md를 읽은 뒤 공개 테스트로 확인하세요.
+
+Each folder is one exercise set. Open its module, replace every `raise NotImplementedError(...)`
+with the computation its `# TODO` describes (the set's README.md explains it), then check your
+work with the public tests.
+
+| 세트 / set | 모듈 / module | 내용 | topic | 확인 / check |
+|---|---|---|---|---|
+{rows}
+
+공개 테스트는 여러분 코드의 형태와 책의 예제를 확인합니다. 채점에는 학생마다 다른 무작위 입력이 더 쓰입니다.
+
+The public tests check shapes, types and the book's worked example; grading adds random inputs
+that differ for every student.
+"""
+
+
+def _actual_files(root: Path) -> dict[str, Path]:
+    if not root.is_dir():
+        return {}
+    return {rel.as_posix(): root / rel for rel in _walk(root)}
+
+
+def compare_tree(expected: dict[str, bytes], root: Path) -> list[str]:
+    """How the folder differs from what should be there: 'missing: …', 'differs: …', 'extra: …'."""
+    actual = _actual_files(Path(root))
+    problems = []
+    for rel in sorted(set(expected) | set(actual)):
+        if rel not in actual:
+            problems.append(f"missing: {rel}")
+        elif rel not in expected:
+            problems.append(f"extra: {rel}")
+        elif actual[rel].read_bytes() != expected[rel]:
+            problems.append(f"differs: {rel}")
+    return problems
+
+
+def write_tree(expected: dict[str, bytes], root: Path) -> list[str]:
+    """Make the folder hold exactly `expected` (caches aside); returns what changed."""
+    root = Path(root)
+    changes = compare_tree(expected, root)
+    for change in changes:
+        kind, rel = change.split(": ", 1)
+        path = root / rel
+        if kind == "extra":
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(expected[rel])
+    # Folders emptied by removals (a set taken out of solutions/) go too.
+    for dirpath, dirnames, filenames in sorted(os.walk(root), key=lambda t: -len(t[0])):
+        if Path(dirpath) != root and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+    return changes
+
+
+# --------------------------------------------------------------------------------------------
+# The student bundle
+
+
+def _runtime_sources() -> list[tuple[str, Path | None]]:
+    """(bundle path, source file) for each allowlisted runtime file; source None = not there."""
+    chosen: list[tuple[str, Path | None]] = []
+    for package, pattern in BUNDLE_RUNTIME:
+        base = Path(str(resources.files(package)))
+        prefix = package.replace(".", "/")
+        if any(c in pattern for c in "*?["):
+            matches = sorted(p for p in base.glob(pattern)
+                             if p.is_file() and not _ignored(PurePosixPath(p.name)))
+            chosen += [(f"{prefix}/{p.relative_to(base).as_posix()}", p) for p in matches]
+        else:
+            path = base / pattern
+            chosen.append((f"{prefix}/{pattern}", path if path.is_file() else None))
+    return chosen
+
+
+MAIN_FALLBACK = '''"""`python -m nngrade`: the same commands as the `nngrade` console script."""
+import sys
+
+from nngrade.cli import main
+
+sys.exit(main())
+'''
+
+
+def _kit_module_path(module: str) -> str | None:
+    """Bundle-style path of a kit module (nngrade.x.y -> nngrade/x/y.py), if it exists in the kit."""
+    parts = module.split(".")
+    if parts[0] != "nngrade":
+        return None
+    for package in ("nngrade.autograder", "nngrade.solutions", "nngrade.templates", "nngrade"):
+        if module == package or module.startswith(package + "."):
+            base = Path(str(resources.files(package)))
+            rest = module[len(package):].lstrip(".").split(".") if module != package else []
+            prefix = package.replace(".", "/")
+            if (base.joinpath(*rest) / "__init__.py").is_file():
+                return "/".join([prefix, *rest, "__init__.py"])
+            if rest and base.joinpath(*rest[:-1], rest[-1] + ".py").is_file():
+                return "/".join([prefix, *rest]) + ".py"
+            return None
+    return None
+
+
+def _top_level_kit_imports(path: str, source: str) -> list[tuple[int, str]]:
+    """(line, bundle path) of the kit modules a runtime file imports when it is imported."""
+    tree = ast.parse(source, filename=path)
+    package = path.rsplit("/", 1)[0].replace("/", ".")
+    found = []
+    for stmt in tree.body:   # only the module body: imports inside functions are lazy
+        names: list[str] = []
+        if isinstance(stmt, ast.Import):
+            names = [a.name for a in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom):
+            base = stmt.module or ""
+            if stmt.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (stmt.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            names = [base] + [f"{base}.{a.name}" for a in stmt.names]
+        for name in names:
+            target = _kit_module_path(name)
+            if target:
+                found.append((stmt.lineno, target))
+    return found
+
+
+def _fingerprints(set_ids: list[str]) -> tuple[bytes | None, str | None]:
+    """fingerprints.json for the bundle, or (None, why) while the builder does not exist."""
+    try:
+        from nngrade.autograder.fingerprints import build_fingerprints
+    except ImportError as e:
+        if e.name == "nngrade.autograder.fingerprints":
+            return None, "fingerprints not built yet: nngrade.autograder.fingerprints is missing"
+        raise
+    try:
+        text = json.dumps(build_fingerprints(set_ids), sort_keys=True, indent=1,
+                          ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise ReleaseError("nngrade/autograder/fingerprints.py", None,
+                           f"build_fingerprints() gave data that is not plain JSON: {e}") from None
+    return (text + "\n").encode("utf-8"), None
+
+
+def bundle_pyproject() -> str:
+    return f"""[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "nngrade-student"
+version = "{__version__}"
+description = "nngrade exercises for students: the assignments and `nngrade check` with the public tests"
+readme = "README.md"
+requires-python = ">=3.10"
+dependencies = [
+    "numpy>=1.24",
+    "pytest>=7.4",
+    "rich>=13",
+    "tomli>=2; python_version < '3.11'",
+]
+
+[project.scripts]
+nngrade = "nngrade.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["nngrade", "nngrade.*"]
+
+[tool.setuptools.package-data]
+"nngrade.autograder" = ["fingerprints.json", "hints/*.toml"]
+"""
+
+
+def bundle_readme(present: Sequence[ExerciseSet]) -> str:
+    example = next((s for s in present if s.id == "04_backprop"), present[0] if present else None)
+    short = example.short if example else "backprop"
+    folder = f"assignments/{example.id}/{example.module}.py" if example else \
+        "assignments/04_backprop/backprop.py"
+    return f"""# nngrade — 학생용 과제 꾸러미 / student bundle
+
+## 한국어
+
+1. 이 압축 파일을 푼 폴더에서 설치합니다 (Python 3.10 이상, numpy·pytest·rich가 함께 설치됨):
+
+       pip install .
+
+2. `assignments/` 안의 세트 폴더를 엽니다. 예: `{folder}`.
+   `raise NotImplementedError(...)`가 있는 자리마다 바로 위 `# TODO`가 말하는 계산을 작성하세요.
+   세트마다 README.md에 공식과 예제가 있습니다.
+3. 같은 폴더(이 README가 있는 곳)에서 공개 테스트로 확인합니다:
+
+       nngrade check {short}
+
+   설치하지 않았다면 `python -m nngrade check {short}` 도 같습니다. 파일을 다른 곳에 두었다면
+   `--path 폴더`를 덧붙이세요. 세트 이름은 폴더 이름(`{example.id if example else "04_backprop"}`)이나
+   짧은 이름(`{short}`) 모두 됩니다.
+
+공개 테스트는 형태·자료형·입력 불변·책의 예제를 확인합니다. 실제 채점은 학생마다 다른 무작위
+입력으로 더 많은 경우를 봅니다.
+
+## English
+
+1. Install from the folder you unpacked this zip into (Python 3.10 or later; numpy, pytest and
+   rich come with it):
+
+       pip install .
+
+2. Open a set's folder under `assignments/`, e.g. `{folder}`. Wherever the code says
+   `raise NotImplementedError(...)`, write what the `# TODO` above it asks for. Each set's
+   README.md gives the formulas and a worked example.
+3. From this folder (where this README is), check your work with the public tests:
+
+       nngrade check {short}
+
+   Without installing, `python -m nngrade check {short}` does the same. If your file lives
+   elsewhere, add `--path DIR`. A set can be named by its folder (`{example.id if example else "04_backprop"}`)
+   or its short name (`{short}`).
+
+The public tests check shapes, types, that your inputs are left unchanged, and the book's worked
+example. Grading runs more cases, on random inputs that differ for every student.
+"""
+
+
+@dataclass
+class Bundle:
+    files: dict[str, bytes]      # zip entry -> content
+    notes: list[str] = field(default_factory=list)
+
+
+def bundle_files(generated: Generated) -> Bundle:
+    """Everything the student zip holds, checked: allowlist only, no marker text, imports met."""
+    files: dict[str, bytes] = {f"assignments/{rel}": data for rel, data in generated.files.items()}
+    notes: list[str] = []
+    runtime: dict[str, bytes] = {}
+    for dest, source in _runtime_sources():
+        if source is None:
+            if dest == "nngrade/__main__.py":
+                runtime[dest] = MAIN_FALLBACK.encode("utf-8")
+            else:
+                notes.append(f"{dest} does not exist yet: the bundle ships without it")
+            continue
+        runtime[dest] = source.read_bytes()
+    for dest, data in runtime.items():
+        if dest.endswith(".py"):
+            for line, target in _top_level_kit_imports(dest, data.decode("utf-8")):
+                if target not in runtime:
+                    raise ReleaseError(dest, line, f"imports {target}, which the student bundle "
+                                       "does not ship: add it to BUNDLE_RUNTIME in "
+                                       "nngrade/release.py or import it inside the function "
+                                       "that needs it")
+    files.update(runtime)
+    fingerprints, why = _fingerprints([s.id for s in generated.sets])
+    if fingerprints is None:
+        notes.append(why)
+    else:
+        files[BUNDLE_FINGERPRINTS] = fingerprints
+    files["pyproject.toml"] = bundle_pyproject().encode("utf-8")
+    files["README.md"] = bundle_readme(generated.sets).encode("utf-8")
+    for name, data in files.items():
+        if BUNDLE_FORBIDDEN.search(name):
+            raise ReleaseError(name, None, "may not be in the student bundle (answers or hidden "
+                               "grading); take it out of BUNDLE_RUNTIME")
+        _refuse_markers(data, f"bundle entry {name}")
+    return Bundle(dict(sorted(files.items())), notes)
+
+
+def write_zip(files: dict[str, bytes], out: Path) -> None:
+    """A zip that depends only on `files`: sorted entries, one fixed timestamp, fixed modes."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3                   # unix, so the mode bits below are read
+            info.external_attr = 0o100644 << 16      # a regular file, rw-r--r--
+            zf.writestr(info, files[name])
+    # Written beside the target then renamed, so a failed build never leaves half a zip.
+    with tempfile.NamedTemporaryFile(dir=out.parent, prefix=out.name, suffix=".part",
+                                     delete=False) as tmp:
+        tmp.write(buffer.getvalue())
+    os.replace(tmp.name, out)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _default_dirs(solutions_dir: Path | None, assignments_dir: Path | None) -> tuple[Path, Path]:
+    from nngrade import paths
+    return (Path(solutions_dir) if solutions_dir else paths.SOLUTIONS_DIR,
+            Path(assignments_dir) if assignments_dir else paths.ASSIGNMENTS_DIR)
+
+
+def release(solutions_dir: Path | None = None, assignments_dir: Path | None = None) -> list[str]:
+    """Write assignments/ from solutions/; returns the changes ('missing: …' = added, …)."""
+    solutions_dir, assignments_dir = _default_dirs(solutions_dir, assignments_dir)
+    return write_tree(generate(solutions_dir).files, assignments_dir)
+
+
+def check_release(solutions_dir: Path | None = None,
+                  assignments_dir: Path | None = None) -> list[str]:
+    """What makes assignments/ stale ([] when it is current)."""
+    solutions_dir, assignments_dir = _default_dirs(solutions_dir, assignments_dir)
+    return compare_tree(generate(solutions_dir).files, assignments_dir)
+
+
+def build_bundle(out: Path, solutions_dir: Path | None = None) -> Bundle:
+    """Write the student zip to `out`, generated from solutions/ (not from assignments/ on disk)."""
+    solutions_dir, _ = _default_dirs(solutions_dir, None)
+    bundle = bundle_files(generate(solutions_dir))
+    write_zip(bundle.files, out)
+    return bundle
+
+
+# How `release` reports what compare_tree found once it has written the folder.
+CHANGE_WORDS = {"missing": "added", "differs": "updated", "extra": "removed"}
+
+
+def run(check: bool = False, bundle: Path | None = None, *, solutions_dir: Path | None = None,
+        assignments_dir: Path | None = None, stdout=None, stderr=None) -> int:
+    """`nngrade release [--check] [--bundle OUT.zip]`. Exit status: 0 done / current,
+    1 assignments/ is stale (--check), 2 a solution or runtime file is wrong."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    solutions_dir, assignments_dir = _default_dirs(solutions_dir, assignments_dir)
+    shown = assignments_dir.name + "/"
+    try:
+        generated = generate(solutions_dir)
+        for note in generated.notes:
+            print(f"note: {note}", file=stdout)
+        status = 0
+        problems = compare_tree(generated.files, assignments_dir)
+        if check:
+            if problems:
+                print(f"{shown} is stale ({len(problems)} file(s)); run `nngrade release`:",
+                      file=stderr)
+                for problem in problems:
+                    print(f"  {problem}", file=stderr)
+                status = 1
+            else:
+                print(f"{shown} is up to date: {len(generated.files)} files from "
+                      f"{len(generated.sets)} set(s)", file=stdout)
+        elif bundle is None:
+            write_tree(generated.files, assignments_dir)
+            print(f"wrote {shown}: {len(generated.files)} files from {len(generated.sets)} "
+                  f"set(s), {len(problems)} changed", file=stdout)
+            for problem in problems:
+                kind, rel = problem.split(": ", 1)
+                print(f"  {CHANGE_WORDS[kind]}: {rel}", file=stdout)
+        if bundle is not None:
+            if problems and not check:
+                print(f"note: {shown} on disk is stale; the bundle is built from the solutions",
+                      file=stdout)
+            made = bundle_files(generated)
+            write_zip(made.files, Path(bundle))
+            for note in made.notes:
+                print(f"note: {note}", file=stdout)
+            print(f"wrote {bundle}: {len(made.files)} files", file=stdout)
+        return status
+    except ReleaseError as e:
+        print(f"error: {e}", file=stderr)
+        return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="nngrade release",
+        description="Generate assignments/ (student stubs, READMEs, public tests) from solutions/.")
+    parser.add_argument("--check", action="store_true",
+                        help="only compare: exit 1 and list the files when assignments/ is stale")
+    parser.add_argument("--bundle", type=Path, metavar="OUT.zip",
+                        help="write the student download (assignments + the `check` runtime)")
+    parser.add_argument("--solutions", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--assignments", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    return run(check=args.check, bundle=args.bundle, solutions_dir=args.solutions,
+               assignments_dir=args.assignments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
