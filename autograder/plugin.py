@@ -61,7 +61,7 @@ class GradingPlugin:
                  open_student: Callable[[StudentJob], StudentBackends],
                  on_done: Callable[[StudentJob, list[TestOutcome], float], None],
                  salt: str = "", lang: str = "en", fingerprints: dict | None = None,
-                 diagnose: bool = True):
+                 diagnose: bool = True, options: dict | None = None):
         self.next_job = next_job
         self.open_student = open_student
         self.on_done = on_done
@@ -69,6 +69,7 @@ class GradingPlugin:
         self.lang = lang
         self.fingerprints = fingerprints or {}
         self.diagnose = diagnose
+        self.options = options or {}   # course settings tests may read (MNIST budget, data dir)
         self.meta: dict[str, TestMeta] = {}
         self.collection_errors: list[str] = []
         self._job: StudentJob | None = None
@@ -182,7 +183,8 @@ class GradingPlugin:
         self._probe = StudentProbe(meta.set_id, self._backends.for_set(meta.set_id),
                                    student_id=self._job.student_id, salt=self.salt, lang=self.lang,
                                    test_name=meta.name, file_name=self._backends.file_name(meta.set_id),
-                                   fingerprints=set_fp, diagnose=self.diagnose)
+                                   fingerprints=set_fp, diagnose=self.diagnose,
+                                   options=self.options)
         return self._probe
 
     @pytest.fixture

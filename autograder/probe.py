@@ -257,7 +257,7 @@ class StudentProbe:
     def __init__(self, exercise_set: ExerciseSet | str | None, backend, *, student_id: str = "student",
                  salt: str = "", lang: str = "en", test_name: str = "", file_name: str | None = None,
                  fingerprints: dict | None = None, recorder: list | None = None,
-                 diagnose: bool = True):
+                 diagnose: bool = True, options: dict | None = None):
         self.set = find_set(exercise_set) if isinstance(exercise_set, str) else exercise_set
         self.backend = backend
         self.student_id = student_id
@@ -277,6 +277,7 @@ class StudentProbe:
         self._expect_count = 0
         self._diagnose = diagnose
         self._type_of: dict[int, str] = {}
+        self.options = options or {}
 
     # ---- calls -------------------------------------------------------------------------------
 

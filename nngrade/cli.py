@@ -1,2 +1,143 @@
-def main(argv=None):
+"""The `nngrade` command: a thin layer over the modules that do the work."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from nngrade import __version__
+
+
+def _add_grade(sub):
+    p = sub.add_parser("grade", help="grade a class of submissions")
+    p.add_argument("submissions", type=Path, help="folder of submissions (or a Canvas zip)")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--format", dest="fmt", default="folders",
+                   choices=("folders", "canvas", "moodle", "nbgrader"))
+    p.add_argument("--sets", nargs="+", default=None, help="sets to grade (default: the course's)")
+    p.add_argument("--jobs", type=int, default=0, help="parallel job slots (default: cores)")
+    p.add_argument("--lang", choices=("ko", "en"), default=None)
+    p.add_argument("--roster", type=Path, default=None, help="Canvas roster CSV")
+    p.add_argument("--only", default=None, help="regrade one student")
+    p.add_argument("--force", action="store_true", help="regrade students whose results are current")
+    p.add_argument("--course", type=Path, default=None,
+                   help="course folder or nngrade.toml (default: the nearest one)")
+    p.add_argument("--mnist-dir", type=Path, default=None)
+    p.add_argument("--no-progress", action="store_true")
+
+
+def _add_check(sub):
+    p = sub.add_parser("check", help="check your own files with the public tests")
+    p.add_argument("set", nargs="?", default=None, help="set folder or short name (default: all found)")
+    p.add_argument("--path", type=Path, default=Path("."), help="folder with your files")
+    p.add_argument("--lang", choices=("ko", "en"), default=None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nngrade", description="Auto-graded neural-network exercises.")
+    parser.add_argument("--version", action="version", version=f"nngrade {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("init", help="create a course folder with nngrade.toml")
+    p.add_argument("course", type=Path)
+    p.add_argument("--name", default=None)
+    p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    _add_grade(sub)
+    _add_check(sub)
+    p = sub.add_parser("demo", help="grade the built-in sample class and write its reports")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: ./nngrade-demo)")
+    p.add_argument("--jobs", type=int, default=0)
+    p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    p = sub.add_parser("release", help="regenerate assignments/ from solutions/")
+    p.add_argument("--check", action="store_true", help="fail when assignments/ is stale")
+    p.add_argument("--bundle", type=Path, default=None, help="write the student download zip")
+    p = sub.add_parser("export", help="export to nbgrader or Gradescope")
+    p.add_argument("target", choices=("nbgrader", "gradescope"))
+    p.add_argument("dest", type=Path)
+    p.add_argument("--sets", nargs="+", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("nngrade: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, OSError) as exc:
+        # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
+        print(f"nngrade {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_init(args) -> int:
+    from nngrade.config import init_course
+    path = init_course(args.course, args.name, args.lang)
+    print(f"wrote {path}")
     return 0
+
+
+def cmd_grade(args) -> int:
+    from nngrade.config import find_course, load_course
+    from nngrade.grade import GradeOptions, grade_class
+    from nngrade.sets import parse_sets
+
+    course_file = args.course
+    if course_file is not None and course_file.is_dir():
+        course_file = course_file / "nngrade.toml"
+    course_file = course_file or find_course(Path.cwd(), args.submissions, args.out)
+    if course_file is None:
+        raise ValueError("no nngrade.toml found in this folder, the submissions' or OUT's folders "
+                         "or their parents; create one with `nngrade init COURSE` or pass --course")
+    course = load_course(course_file)
+    options = GradeOptions(
+        sets=parse_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
+        jobs=args.jobs, lang=args.lang or course.lang, only=args.only, force=args.force,
+        sandbox_level=os.environ.get("NNGRADE_SANDBOX") or None, progress=not args.no_progress,
+        fmt=args.fmt, roster=args.roster,
+        mnist_dir=args.mnist_dir or (Path(os.environ["NNGRADE_MNIST_DIR"])
+                                     if os.environ.get("NNGRADE_MNIST_DIR") else None))
+    run = grade_class(args.submissions, args.out, course, options)
+    print(f"graded {len(run.graded)}, unchanged {len(run.skipped)}, failed {len(run.failed)} "
+          f"in {run.seconds:.1f} s; sandbox: {run.sandbox.get('level', 'n/a') if run.sandbox else 'n/a'}")
+    print(run.summary_path)
+    return 0 if not run.failed else 1
+
+
+def cmd_check(args) -> int:
+    from nngrade.check import run_check
+    return run_check(args.set, args.path, lang=args.lang)
+
+
+def cmd_demo(args) -> int:
+    from nngrade.demo import run_demo
+    summary = run_demo(args.out, jobs=args.jobs, lang=args.lang)
+    print(summary)
+    return 0
+
+
+def cmd_release(args) -> int:
+    from nngrade import release
+    return release.run(check=args.check, bundle=args.bundle)
+
+
+def cmd_export(args) -> int:
+    from nngrade.sets import parse_sets
+    sets = parse_sets(args.sets) if args.sets else parse_sets(None)
+    if args.target == "nbgrader":
+        from nngrade.export.nbgrader import export_nbgrader
+        path = export_nbgrader(args.dest, sets)
+    else:
+        from nngrade.export.gradescope import export_gradescope
+        path = export_gradescope(args.dest, sets)
+    print(path)
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,
+            "release": cmd_release, "export": cmd_export}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

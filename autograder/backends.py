@@ -1,0 +1,105 @@
+"""The bridge from the probe API to a student's sandboxed process.
+
+One sandbox session per student holds all of that student's modules; each set's tests talk to
+their module through a :class:`SandboxModuleBackend`, which turns the sandbox's replies into the
+probe's :class:`Outcome` (status, decoded value, located error, arguments after the call).
+"""
+from __future__ import annotations
+
+from nngrade.autograder.plugin import StudentJob
+from nngrade.autograder.probe import ObjectProxy, Outcome
+from nngrade.autograder.sandbox import Limits, SandboxPool
+from nngrade.sets import find_set
+
+# Wall-clock seconds one call may take, per set (trainers get longer; MNIST comes from the course).
+CALL_TIMEOUT = {"06_numerical_gradient": 30.0, "07_xor": 30.0, "08_mnist": 180.0}
+DEFAULT_CALL_TIMEOUT = 10.0
+
+
+def limits_for(set_ids, mnist_budget: float = 120.0) -> Limits:
+    """Limits of one student's session: the most generous any chosen set needs."""
+    limits = Limits()
+    if "08_mnist" in set_ids:
+        limits.address_space_mb = max(limits.address_space_mb, 1024)
+        limits.cpu_seconds = max(limits.cpu_seconds, int(mnist_budget) + 60)
+        limits.session_seconds = max(limits.session_seconds, mnist_budget * 2 + 120)
+    return limits
+
+
+class SandboxStudent:
+    """One student's sandbox session, shared by every set's tests."""
+
+    def __init__(self, pool: SandboxPool, job: StudentJob, limits: Limits | None = None,
+                 timeouts: dict[str, float] | None = None):
+        self.job = job
+        self.timeouts = {**CALL_TIMEOUT, **(timeouts or {})}
+        self.session = pool.session(files=job.modules, file_names=job.file_names, limits=limits)
+
+    def for_set(self, set_id: str) -> "SandboxModuleBackend":
+        s = find_set(set_id)
+        return SandboxModuleBackend(self.session, s.module,
+                                    self.timeouts.get(s.id, DEFAULT_CALL_TIMEOUT),
+                                    submitted=s.module in self.job.modules)
+
+    def file_name(self, set_id: str) -> str:
+        module = find_set(set_id).module
+        return self.job.file_names.get(module, f"{module}.py")
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _plain_args(args):
+    """Proxies of remote objects travel as their handles."""
+    return [a._handle if isinstance(a, ObjectProxy) else a for a in args]
+
+
+class SandboxModuleBackend:
+    def __init__(self, session, module: str, timeout: float, submitted: bool = True):
+        self.session = session
+        self.module = module
+        self.timeout = timeout
+        self.submitted = submitted
+
+    def _outcome(self, reply) -> Outcome:
+        if not self.submitted:
+            return Outcome("missing", error_type="not-submitted")
+        status = reply.status
+        error = getattr(reply, "error", None)
+        error_type = getattr(error, "type", None) if error else None
+        text = None
+        if error is not None:
+            text = getattr(error, "message", None) or str(error)
+            if error_type and status == "exception" and not text.startswith(error_type):
+                text = f"{error_type}: {text}"
+            where = getattr(error, "file", None)
+            line = getattr(error, "line", None)
+            if where and line:
+                text = f"{text} ({where}, line {line})"
+            elif where:
+                text = f"{text} ({where})"
+        if status == "missing" and getattr(reply, "error", None) is not None and \
+                getattr(reply.error, "type", "") == "ModuleNotFound":
+            error_type = "not-submitted"
+        if status == "timeout":
+            text = f"{self.timeout:g}"
+        return Outcome(status, getattr(reply, "value", None), error_type, text,
+                       getattr(reply, "args_after", None), getattr(reply, "kwargs_after", None),
+                       list(getattr(reply, "warnings", None) or []),
+                       getattr(reply, "stdout", "") or "")
+
+    def call(self, name, args, kwargs) -> Outcome:
+        if not self.submitted:
+            return Outcome("missing", error_type="not-submitted")
+        return self._outcome(self.session.call(self.module, name, _plain_args(args), kwargs,
+                                               timeout=self.timeout))
+
+    def method(self, handle, name, args, kwargs) -> Outcome:
+        return self._outcome(self.session.method(handle, name, _plain_args(args), kwargs,
+                                                 timeout=self.timeout))
+
+    def getattr(self, handle, name) -> Outcome:
+        return self._outcome(self.session.getattr(handle, name))
+
+    def setitem(self, handle, attr, key, value) -> Outcome:
+        return self._outcome(self.session.setitem(handle, attr, key, value))

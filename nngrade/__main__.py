@@ -1,0 +1,3 @@
+from nngrade.cli import main
+import sys
+sys.exit(main())

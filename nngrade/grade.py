@@ -1,0 +1,354 @@
+"""Grading a class: intake → job slots (one sandbox and one pytest session each) → results → reports.
+
+Each student's results.json is written atomically once their feedback pages exist, so a run that
+is killed resumes where it stopped: a student whose submission, grader, salt, language, sets and
+overrides are unchanged is skipped (unless ``force``). One broken submission never stops the run:
+a student whose grading kills a job slot twice gets a result saying so.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import queue as queue_module
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nngrade import __version__
+from nngrade.config import Course
+from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
+from nngrade.sets import ExerciseSet, find_set
+
+RESULTS_NAME = "results.json"
+OVERRIDES_NAME = "overrides.toml"
+MAX_ATTEMPTS = 2
+
+
+@dataclass
+class GradeOptions:
+    sets: tuple[ExerciseSet, ...]
+    jobs: int = 0                      # 0 = number of cores
+    lang: str = "ko"
+    only: str | None = None
+    force: bool = False
+    sandbox_level: str | None = None
+    progress: bool = True
+    fmt: str = "folders"
+    roster: Path | None = None
+    mnist_dir: Path | None = None
+
+
+@dataclass
+class ClassRun:
+    out: Path
+    graded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)   # students whose grading crashed the grader
+    seconds: float = 0.0
+    summary_path: Path | None = None
+    sandbox: dict = field(default_factory=dict)
+
+
+def safe_dir_name(student_id: str) -> str:
+    """A folder name for a student id that cannot escape OUT or hide."""
+    name = re.sub(r"[^\w.\-@+가-힣]", "_", student_id).lstrip(".") or "_"
+    return name[:120]
+
+
+def grader_fingerprint() -> str:
+    """Changes whenever the grader, a suite, a solution or a mistake model changes."""
+    h = hashlib.sha256(__version__.encode())
+    for root in (AUTOGRADER_DIR, SOLUTIONS_DIR):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".toml", ".ini") and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_overrides(out: Path) -> dict[str, dict[str, float]]:
+    """OUT/overrides.toml: per student, a test name → the points the instructor gives."""
+    path = out / OVERRIDES_NAME
+    if not path.is_file():
+        return {}
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except Exception as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+    overrides = {}
+    for student, tests in data.items():
+        if not isinstance(tests, dict):
+            raise ValueError(f"{path}: [{student}] must be a table of test name = points")
+        overrides[str(student)] = {str(k): float(v) for k, v in tests.items()}
+    return overrides
+
+
+def grading_key(submission_digest: str, course: Course, lang: str, sets, overrides: dict,
+                grader: str) -> str:
+    payload = json.dumps([submission_digest, grader, course.salt, lang, [s.id for s in sets],
+                          sorted(overrides.items()), course.late_policy, course.late_penalty,
+                          course.mnist_budget_cpu_seconds], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def is_up_to_date(student_dir: Path, key: str) -> bool:
+    path = student_dir / RESULTS_NAME
+    if not (path.is_file() and (student_dir / "feedback.html").is_file()):
+        return False
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["extra_data"].get("grading_key") == key
+    except (ValueError, KeyError, OSError):
+        return False
+
+
+# ---- one job slot (runs in its own process) ----------------------------------------------------------
+
+
+def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
+    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None."""
+    from nngrade.autograder.backends import SandboxStudent, limits_for
+    from nngrade.autograder.plugin import GradingPlugin
+    from nngrade.autograder.runner import run_suites, suite_paths
+    from nngrade.autograder.sandbox import SandboxPool
+
+    sets = tuple(find_set(s) for s in settings["sets"])
+    pool = SandboxPool(slot=slot, level=settings["sandbox_level"])
+    events.put(("sandbox", slot, pool.describe()))
+    limits = limits_for(settings["sets"], settings["mnist_budget"])
+    pending = {}
+
+    def next_job():
+        events.put(("ready", slot))
+        task = my_tasks.get()
+        if task is None:
+            return None
+        job, extra = task
+        pending[job.student_id] = extra
+        return job
+
+    def on_done(job, outcomes, seconds):
+        extra = pending.pop(job.student_id)
+        extra["sandbox"] = pool.describe()
+        try:
+            document = _finish_student(job, outcomes, seconds, extra, settings, sets)
+            events.put(("done", slot, job.student_id, document["score"]))
+        except Exception:
+            events.put(("error", slot, job.student_id, traceback.format_exc()))
+
+    plugin = GradingPlugin(next_job=next_job,
+                           open_student=lambda job: SandboxStudent(pool, job, limits),
+                           on_done=on_done, salt=settings["salt"], lang=settings["lang"],
+                           options=settings.get("probe_options"))
+    try:
+        run_suites(suite_paths(sets), plugin)
+    finally:
+        pool.close()
+
+
+def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
+    from nngrade.autograder.results import build_results, write_json_atomic
+    student_dir = Path(settings["out"]) / safe_dir_name(job.student_id)
+    overrides = settings["overrides"].get(job.student_id, {})
+    document = build_results(job.student_id, outcomes, sets, lang=settings["lang"], extra=extra,
+                             overrides=overrides, execution_time=seconds)
+    _apply_late_policy(document, settings)
+    write_student_outputs(document, student_dir, settings["lang"])
+    return document
+
+
+def _apply_late_policy(document: dict, settings: dict) -> None:
+    extra = document["extra_data"]
+    if not extra.get("late") or settings["late_policy"] == "none":
+        extra["late"] = bool(extra.get("late")) and settings["late_policy"] != "none"
+        return
+    if settings["late_policy"] == "penalty" and settings["late_penalty"] > 0:
+        raw = document["score"]
+        document["score"] = round(raw * (1.0 - settings["late_penalty"]), 6)
+        extra["late_penalty"] = {"fraction": settings["late_penalty"], "raw_score": raw}
+
+
+def write_student_outputs(document: dict, student_dir: Path, lang: str) -> None:
+    """Feedback pages first, results.json last: its presence means the student is done."""
+    from nngrade.autograder.results import write_json_atomic
+    from nngrade.report import write_student_reports
+    student_dir.mkdir(parents=True, exist_ok=True)
+    write_student_reports(document, student_dir, lang)
+    write_json_atomic(student_dir / RESULTS_NAME, document)
+
+
+def _crash_results(job, reason: str, settings: dict, sets) -> dict:
+    """Every test failed with the reason: the student still gets a result."""
+    from nngrade.autograder.results import TestOutcome
+    outcomes = []
+    for s in sets:
+        outcomes.append(TestOutcome(f"{s.id}/grading/crashed", s.id, "grading", "crashed", 0.0,
+                                    "visible", False, reason, status="grader-crash"))
+    return _finish_student(job, outcomes, 0.0, {"grader_crash": reason}, settings, sets)
+
+
+# ---- the class run --------------------------------------------------------------------------------------
+
+
+def grade_class(submissions: Path, out: Path, course: Course, options: GradeOptions,
+                console=None) -> ClassRun:
+    from nngrade.autograder.plugin import StudentJob
+    from nngrade.intake import read_class
+
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    run = ClassRun(out=out)
+    subs = read_class(Path(submissions), format=options.fmt, only=options.only)
+    overrides = load_overrides(out)
+    grader = grader_fingerprint()
+    settings = {
+        "sets": [s.id for s in options.sets], "salt": course.salt, "lang": options.lang,
+        "out": str(out), "overrides": overrides, "sandbox_level": options.sandbox_level,
+        "mnist_budget": course.mnist_budget_cpu_seconds, "late_policy": course.late_policy,
+        "late_penalty": course.late_penalty,
+        "probe_options": {"mnist_budget": course.mnist_budget_cpu_seconds,
+                          "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None},
+    }
+    todo = []
+    for sub in subs:
+        key = grading_key(sub.digest, course, options.lang, options.sets,
+                          overrides.get(sub.student_id, {}), grader)
+        student_dir = out / safe_dir_name(sub.student_id)
+        if not options.force and is_up_to_date(student_dir, key):
+            run.skipped.append(sub.student_id)
+            continue
+        extra = {"grading_key": key, "submission_digest": sub.digest, "late": sub.late,
+                 "display_name": sub.display_name, "notes": list(sub.notes),
+                 "problems": list(sub.problems), "submitted_at": sub.submitted_at,
+                 "course": course.name}
+        todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names)), extra))
+
+    jobs = options.jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(todo))) if todo else 0
+    if todo:
+        _run_slots(todo, jobs, settings, options, run, console)
+    run.seconds = time.perf_counter() - started
+    run.summary_path = write_class_outputs(out, subs, options, course)
+    return run
+
+
+def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
+    """Dispatch students to job slots; a slot that dies is restarted and its student retried."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+
+    ctx = multiprocessing.get_context("fork")
+    events = ctx.Queue()
+    jobs_by_id = {job.student_id: (job, extra) for job, extra in todo}
+    waiting = [job.student_id for job, _ in todo]
+    attempts = {sid: 0 for sid in jobs_by_id}
+    sets = tuple(find_set(s) for s in settings["sets"])
+    slots: dict[int, tuple] = {}          # slot -> (process, its task queue)
+    in_flight: dict[int, str | None] = {}
+    finished: set[str] = set()
+
+    def start(slot):
+        my_tasks = ctx.Queue()
+        proc = ctx.Process(target=_slot_main, args=(slot, settings, my_tasks, events))
+        proc.start()
+        slots[slot] = (proc, my_tasks)
+        in_flight[slot] = None
+
+    def finish(sid, ok, bar, task_id):
+        if sid in finished:
+            return
+        finished.add(sid)
+        (run.graded if ok else run.failed).append(sid)
+        bar.advance(task_id)
+
+    for slot in range(jobs):
+        start(slot)
+    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not options.progress) as bar:
+        task_id = bar.add_task("grading", total=len(todo))
+        while len(finished) < len(todo):
+            try:
+                event = events.get(timeout=0.5)
+            except queue_module.Empty:
+                event = None
+            if event is not None:
+                kind, slot = event[0], event[1]
+                if kind == "sandbox":
+                    run.sandbox = event[2]
+                elif kind == "ready":
+                    sid = waiting.pop(0) if waiting else None
+                    in_flight[slot] = sid
+                    if sid is not None:
+                        attempts[sid] += 1
+                    slots[slot][1].put(jobs_by_id[sid] if sid is not None else None)
+                elif kind == "done":
+                    in_flight[slot] = None
+                    finish(event[2], True, bar, task_id)
+                elif kind == "error":
+                    in_flight[slot] = None
+                    job, _extra = jobs_by_id[event[2]]
+                    print(f"nngrade: could not write the result of {event[2]}:\n{event[3]}",
+                          file=sys.stderr)
+                    finish(event[2], False, bar, task_id)
+                continue
+            # No news for a while: a slot that died takes its student with it; retry once.
+            for slot, (proc, _q) in list(slots.items()):
+                if proc.is_alive():
+                    continue
+                sid, in_flight[slot] = in_flight.get(slot), None
+                if sid is not None and sid not in finished:
+                    job, _extra = jobs_by_id[sid]
+                    if attempts[sid] < MAX_ATTEMPTS:
+                        waiting.insert(0, sid)
+                    else:
+                        _crash_results(job, f"grading this submission stopped the grader "
+                                            f"{attempts[sid]} times (exit code {proc.exitcode})",
+                                       settings, sets)
+                        finish(sid, False, bar, task_id)
+                if waiting:
+                    start(slot)
+                else:
+                    del slots[slot]
+    for proc, my_tasks in slots.values():
+        if proc.is_alive():
+            my_tasks.put(None)
+    for proc, _q in slots.values():
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.kill()
+
+
+def load_class_results(out: Path, student_ids) -> list[dict]:
+    documents = []
+    for sid in student_ids:
+        path = Path(out) / safe_dir_name(sid) / RESULTS_NAME
+        try:
+            documents.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return documents
+
+
+def write_class_outputs(out: Path, subs, options: GradeOptions, course: Course) -> Path:
+    from nngrade.report import write_class_reports
+    roster = None
+    if options.roster:
+        from nngrade.roster import read_roster
+        roster = read_roster(options.roster)
+    ids = [s.student_id for s in subs]
+    if options.only:
+        # a regrade of one student still rewrites the class files from everyone's results
+        ids = sorted({p.parent.name for p in Path(out).glob(f"*/{RESULTS_NAME}")} | set(ids))
+    documents = load_class_results(out, ids)
+    write_class_reports(documents, Path(out), options.lang, roster=roster, sets=options.sets)
+    return Path(out) / "summary.html"
