@@ -1,0 +1,166 @@
+"""One student's entry → modules: walk the tree, gather module files, keep the shallowest of each."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .model import Refused, StudentContext
+from .names import ModuleFile, classify, is_ignored, shown_path
+from .notebooks import notebook_source
+from .tree import Node
+
+# (path parts inside the submission, file name) → what module the file holds
+ModuleRule = Callable[[tuple[str, ...], str], ModuleFile]
+
+
+def by_name(parts: tuple[str, ...], name: str) -> ModuleFile:
+    return classify(name)
+
+
+@dataclass
+class Candidate:
+    module: str
+    kind: str            # "py" | "ipynb"
+    exact: bool
+    parts: tuple[str, ...]
+    node: Node
+    why: str | None
+
+    @property
+    def depth(self) -> int:
+        return len(self.parts) - 1
+
+    @property
+    def path(self) -> str:
+        return shown_path(self.parts)
+
+    def rank(self):
+        # Shallowest first; at one depth a .py before a notebook, an exact name before a mapped one.
+        return (self.depth, self.kind != "py", not self.exact, [p.casefold() for p in self.parts], self.parts)
+
+
+def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_name,
+         prefix: tuple[str, ...] = ()) -> list[Candidate]:
+    """Every module file under `root` (folders and zips alike), with unsafe entries refused.
+
+    Iterative, so a deep tree cannot exhaust the stack; stops at the entry cap.
+    """
+    limits = ctx.limits
+    found: list[Candidate] = []
+    stack: list[tuple[Node, tuple[str, ...], int]] = [(root, prefix, zip_depth)]
+    while stack:
+        folder, parts, zdepth = stack.pop()
+        where = shown_path(parts)
+        try:
+            children = folder.children(ctx, where)
+        except Refused as e:
+            ctx.problem(f"{where or 'the submission'}: {e}")
+            continue
+        pushed = []
+        for child in children:
+            ctx.entries += 1
+            if ctx.entries > limits.max_entries:
+                ctx.problem(f"more than {limits.max_entries:,} files and folders; the rest were not read")
+                return found
+            if is_ignored(child.name):
+                continue
+            path = parts + (child.name,)
+            if child.is_dir:
+                if len(path) > limits.max_depth:
+                    ctx.problem(f"{shown_path(path)}: folders nested more than {limits.max_depth} deep; not read")
+                else:
+                    pushed.append((child, path, zdepth))
+                continue
+            if child.name.lower().endswith(".zip"):
+                if zdepth + 1 > limits.max_zip_depth:
+                    ctx.problem(f"{shown_path(path)}: a zip nested inside zips more than "
+                                f"{limits.max_zip_depth - 1} deep; not read")
+                    continue
+                try:
+                    pushed.append((child.open_zip(ctx, shown_path(path)), path, zdepth + 1))
+                except Refused as e:
+                    ctx.problem(f"{shown_path(path)}: {e}")
+                continue
+            mf = rule(path, child.name)
+            if mf.module is not None:
+                found.append(Candidate(mf.module, mf.kind, mf.exact, path, child, mf.why))
+            elif mf.why:
+                ctx.note(f"{shown_path(path)}: ignored, {mf.why}")
+        stack.extend(reversed(pushed))    # depth-first in name order
+    return found
+
+
+def choose(found: list[Candidate], ctx: StudentContext) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Read one file per module: the best-ranked one that can be read; notes say what was skipped."""
+    groups: dict[str, list[Candidate]] = {}
+    for cand in found:
+        groups.setdefault(cand.module, []).append(cand)
+    modules: dict[str, bytes] = {}
+    file_names: dict[str, str] = {}
+    for module in sorted(groups):
+        group = sorted(groups[module], key=Candidate.rank)
+        chosen, refused = None, []
+        for cand in group:
+            try:
+                modules[module] = _load(cand, ctx)
+            except Refused as e:
+                ctx.problem(f"{cand.path}: {e}; not read")
+                refused.append(cand)
+                continue
+            chosen = cand
+            break
+        if chosen is None:
+            continue
+        file_names[module] = chosen.path
+        if chosen.why:
+            ctx.note(f"{chosen.path}: {chosen.why}")
+        others = [c for c in group if c is not chosen and c not in refused]
+        if others:
+            reason = _why_chosen(chosen, others[0])
+            ignored = ", ".join(c.path for c in others[:5]) + (" ..." if len(others) > 5 else "")
+            ctx.note(f"{len(group)} files for module {module}: used {chosen.path} ({reason}), "
+                     f"ignored {ignored}")
+    return modules, file_names
+
+
+def _why_chosen(chosen: Candidate, other: Candidate) -> str:
+    if chosen.depth < other.depth:
+        return "the shallowest"
+    if chosen.kind != other.kind:
+        return "a .py is preferred to a notebook at the same depth"
+    if chosen.exact != other.exact:
+        return "its name is exactly the module's"
+    return "first in name order at the same depth"
+
+
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+
+
+def _load(cand: Candidate, ctx: StudentContext) -> bytes:
+    data = cand.node.read(ctx, ctx.limits.max_file_bytes)
+    if cand.kind == "ipynb":
+        source, notes = notebook_source(data)
+        for note in notes:
+            ctx.note(f"{cand.path}: {note}")
+        return source
+    return _as_utf8(data, cand, ctx)
+
+
+def _as_utf8(data: bytes, cand: Candidate, ctx: StudentContext) -> bytes:
+    """Python reads source as UTF-8 unless a coding line says otherwise; Korean Windows editors
+    save cp949, which would fail at import, so such files are converted (same lines)."""
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    if _CODING_COOKIE.search(b"\n".join(data.split(b"\n", 2)[:2])):
+        return data
+    try:
+        converted = data.decode("cp949").encode("utf-8")
+    except UnicodeDecodeError:
+        ctx.note(f"{cand.path}: not UTF-8 text; Python may refuse to import it")
+        return data
+    ctx.note(f"{cand.path}: saved as cp949 (Korean Windows), converted to UTF-8")
+    return converted
