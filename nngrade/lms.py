@@ -1,0 +1,363 @@
+"""Gradebook files for Canvas and Moodle, and readers that check them as each LMS reads them.
+
+Canvas (Grades > Import, a CSV):
+  header   Student, ID, SIS User ID, SIS Login ID, Section, nngrade late,
+           nngrade <set> ..., nngrade total
+  row 2    Points Possible, , , , , (read only), <max of each set> ..., (read only)
+  rows     one per student
+Canvas's importer takes the columns before the assignments as student information when the header
+starts `Student, ID` and the last information column is `Section`; a student is matched by ID (the
+Canvas user id), then SIS User ID, then SIS Login ID, then name. Every other column is an
+assignment: `Name (id)` updates an existing one, a new name creates one, with its points from
+the `Points Possible` row. A `(read only)` cell in that row makes the importer skip the column,
+which is how its own export marks computed columns. nngrade uses that for two columns:
+- `nngrade total`: for the instructor's eyes; imported it would double-count the sets.
+- `nngrade late`: "late" or empty. It sits right after `Section`, where Canvas expects custom
+  columns: if the course has a custom gradebook column titled "nngrade late" (a Notes-like text
+  column), Canvas imports the flags into it; otherwise the column is skipped.
+Scores are points with '.' as decimal mark, at most two decimals (Canvas exports at the same
+precision). An empty cell leaves a grade unchanged. UTF-8 without BOM by default (`bom=True`
+adds one for spreadsheet programs; Canvas's header check accepts either).
+
+Moodle (Grades > Import > CSV file; Moodle's gradeimport_csv):
+  header   <identifier>, Full name, nngrade <set> ..., nngrade total[, Feedback]
+The identifier column is mapped at import to a user field: `Email address`, `Username` or
+`ID number` (nngrade picks the first the roster fills for every student, else `ID number` with
+the grader's student id). Each grade column is mapped to a grade item (or "new grade item", or
+ignored); `-` means "no grade". A new grade item gets Moodle's default maximum (100), so create
+the items with their maxima first, or map to existing ones. `Feedback` is mapped to the item it
+comments on; it holds the named mistakes and the late flag.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+COLUMN_PREFIX = "nngrade "
+CANVAS_INFO_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
+CANVAS_LATE_COLUMN = COLUMN_PREFIX + "late"
+TOTAL_COLUMN = COLUMN_PREFIX + "total"
+CANVAS_POINTS_ROW = "Points Possible"
+CANVAS_READ_ONLY = "(read only)"
+LATE_TEXT = "late"
+MOODLE_IDENTIFIERS = ("ID number", "Email address", "Username")
+MOODLE_NAME_COLUMN = "Full name"
+MOODLE_FEEDBACK_COLUMN = "Feedback"
+MOODLE_NO_GRADE = "-"
+
+
+class GradebookFileError(ValueError):
+    """A gradebook CSV that its LMS would reject or misread; the message names the file."""
+
+
+# ---------------------------------------------------------------- roster and results access
+
+def _field(entry, name: str):
+    if entry is None:
+        return None
+    value = entry.get(name) if isinstance(entry, Mapping) else getattr(entry, name, None)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+_ROSTER_KEYS = ("student", "student_id", "id", "canvas_id", "sis_user_id", "sis_login_id",
+                "id_number", "username", "email")
+
+
+def roster_index(roster) -> dict[str, object]:
+    """student id -> roster entry. A mapping is taken as keyed by student id; a list of entries is
+    indexed under each id an entry carries (so a student id found in any of them matches)."""
+    if roster is None:
+        return {}
+    if isinstance(roster, Mapping):
+        return {str(k): v for k, v in roster.items()}
+    index: dict[str, object] = {}
+    for entry in roster:
+        for key in _ROSTER_KEYS:
+            value = _field(entry, key)
+            if value is not None:
+                index.setdefault(value, entry)
+    return index
+
+
+def roster_name(index: dict, student: str, default: str | None = None) -> str:
+    """The roster's name for `student` (index from roster_index), else `default`, else the id."""
+    return _field(index.get(student), "name") or default or student
+
+
+def _extra(results: dict) -> dict:
+    extra = results.get("extra_data") if isinstance(results, dict) else None
+    if not isinstance(extra, dict) or not isinstance(extra.get("student"), str):
+        raise ValueError("results without extra_data.student cannot go into a gradebook file")
+    return extra
+
+
+def _set_ids(sets) -> list[str]:
+    return [getattr(s, "id", s) for s in sets]
+
+
+def _set_points(results: dict, set_id: str) -> tuple[float, float] | None:
+    got = (_extra(results).get("sets") or {}).get(set_id)
+    if isinstance(got, dict) and "score" in got:
+        return float(got["score"]), float(got.get("max_score", 0))
+    tests = [t for t in results.get("tests") or []
+             if (t.get("extra_data") or {}).get("set", str(t.get("name", "")).split("/")[0]) == set_id]
+    if not tests:
+        return None
+    return sum(float(t.get("score", 0)) for t in tests), sum(float(t.get("max_score", 0)) for t in tests)
+
+
+def _is_late(late) -> bool:
+    if isinstance(late, dict):
+        return bool(late.get("late", bool(late)))
+    return bool(late)
+
+
+def format_points(value: float) -> str:
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _max_points(all_results: list[dict], set_ids: list[str]) -> dict[str, float]:
+    maxima = {}
+    for set_id in set_ids:
+        got = [p for p in (_set_points(r, set_id) for r in all_results) if p is not None]
+        maxima[set_id] = max((p[1] for p in got), default=0.0)
+    return maxima
+
+
+def _default_sets(all_results: list[dict]) -> list[str]:
+    from nngrade.report.model import set_order
+
+    found = {s for r in all_results for s in (_extra(r).get("sets") or {})}
+    return sorted(found, key=set_order)
+
+
+def _write_csv(path: Path, rows: list[list[str]], bom: bool) -> None:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)   # RFC 4180 line ends
+    data = ("\ufeff" if bom else "") + buf.getvalue()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)         # mkstemp makes 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sorted_results(all_results: list[dict]) -> list[dict]:
+    return sorted(all_results, key=lambda r: _extra(r)["student"])
+
+
+# ---------------------------------------------------------------- Canvas
+
+def canvas_column(set_id: str) -> str:
+    return COLUMN_PREFIX + set_id
+
+
+def write_canvas_csv(path: Path, all_results: list[dict], roster=None, sets=None, *,
+                     bom: bool = False) -> Path:
+    """Write a Canvas gradebook import file (layout in this module's docstring).
+
+    Without a roster entry for a student: Student is the results' display name (else the id); a
+    student id of digits only (what `--format canvas` gives: the Canvas user id) goes to ID, any
+    other id to SIS User ID (a folder named by student number).
+    """
+    set_ids = _set_ids(sets) if sets is not None else _default_sets(all_results)
+    index = roster_index(roster)
+    maxima = _max_points(all_results, set_ids)
+    header = [*CANVAS_INFO_COLUMNS, CANVAS_LATE_COLUMN, *(canvas_column(s) for s in set_ids), TOTAL_COLUMN]
+    points = [CANVAS_POINTS_ROW, "", "", "", "", CANVAS_READ_ONLY,
+              *(format_points(maxima[s]) for s in set_ids), CANVAS_READ_ONLY]
+    rows = [header, points]
+    for results in _sorted_results(all_results):
+        extra = _extra(results)
+        student = extra["student"]
+        entry = index.get(student)
+        canvas_id = _field(entry, "canvas_id")
+        sis_user_id = _field(entry, "sis_user_id")
+        if entry is None:
+            if student.isdigit():
+                canvas_id = student
+            else:
+                sis_user_id = student
+        name = _field(entry, "name") or str(extra.get("display_name") or student)
+        row = [name, canvas_id or "", sis_user_id or "", _field(entry, "sis_login_id") or "",
+               _field(entry, "section") or "", LATE_TEXT if _is_late(extra.get("late")) else ""]
+        total = 0.0
+        for set_id in set_ids:
+            got = _set_points(results, set_id)
+            row.append(format_points(got[0]) if got else "")
+            total += got[0] if got else 0.0
+        row.append(format_points(total))
+        rows.append(row)
+    _write_csv(path, rows, bom)
+    return Path(path)
+
+
+@dataclass
+class CanvasGradebook:
+    header: list[str]
+    points_possible: dict[str, str]      # column -> cell of the Points Possible row
+    rows: list[dict[str, str]]           # one per student, keyed by header
+
+    @property
+    def assignment_columns(self) -> list[str]:
+        """Columns Canvas would import as assignments (not student info, not read-only)."""
+        return [c for c in self.header[len(CANVAS_INFO_COLUMNS):]
+                if not re.search(r"read\s+only", self.points_possible.get(c, ""))]
+
+    def row_for(self, key: str, value: str) -> dict[str, str]:
+        for row in self.rows:
+            if row.get(key) == value:
+                return row
+        raise KeyError(f"no row with {key} = {value!r}")
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GradebookFileError(f"{path}: not UTF-8 ({exc})") from None
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise GradebookFileError(f"{path}: not a well-formed CSV file: {exc}") from None
+
+
+def read_canvas_csv(path: Path) -> CanvasGradebook:
+    """Read a gradebook file back, applying the checks Canvas's importer applies to the header."""
+    rows = _read_rows(path)
+    if not rows:
+        raise GradebookFileError(f"{path}: empty file")
+    header = rows[0]
+    if not (len(header) > 3 and "Student" in header[0] and "ID" in header[1]):
+        raise GradebookFileError(f"{path}: the header must start with Student, ID (got {header[:2]})")
+    if tuple(header[:len(CANVAS_INFO_COLUMNS)]) != CANVAS_INFO_COLUMNS:
+        raise GradebookFileError(f"{path}: the student columns must be {', '.join(CANVAS_INFO_COLUMNS)} "
+                                 f"(got {', '.join(header[:len(CANVAS_INFO_COLUMNS)])})")
+    if len(set(header)) != len(header):
+        raise GradebookFileError(f"{path}: duplicate column names in the header")
+    points: dict[str, str] = {}
+    body = rows[1:]
+    if body and CANVAS_POINTS_ROW in body[0][0]:
+        points = dict(zip(header, body[0]))
+        body = body[1:]
+    students = []
+    for n, row in enumerate(body, start=2 + bool(points)):
+        if len(row) != len(header):
+            raise GradebookFileError(f"{path}: line {n} has {len(row)} cells for {len(header)} columns")
+        students.append(dict(zip(header, row)))
+    book = CanvasGradebook(header, points, students)
+    for column in book.assignment_columns:
+        for n, row in enumerate(students):
+            cell = row[column].strip()
+            if cell and cell.upper() != "EX" and not re.fullmatch(r"-?\d+(\.\d+)?%?", cell):
+                raise GradebookFileError(f"{path}: {column!r} of student row {n + 1} is not a score: {cell!r}")
+    return book
+
+
+# ---------------------------------------------------------------- Moodle
+
+def _moodle_identifier(entries: list) -> tuple[str, str | None]:
+    """(column name, roster field) the roster fills for every student; ID number by default."""
+    if entries and all(e is not None for e in entries):
+        for column, attrs in (("ID number", ("id_number", "idnumber", "sis_user_id")),
+                              ("Email address", ("email",)),
+                              ("Username", ("username",))):
+            for attr in attrs:
+                if all(_field(e, attr) for e in entries):
+                    return column, attr
+    return "ID number", None
+
+
+def _feedback_text(results: dict) -> str:
+    from nngrade.report.hints import load_hint
+
+    extra = _extra(results)
+    lang = extra.get("lang") if extra.get("lang") in ("ko", "en") else "en"
+    tags = list(dict.fromkeys(tag for t in results.get("tests") or [] for tag in t.get("tags") or []))
+    parts = [f"{load_hint(tag, lang).title} ({tag})" for tag in tags]
+    if _is_late(extra.get("late")):
+        parts.insert(0, "지각 제출" if lang == "ko" else "late submission")
+    return "; ".join(parts)
+
+
+def write_moodle_csv(path: Path, all_results: list[dict], roster=None, sets=None, *,
+                     feedback: bool = True, bom: bool = False) -> Path:
+    """Write a Moodle grade import file (layout in this module's docstring)."""
+    set_ids = _set_ids(sets) if sets is not None else _default_sets(all_results)
+    index = roster_index(roster)
+    ordered = _sorted_results(all_results)
+    entries = [index.get(_extra(r)["student"]) for r in ordered]
+    id_column, id_field = _moodle_identifier(entries)
+    header = [id_column, MOODLE_NAME_COLUMN, *(canvas_column(s) for s in set_ids), TOTAL_COLUMN]
+    if feedback:
+        header.append(MOODLE_FEEDBACK_COLUMN)
+    rows = [header]
+    for results, entry in zip(ordered, entries):
+        extra = _extra(results)
+        student = extra["student"]
+        ident = (_field(entry, id_field) if id_field else None) or student
+        row = [ident, _field(entry, "name") or str(extra.get("display_name") or student)]
+        total = 0.0
+        for set_id in set_ids:
+            got = _set_points(results, set_id)
+            row.append(format_points(got[0]) if got else MOODLE_NO_GRADE)
+            total += got[0] if got else 0.0
+        row.append(format_points(total))
+        if feedback:
+            row.append(_feedback_text(results))
+        rows.append(row)
+    _write_csv(path, rows, bom)
+    return Path(path)
+
+
+@dataclass
+class MoodleGradeFile:
+    identifier: str                  # "ID number", "Email address" or "Username"
+    header: list[str]
+    rows: list[dict[str, str]]
+
+    @property
+    def grade_columns(self) -> list[str]:
+        return [c for c in self.header[1:] if c not in (MOODLE_NAME_COLUMN, MOODLE_FEEDBACK_COLUMN)]
+
+
+def read_moodle_csv(path: Path) -> MoodleGradeFile:
+    """Read a Moodle grade import file back: identifier column first, numeric or '-' grades."""
+    rows = _read_rows(path)
+    if not rows:
+        raise GradebookFileError(f"{path}: empty file")
+    header = [h.strip() for h in rows[0]]
+    if header[0] not in MOODLE_IDENTIFIERS:
+        raise GradebookFileError(f"{path}: the first column must be one of {', '.join(MOODLE_IDENTIFIERS)}, "
+                                 f"got {header[0]!r}")
+    if len(set(header)) != len(header):
+        raise GradebookFileError(f"{path}: duplicate column names in the header")
+    book = MoodleGradeFile(header[0], header, [])
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise GradebookFileError(f"{path}: line {n} has {len(row)} cells for {len(header)} columns")
+        record = dict(zip(header, row))
+        if not record[header[0]].strip():
+            raise GradebookFileError(f"{path}: line {n} has an empty {header[0]}")
+        for column in book.grade_columns:
+            cell = record[column].strip()
+            if cell not in ("", MOODLE_NO_GRADE) and not re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                raise GradebookFileError(f"{path}: line {n}, {column!r} is not a grade: {cell!r}")
+        book.rows.append(record)
+    return book

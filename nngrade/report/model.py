@@ -1,0 +1,418 @@
+"""What the templates show, built from results.json dicts (Gradescope's schema plus nngrade's
+extra_data; see docs/ARCHITECTURE.md "Results").
+
+`student_view` checks the parts a report relies on and raises ResultsError naming the student and
+the field when one is malformed; optional parts (display_name, notes, artifacts, ...) may be absent.
+`class_view` aggregates many students for the summary page and the LMS files.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from nngrade.report import plots
+from nngrade.report.hints import Hint, load_hint
+from nngrade.sets import SET_IDS, SETS
+
+log = logging.getLogger(__name__)
+
+SANDBOX_STRONG = "bwrap"
+_SET_TITLES = {s.id: (s.title_en, s.title_ko) for s in SETS}
+
+
+class ResultsError(ValueError):
+    """A results.json dict lacks a field the reports need, or holds a wrong type there."""
+
+
+# ---------------------------------------------------------------- small helpers
+
+def as_text(item) -> str:
+    """A note or problem as one line of text: strings as they are, objects by their message."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict):
+        for key in ("message", "text", "msg", "detail"):
+            if isinstance(item.get(key), str):
+                prefix = item.get("kind") or item.get("code")
+                return f"{prefix}: {item[key]}" if isinstance(prefix, str) and prefix else item[key]
+    return json.dumps(item, ensure_ascii=False, sort_keys=True)
+
+
+def is_late(late) -> bool:
+    """extra_data.late may be a bool, a number (days or seconds late) or an object; falsy means on time."""
+    if isinstance(late, dict):
+        return bool(late.get("late", bool(late)))
+    return bool(late)
+
+
+def set_title(set_id: str, lang: str) -> str:
+    en, ko = _SET_TITLES.get(set_id, (set_id, set_id))
+    return ko if lang == "ko" else en
+
+
+def set_order(set_id: str) -> tuple[int, str]:
+    return (SET_IDS.index(set_id), set_id) if set_id in SET_IDS else (len(SET_IDS), set_id)
+
+
+def percent(score: float, max_score: float) -> float | None:
+    return 100.0 * score / max_score if max_score else None
+
+
+def _number(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ResultsError(f"{where} must be a number, not {value!r}")
+    return float(value)
+
+
+# ---------------------------------------------------------------- one student
+
+@dataclass
+class PlotView:
+    title: str
+    kind: str
+    uri: str | None          # PNG data URI; None when the artifact could not be drawn
+    error: str = ""
+
+
+@dataclass
+class TestView:
+    name: str
+    number: str
+    set_id: str
+    function: str
+    case: str
+    score: float
+    max_score: float
+    passed: bool
+    visible: bool
+    output: str
+    tags: list[str]
+    plots: list[PlotView] = field(default_factory=list)
+
+    @property
+    def has_details(self) -> bool:
+        return bool(self.output.strip() or self.tags or self.plots)
+
+
+@dataclass
+class SetView:
+    id: str
+    title: str
+    score: float
+    max_score: float
+    tests: list[TestView]
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.score, self.max_score)
+
+    @property
+    def passed_count(self) -> int:
+        return sum(t.passed for t in self.tests)
+
+
+@dataclass
+class MistakeView:
+    hint: Hint
+    tests: list[str]          # test names where the mistake was named
+
+    @property
+    def id(self) -> str:
+        return self.hint.id
+
+
+@dataclass
+class StudentView:
+    student: str
+    display_name: str
+    lang: str
+    score: float
+    max_score: float
+    sets: list[SetView]
+    mistakes: list[MistakeView]
+    sandbox_level: str
+    sandbox_layers: list[str]
+    notes: list[str]
+    problems: list[str]
+    mnist_note: str
+    late: bool
+    grader_version: str
+    submission_digest: str
+    results: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.score, self.max_score)
+
+    @property
+    def sandbox_weak(self) -> bool:
+        return self.sandbox_level != SANDBOX_STRONG
+
+    @property
+    def mistake_titles(self) -> dict[str, str]:
+        return {m.id: m.hint.title for m in self.mistakes}
+
+    @property
+    def tests(self) -> list[TestView]:
+        return [t for s in self.sets for t in s.tests]
+
+    @property
+    def failed_tests(self) -> list[TestView]:
+        return [t for t in self.tests if not t.passed]
+
+    def set_score(self, set_id: str) -> tuple[float, float] | None:
+        for s in self.sets:
+            if s.id == set_id:
+                return s.score, s.max_score
+        return None
+
+
+def _sandbox(extra: dict) -> tuple[str, list[str]]:
+    box = extra.get("sandbox")
+    if isinstance(box, str):
+        return box, []
+    if isinstance(box, dict):
+        level = box.get("level")
+        layers = box.get("layers") or []
+        if isinstance(layers, dict):
+            layers = [k for k, on in layers.items() if on]
+        return (level if isinstance(level, str) and level else "unknown"), [str(x) for x in layers]
+    return "unknown", []
+
+
+def _test_view(t, i: int, who: str, lang: str, draw: bool) -> TestView:
+    where = f"results of {who}: tests[{i}]"
+    if not isinstance(t, dict):
+        raise ResultsError(f"{where} must be an object")
+    name = t.get("name")
+    if not isinstance(name, str) or not name:
+        raise ResultsError(f"{where} has no name")
+    where = f"results of {who}: test {name!r}"
+    extra = t.get("extra_data") or {}
+    if not isinstance(extra, dict):
+        raise ResultsError(f"{where}: extra_data must be an object")
+    parts = name.split("/")
+    set_id = extra.get("set") or parts[0]
+    function = extra.get("function") or (parts[1] if len(parts) > 1 else "")
+    case = extra.get("case") or (parts[2] if len(parts) > 2 else "")
+    score = _number(t.get("score", 0), f"{where}: score")
+    max_score = _number(t.get("max_score", 0), f"{where}: max_score")
+    status = t.get("status")
+    if status not in ("passed", "failed", None):
+        raise ResultsError(f"{where}: status must be 'passed' or 'failed', not {status!r}")
+    passed = status == "passed" if status else score >= max_score
+    tags = t.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(x, str) for x in tags):
+        raise ResultsError(f"{where}: tags must be a list of mistake ids")
+    output = t.get("output") or ""
+    if not isinstance(output, str):
+        raise ResultsError(f"{where}: output must be text")
+    view = TestView(
+        name=name, number=str(t.get("number", "")), set_id=str(set_id), function=str(function),
+        case=str(case), score=score, max_score=max_score, passed=passed,
+        visible=t.get("visibility", "visible") == "visible", output=output,
+        tags=list(dict.fromkeys(tags)),
+    )
+    artifacts = extra.get("artifacts") or []
+    if not isinstance(artifacts, list):
+        raise ResultsError(f"{where}: extra_data.artifacts must be a list")
+    for art in artifacts:
+        title = str(art.get("title", "")) if isinstance(art, dict) else ""
+        kind = str(art.get("kind", "")) if isinstance(art, dict) else ""
+        if not draw:
+            continue
+        try:
+            view.plots.append(PlotView(title, kind, plots.render_artifact(art, lang)))
+        except plots.ArtifactError as exc:
+            # A malformed artifact is a grader bug; the page still says what the test found.
+            log.warning("%s: artifact not drawn: %s", where, exc)
+            view.plots.append(PlotView(title, kind, None, str(exc)))
+    return view
+
+
+def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
+    """Everything the feedback page and feedback.md show for one results.json dict."""
+    if not isinstance(results, dict):
+        raise ResultsError(f"results must be a JSON object, not {type(results).__name__}")
+    extra = results.get("extra_data")
+    if not isinstance(extra, dict):
+        raise ResultsError("results have no extra_data object (Gradescope schema plus nngrade's fields)")
+    student = extra.get("student")
+    if not isinstance(student, str) or not student:
+        raise ResultsError("results have no extra_data.student")
+    tests = results.get("tests")
+    if not isinstance(tests, list):
+        raise ResultsError(f"results of {student}: tests must be a list")
+    views = [_test_view(t, i, student, lang, draw) for i, t in enumerate(tests)]
+
+    by_set: dict[str, list[TestView]] = defaultdict(list)
+    for v in views:
+        by_set[v.set_id].append(v)
+    set_scores = extra.get("sets") or {}
+    if not isinstance(set_scores, dict):
+        raise ResultsError(f"results of {student}: extra_data.sets must be an object")
+    sets = []
+    for set_id in sorted(set(by_set) | set(set_scores), key=set_order):
+        tests_of_set = by_set.get(set_id, [])
+        given = set_scores.get(set_id)
+        if isinstance(given, dict):
+            score = _number(given.get("score", 0), f"results of {student}: sets.{set_id}.score")
+            max_score = _number(given.get("max_score", 0), f"results of {student}: sets.{set_id}.max_score")
+        else:
+            score = sum(t.score for t in tests_of_set)
+            max_score = sum(t.max_score for t in tests_of_set)
+        sets.append(SetView(set_id, set_title(set_id, lang), score, max_score, tests_of_set))
+
+    seen: dict[str, list[str]] = {}
+    for v in views:
+        for tag in v.tags:
+            seen.setdefault(tag, []).append(v.name)
+    mistakes = [MistakeView(load_hint(tag, lang), names) for tag, names in seen.items()]
+
+    max_total = sum(s.max_score for s in sets)
+    score = results.get("score")
+    score = sum(s.score for s in sets) if score is None else _number(score, f"results of {student}: score")
+    level, layers = _sandbox(extra)
+    notes = extra.get("notes") or []
+    problems = extra.get("problems") or []
+    if not isinstance(notes, list) or not isinstance(problems, list):
+        raise ResultsError(f"results of {student}: extra_data.notes and .problems must be lists")
+    return StudentView(
+        student=student,
+        display_name=str(extra.get("display_name") or student),
+        lang=lang,
+        score=score,
+        max_score=max_total,
+        sets=sets,
+        mistakes=mistakes,
+        sandbox_level=level,
+        sandbox_layers=layers,
+        notes=[as_text(n) for n in notes],
+        problems=[as_text(p) for p in problems],
+        mnist_note=as_text(extra["mnist_note"]) if extra.get("mnist_note") else "",
+        late=is_late(extra.get("late")),
+        grader_version=str(extra.get("grader_version", "")),
+        submission_digest=str(extra.get("submission_digest", "")),
+        results=results,
+    )
+
+
+# ---------------------------------------------------------------- the class
+
+@dataclass
+class TestRate:
+    name: str
+    set_id: str
+    passed: int
+    total: int
+
+    @property
+    def rate(self) -> float:
+        return 100.0 * self.passed / self.total if self.total else 0.0
+
+
+@dataclass
+class MistakeShare:
+    hint: Hint
+    students: int
+    share: float             # percent of the class
+
+    @property
+    def id(self) -> str:
+        return self.hint.id
+
+
+@dataclass
+class SetAverage:
+    id: str
+    title: str
+    mean: float
+    max_score: float
+    students: int
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.mean, self.max_score)
+
+
+@dataclass
+class ClassView:
+    lang: str
+    students: list[StudentView]
+    set_ids: list[str]
+    set_averages: list[SetAverage]
+    test_rates: list[TestRate]
+    mistakes: list[MistakeShare]
+    sandbox_levels: list[tuple[str, int]]
+    late_count: int
+    mean_percent: float | None
+    median_percent: float | None
+    mnist_notes: list[str]
+
+    @property
+    def problem_students(self) -> list[StudentView]:
+        return [s for s in self.students if s.problems or s.notes]
+
+    @property
+    def weak_sandbox(self) -> bool:
+        return any(level != SANDBOX_STRONG for level, _ in self.sandbox_levels)
+
+
+def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:
+    """Per-set averages, per-test pass rates, the commonest named mistakes and sandbox levels."""
+    students = [student_view(r, lang, draw=False) for r in all_results]
+    students.sort(key=lambda s: s.student)
+    if sets is None:
+        set_ids = sorted({s.id for st in students for s in st.sets}, key=set_order)
+    else:
+        set_ids = [getattr(s, "id", s) for s in sets]
+
+    averages = []
+    for set_id in set_ids:
+        got = [st.set_score(set_id) for st in students]
+        got = [g for g in got if g is not None]
+        if not got:
+            continue
+        averages.append(SetAverage(set_id, set_title(set_id, lang), statistics.fmean(g[0] for g in got),
+                                   max(g[1] for g in got), len(got)))
+
+    passed: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    set_of: dict[str, str] = {}
+    for st in students:
+        for t in st.tests:
+            if t.set_id not in set_ids:
+                continue
+            total[t.name] += 1
+            passed[t.name] += t.passed
+            set_of[t.name] = t.set_id
+    rates = [TestRate(name, set_of[name], passed[name], total[name]) for name in total]
+    rates.sort(key=lambda r: (r.rate, set_order(r.set_id), r.name))
+
+    with_mistake: Counter[str] = Counter()
+    for st in students:
+        ids = {tag for t in st.tests if t.set_id in set_ids for tag in t.tags}
+        with_mistake.update(ids)
+    n = len(students)
+    mistakes = [MistakeShare(load_hint(tag, lang), count, 100.0 * count / n)
+                for tag, count in with_mistake.items()]
+    mistakes.sort(key=lambda m: (-m.students, m.id))
+
+    levels = Counter(st.sandbox_level for st in students)
+    percents = [p for p in (st.percent for st in students) if p is not None]
+    return ClassView(
+        lang=lang,
+        students=students,
+        set_ids=set_ids,
+        set_averages=averages,
+        test_rates=rates,
+        mistakes=mistakes,
+        sandbox_levels=sorted(levels.items(), key=lambda kv: (-kv[1], kv[0])),
+        late_count=sum(st.late for st in students),
+        mean_percent=statistics.fmean(percents) if percents else None,
+        median_percent=statistics.median(percents) if percents else None,
+        mnist_notes=sorted({st.mnist_note for st in students if st.mnist_note}),
+    )

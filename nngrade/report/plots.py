@@ -1,0 +1,271 @@
+"""Plots of the reports: small deterministic PNGs returned as data URIs, so a page is one file.
+
+Artifacts come from results.json (`extra_data.artifacts` of a test):
+  series   {"title", "x", "series": {"student": [...], "reference": [...]}, "xlabel", "ylabel", "logy"}
+  curve    {"title", "x", "series": {"student": [...], "reference": [...]}}
+  boundary {"title", "X": [[x0, x1], ...], "y": [...],
+            "grid": {"x": [...], "y": [...], "student": [[...]], "reference": [[...]]}}
+Figures are built on matplotlib's Agg canvas directly (no pyplot state), at a fixed size and DPI,
+and written by Pillow as palette PNGs with no metadata (no timestamp, no software tag), so the
+same data gives the same bytes and a plot stays near 10-30 KB. Identical
+artifacts (every correct student's seed example) are drawn once per process.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import json
+import math
+import warnings
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from PIL import Image
+
+from nngrade.report.strings import text
+
+DPI = 100
+FIGSIZE = (5.6, 3.2)            # inches: 560 x 320 px
+BOUNDARY_FIGSIZE = (4.6, 3.8)
+CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC")
+STUDENT_COLOR = "#d1495b"
+REFERENCE_COLOR = "#2e4057"
+OTHER_COLORS = ("#00798c", "#edae49", "#66a182", "#8d96a3")
+
+
+class ArtifactError(ValueError):
+    """An artifact that cannot be drawn (missing field, wrong shape)."""
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_family() -> str | None:
+    """The first Noto Sans CJK family matplotlib knows, or None (with a warning) when none is installed."""
+    from matplotlib import font_manager
+
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    for family in CJK_FAMILIES:
+        if family in known:
+            return family
+    warnings.warn(
+        "no Noto Sans CJK font found (Debian: apt-get install fonts-noto-cjk); "
+        "Korean text in plots will show as empty boxes",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _rc() -> dict:
+    family = cjk_family()
+    fonts = ([family] if family else []) + ["DejaVu Sans"]
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": fonts,
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.unicode_minus": False,     # the plain hyphen is in every font
+        "svg.hashsalt": "nngrade",
+        "path.simplify": True,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
+def _png_data_uri(fig: Figure) -> str:
+    """Render on Agg, reduce to a 256-colour palette (a third of the bytes, no visible change for
+    line plots), and write a PNG without metadata: the same figure always gives the same bytes."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    palette = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    palette.save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _floats(values, what: str) -> np.ndarray:
+    """Plain JSON numbers to float64; null and "nan"/"inf" strings (or {"$f": ...}) become nan/inf."""
+    if not isinstance(values, (list, tuple)):
+        raise ArtifactError(f"{what} must be a list of numbers, not {type(values).__name__}")
+    out = []
+    for v in values:
+        if isinstance(v, dict) and "$f" in v:
+            v = v["$f"]
+        if v is None:
+            out.append(math.nan)
+        elif isinstance(v, bool):
+            out.append(float(v))
+        elif isinstance(v, (int, float)):
+            out.append(float(v))
+        elif isinstance(v, str):
+            try:
+                out.append(float(v))
+            except ValueError:
+                raise ArtifactError(f"{what} holds a non-number {v!r}") from None
+        else:
+            raise ArtifactError(f"{what} holds a {type(v).__name__}, not a number")
+    return np.asarray(out, dtype=np.float64)
+
+
+def _grid(values, what: str, shape: tuple[int, int]) -> np.ndarray:
+    if not isinstance(values, (list, tuple)):
+        raise ArtifactError(f"{what} must be a list of rows")
+    rows = [_floats(r, f"{what}[{i}]") for i, r in enumerate(values)]
+    if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
+        raise ArtifactError(f"{what} must be {shape[0]} rows of {shape[1]} values (len(grid.y) x len(grid.x))")
+    return np.vstack(rows)
+
+
+def _series_label(name: str, lang: str) -> str:
+    if name == "student":
+        return text("student_series", lang)
+    if name == "reference":
+        return text("reference_series", lang)
+    return name
+
+
+def _ordered_series(series: dict) -> list[str]:
+    """Reference first (drawn underneath), the student's last (on top), others in between."""
+    names = list(series)
+    middle = [n for n in names if n not in ("student", "reference")]
+    return (["reference"] if "reference" in series else []) + middle + (["student"] if "student" in series else [])
+
+
+def _draw_lines(art: dict, lang: str, markers: bool) -> str:
+    x = _floats(art.get("x"), "x")
+    series = art.get("series")
+    if not isinstance(series, dict) or not series:
+        raise ArtifactError("series must be a non-empty object of named lists")
+    logy = bool(art.get("logy", False))
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    ax = fig.add_subplot()
+    other = iter(OTHER_COLORS * 4)
+    for name in _ordered_series(series):
+        y = _floats(series[name], f"series.{name}")
+        n = min(len(x), len(y))        # a crashed run may stop early: draw what is there
+        xs, ys = x[:n], y[:n]
+        if logy:
+            ys = np.where(ys > 0, ys, np.nan)
+        if name == "reference":
+            style = dict(color=REFERENCE_COLOR, linestyle="--", linewidth=2.2, alpha=0.75, zorder=2)
+        elif name == "student":
+            style = dict(color=STUDENT_COLOR, linewidth=1.6, zorder=3)
+        else:
+            style = dict(color=next(other), linewidth=1.2, zorder=2)
+        if markers and n <= 40:
+            style["marker"] = "o" if name == "student" else "s"
+            style["markersize"] = 3.5
+        ax.plot(xs, ys, label=_series_label(name, lang), **style)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_title(str(art.get("title", "")), parse_math=False)
+    ax.set_xlabel(str(art.get("xlabel", "")), parse_math=False)
+    ax.set_ylabel(str(art.get("ylabel", "")), parse_math=False)
+    ax.grid(True, linewidth=0.4, alpha=0.5)
+    for label in ax.legend(frameon=False, fontsize=8).get_texts():
+        label.set_parse_math(False)
+    fig.tight_layout()
+    return _png_data_uri(fig)
+
+
+def _draw_boundary(art: dict, lang: str) -> str:
+    grid = art.get("grid")
+    if not isinstance(grid, dict):
+        raise ArtifactError("grid must be an object with x, y, student, reference")
+    gx = _floats(grid.get("x"), "grid.x")
+    gy = _floats(grid.get("y"), "grid.y")
+    shape = (len(gy), len(gx))
+    if min(shape) < 2:
+        raise ArtifactError("grid.x and grid.y need at least two values each")
+    fig = Figure(figsize=BOUNDARY_FIGSIZE, dpi=DPI)
+    ax = fig.add_subplot()
+    handles = []
+    if grid.get("student") is not None:
+        student = _grid(grid["student"], "grid.student", shape)
+        image = ax.imshow(np.clip(np.nan_to_num(student, nan=0.5), 0, 1), origin="lower",
+                          extent=(gx[0], gx[-1], gy[0], gy[-1]), aspect="auto",
+                          cmap="RdBu_r", vmin=0, vmax=1, alpha=0.45, interpolation="bilinear")
+        cbar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+        cbar.set_label(text("probability", lang))
+        if np.nanmin(student) < 0.5 < np.nanmax(student):
+            ax.contour(gx, gy, student, levels=[0.5], colors=[STUDENT_COLOR], linewidths=1.8)
+        handles.append(Line2D([], [], color=STUDENT_COLOR, linewidth=1.8, label=text("student_boundary", lang)))
+    if grid.get("reference") is not None:
+        reference = _grid(grid["reference"], "grid.reference", shape)
+        if np.nanmin(reference) < 0.5 < np.nanmax(reference):
+            ax.contour(gx, gy, reference, levels=[0.5], colors=[REFERENCE_COLOR],
+                       linewidths=1.6, linestyles="--")
+        handles.append(Line2D([], [], color=REFERENCE_COLOR, linewidth=1.6, linestyle="--",
+                              label=text("reference_boundary", lang)))
+    if art.get("X") is not None:
+        X = art["X"]
+        if not isinstance(X, list) or any(not isinstance(p, (list, tuple)) or len(p) != 2 for p in X):
+            raise ArtifactError("X must be a list of [x0, x1] points")
+        pts = np.asarray([_floats(list(p), "X[i]") for p in X]) if X else np.zeros((0, 2))
+        y = _floats(art.get("y", [0] * len(X)), "y")
+        if len(y) != len(pts):
+            raise ArtifactError(f"y has {len(y)} labels for {len(pts)} points")
+        for label, marker, color in ((0, "o", "#2166ac"), (1, "^", "#b2182b")):
+            sel = y == label
+            ax.scatter(pts[sel, 0], pts[sel, 1], s=10, marker=marker, c=color, edgecolors="white",
+                       linewidths=0.3, zorder=4)
+            handles.append(Line2D([], [], marker=marker, color=color, linestyle="",
+                                  markersize=4, label=text(f"class_{label}", lang)))
+    ax.set_xlim(gx[0], gx[-1])
+    ax.set_ylim(gy[0], gy[-1])
+    ax.set_title(str(art.get("title", "")), parse_math=False)
+    ax.set_xlabel(str(art.get("xlabel", "x0")), parse_math=False)
+    ax.set_ylabel(str(art.get("ylabel", "x1")), parse_math=False)
+    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.8)
+    fig.tight_layout()
+    return _png_data_uri(fig)
+
+
+@functools.lru_cache(maxsize=512)
+def _render_cached(key: str, lang: str) -> str:
+    art = json.loads(key)
+    kind = art.get("kind")
+    with matplotlib.rc_context(_rc()):
+        if kind == "series":
+            return _draw_lines(art, lang, markers=True)
+        if kind == "curve":
+            return _draw_lines(art, lang, markers=False)
+        if kind == "boundary":
+            return _draw_boundary(art, lang)
+    raise ArtifactError(f"unknown artifact kind {kind!r}; expected series, curve or boundary")
+
+
+def render_artifact(artifact: dict, lang: str) -> str:
+    """One artifact as a PNG data URI. Raises ArtifactError when the artifact cannot be drawn."""
+    if not isinstance(artifact, dict):
+        raise ArtifactError(f"an artifact must be an object, not {type(artifact).__name__}")
+    try:
+        key = json.dumps(artifact, sort_keys=True, allow_nan=True)
+    except (TypeError, ValueError) as exc:
+        raise ArtifactError(f"artifact is not plain JSON data: {exc}") from None
+    return _render_cached(key, lang)
+
+
+def score_histogram(percentages: list[float], lang: str) -> str:
+    """Histogram of total scores in percent, ten bins from 0 to 100, as a PNG data URI."""
+    with matplotlib.rc_context(_rc()):
+        fig = Figure(figsize=FIGSIZE, dpi=DPI)
+        ax = fig.add_subplot()
+        values = np.clip(np.asarray(percentages, dtype=np.float64), 0, 100)
+        counts, edges, _ = ax.hist(values, bins=np.linspace(0, 100, 11), color=REFERENCE_COLOR,
+                                   edgecolor="white")
+        ax.set_xticks(edges)
+        ax.set_xlabel(text("histogram_x", lang))
+        ax.set_ylabel(text("histogram_y", lang))
+        ax.set_title(text("histogram_heading", lang))
+        top = max(1, int(counts.max()) if len(counts) else 1)
+        ax.set_ylim(0, top * 1.15)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
+        fig.tight_layout()
+        return _png_data_uri(fig)

@@ -1,0 +1,168 @@
+"""Rendering: one jinja2 Environment for every page, and the writers of the report files.
+
+HTML templates (`*.html.j2`) are autoescaped: student output, names and notes may hold HTML and
+always show as text. `feedback.md.j2` is not autoescaped; student text goes into code fences there.
+Files are written atomically (temporary file, then rename) so an interrupted run never leaves a
+half-written page behind.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from nngrade import __version__
+from nngrade.paths import TEMPLATES_DIR
+from nngrade.report import model, plots
+from nngrade.report.strings import LANGS, table
+
+FEEDBACK_HTML = "feedback.html"
+FEEDBACK_MD = "feedback.md"
+SUMMARY_HTML = "summary.html"
+GRADES_CSV = "grades.csv"
+MOODLE_CSV = "moodle.csv"
+
+
+def format_points(value) -> str:
+    """7.0 -> "7", 7.25 -> "7.25", 7.3333 -> "7.33": points as people write them."""
+    if value is None:
+        return "-"
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_percent(value) -> str:
+    if value is None:
+        return "-"
+    return f"{float(value):.0f} %"
+
+
+def code_fence(text: str) -> str:
+    """`text` in a Markdown code fence longer than any backtick run inside it."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text.rstrip()}\n{fence}"
+
+
+# Characters that can start markup inside a line: code, links, HTML, table cells, and `*`/`_`
+# where they could open or close emphasis (not between two word characters, as in tanh_grad).
+_MD_SPECIAL = re.compile(r"[\\`\[\]<>|]|(?<!\w)[*_]|[*_](?!\w)")
+
+
+def md_inline(text: str) -> str:
+    """One line of untrusted text made inert for Markdown (no links, emphasis, HTML or cells),
+    escaping as little as possible so the text still reads well in a plain-text comment box."""
+    text = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+
+
+@functools.lru_cache(maxsize=None)
+def environment(templates_dir: str | None = None) -> jinja2.Environment:
+    """The one Environment (template cache included) shared by every page of a run."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir or str(TEMPLATES_DIR)),
+        # Escaping is on for everything but Markdown templates (safe default for new templates).
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"),
+                                            disabled_extensions=("md.j2",),
+                                            default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["pts"] = format_points
+    env.filters["pct"] = format_percent
+    env.filters["fence"] = code_fence
+    env.filters["md"] = md_inline
+    return env
+
+
+def _render(template: str, **context) -> str:
+    env = environment()
+    tmpl = env.get_template(template)
+    return tmpl.render(**context)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)         # mkstemp makes 0600; reports are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_lang(lang: str | None, results: dict | None = None) -> str:
+    if lang is None and results is not None:
+        lang = (results.get("extra_data") or {}).get("lang")
+    lang = lang or "en"
+    if lang not in LANGS:
+        raise ValueError(f"unknown report language {lang!r}; expected one of {', '.join(LANGS)}")
+    return lang
+
+
+def _common(lang: str) -> dict:
+    return {"lang": lang, "ui": table(lang), "kit_version": __version__}
+
+
+def render_feedback_html(view: model.StudentView) -> str:
+    return _render("feedback.html.j2", s=view, **_common(view.lang))
+
+
+def render_feedback_md(view: model.StudentView) -> str:
+    return _render("feedback.md.j2", s=view, **_common(view.lang))
+
+
+def write_student_reports(results: dict, out_dir: Path, lang: str | None = None) -> tuple[Path, Path]:
+    """Write `out_dir/feedback.html` and `out_dir/feedback.md` for one student's results.json dict.
+
+    lang: "ko" or "en"; None takes the results' own `extra_data.lang`. Returns the two paths.
+    Raises model.ResultsError when the results lack a field the pages need.
+    """
+    lang = _check_lang(lang, results)
+    view = model.student_view(results, lang)
+    out_dir = Path(out_dir)
+    html_path, md_path = out_dir / FEEDBACK_HTML, out_dir / FEEDBACK_MD
+    _write_atomic(html_path, render_feedback_html(view))
+    _write_atomic(md_path, render_feedback_md(view))
+    return html_path, md_path
+
+
+def render_summary_html(cls: model.ClassView, roster=None) -> str:
+    from nngrade.lms import roster_index, roster_name
+
+    index = roster_index(roster)
+    histogram = plots.score_histogram([s.percent for s in cls.students if s.percent is not None],
+                                      cls.lang) if cls.students else None
+    names = {s.student: roster_name(index, s.student, s.display_name) for s in cls.students}
+    return _render("summary.html.j2", c=cls, histogram=histogram, names=names, **_common(cls.lang))
+
+
+def write_class_reports(all_results: list[dict], out_dir: Path, lang: str = "en", roster=None,
+                        sets=None) -> dict[str, Path]:
+    """Write `summary.html`, `grades.csv` (Canvas) and `moodle.csv` (Moodle) for a class.
+
+    roster: None, a mapping student id -> entry, or an iterable of entries (objects or dicts with
+    name, canvas_id, sis_user_id, sis_login_id, section; optional email, username, id_number).
+    sets: the set ids (or ExerciseSet objects) to report; None = every set in the results.
+    Returns {"summary": path, "canvas": path, "moodle": path}.
+    """
+    from nngrade import lms
+
+    lang = _check_lang(lang)
+    cls = model.class_view(all_results, lang, sets)
+    out_dir = Path(out_dir)
+    paths = {"summary": out_dir / SUMMARY_HTML, "canvas": out_dir / GRADES_CSV,
+             "moodle": out_dir / MOODLE_CSV}
+    _write_atomic(paths["summary"], render_summary_html(cls, roster))
+    lms.write_canvas_csv(paths["canvas"], all_results, roster, cls.set_ids)
+    lms.write_moodle_csv(paths["moodle"], all_results, roster, cls.set_ids)
+    return paths
