@@ -1,0 +1,239 @@
+"""Two XOR trainers from the seeds, and the momentum update (seeds 001 and 002).
+
+train_xor is seed 001's batched NumPy trainer. Its weight layout is seed 001's, the one sets 07
+and 08 use: a weight matrix W has shape (inputs, outputs) and a layer computes A = X @ W, one
+row per example. (Sets 02-04 keep seed 000's layout instead, W of shape (out, in) and
+a = x @ W.T + b.) There is no separate bias vector: the bias is a weight on a constant input
+of 1.0, the last column of X for the hidden layer and the last hidden unit for the output layer.
+
+train_xor_tanh is seed 002's pure-Python trainer (a 2-2-1 tanh net with a bias input, trained one
+pattern at a time). It keeps seed 002's update as written, which is NOT classical momentum; the
+README explains the difference, and momentum_update is the classical rule.
+
+Every function returns new arrays; none changes an argument.
+"""
+import random
+
+import numpy as np
+
+
+# Seed 001's activation and its derivative, written in terms of the OUTPUT y = actf(x).
+def actf(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def actf_deriv(x):
+    return x * (1 - x)
+
+
+# Seed 002's tanh helper: with derivative=True, x is tanh's OUTPUT and the result is 1 - x^2.
+def tanh(x, derivative=False):
+    if derivative:
+        return 1 - x ** 2
+    return np.tanh(x)
+
+
+XOR_INPUTS = [[0, 0], [0, 1], [1, 0], [1, 1]]
+XOR_TARGETS = [0, 1, 1, 0]
+
+
+def train_xor(steps=10000, hidden=6, lr=0.2, seed=5):
+    """
+    Seed 001's XOR network: 2 inputs + a constant bias input, `hidden` sigmoid units (the last one
+    forced to 1.0 so it acts as the output's bias), 1 sigmoid output, full-batch gradient descent
+    on E = 1/2 sum (layer2 - y)^2.
+
+    Initialisation, in this order: np.random.seed(seed) (here a private
+    np.random.RandomState(seed), which draws the same numbers without touching NumPy's global
+    generator), then
+        weight0 = 2 * random((3, hidden)) - 1
+        weight1 = 2 * random((hidden, 1)) - 1
+    Each step, on X = [[0,0,1], [0,1,1], [1,0,1], [1,1,1]] and y = [[0], [1], [1], [0]]:
+        layer1 = actf(X @ weight0), then its last column set to 1.0
+        layer2 = actf(layer1 @ weight1)
+        layer2_delta = (layer2 - y) * layer2 * (1 - layer2)
+        layer1_delta = (layer2_delta @ weight1.T) * layer1 * (1 - layer1)
+        weight1 += -lr * layer1.T @ layer2_delta
+        weight0 += -lr * X.T @ layer1_delta
+
+    Inputs:
+    - steps: number of full-batch steps
+    - hidden: number of hidden units, counting the bias unit
+    - lr: learning rate
+    - seed: integer seed of the weight draws
+
+    Returns a tuple (layer2, weights):
+    - layer2: float64 array (4, 1), the outputs of the LAST step, computed before that step's
+      update (what seed 001 prints)
+    - weights: dict {"weight0": array (3, hidden), "weight1": array (hidden, 1)} after the last
+      update
+    """
+    ### BEGIN SOLUTION
+    X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float64)
+    y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+    inputs, outputs = 3, 1
+
+    rng = np.random.RandomState(seed)
+    weight0 = 2 * rng.random_sample((inputs, hidden)) - 1    # drawn first
+    weight1 = 2 * rng.random_sample((hidden, outputs)) - 1   # drawn second
+
+    layer2 = None
+    for _ in range(steps):
+        # forward
+        layer0 = X
+        net1 = np.dot(layer0, weight0)
+        layer1 = actf(net1)
+        layer1[:, -1] = 1.0          # the last hidden unit is the output layer's bias input
+        net2 = np.dot(layer1, weight1)
+        layer2 = actf(net2)
+
+        # backward: errors travel against the arrows, so the weight matrices are transposed
+        layer2_error = layer2 - y
+        layer2_delta = layer2_error * actf_deriv(layer2)
+        layer1_error = np.dot(layer2_delta, weight1.T)
+        layer1_delta = layer1_error * actf_deriv(layer1)
+
+        # update (new arrays, as `w = w - ...`; same numbers as the seed's `+=`)
+        weight1 = weight1 + -lr * np.dot(layer1.T, layer2_delta)
+        weight0 = weight0 + -lr * np.dot(layer0.T, layer1_delta)
+
+    if layer2 is None:               # steps == 0: the outputs of the initial weights
+        layer1 = actf(np.dot(X, weight0))
+        layer1[:, -1] = 1.0
+        layer2 = actf(np.dot(layer1, weight1))
+    return layer2, {"weight0": weight0, "weight1": weight1}
+    ### END SOLUTION
+
+
+def momentum_update(w, v, grad, lr, momentum):
+    """
+    One step of classical momentum (gradient descent with a velocity):
+
+        v_new = momentum * v - lr * grad
+        w_new = w + v_new
+
+    The velocity v remembers the previous STEPS, so a run of gradients pointing the same way
+    speeds the descent up. The caller keeps v_new and passes it back next time.
+
+    Inputs:
+    - w: weights, a float or an array of any shape
+    - v: velocity, same shape as w (zeros at the start)
+    - grad: dE/dw at w, same shape as w
+    - lr: learning rate
+    - momentum: momentum coefficient, usually in [0, 1)
+
+    Returns:
+    - (w_new, v_new): new floats or arrays, same shape as w
+    """
+    ### BEGIN SOLUTION
+    v_new = momentum * v - lr * grad
+    w_new = w + v_new
+    return w_new, v_new
+    ### END SOLUTION
+
+
+def train_xor_tanh(iterations=5000, lr=0.1, momentum=0.4, seed=777):
+    """
+    Seed 002's XOR network exactly as the seed is written: 2 inputs + a bias input fixed at 1.0,
+    2 tanh hidden units, 1 tanh output, updated after every pattern.
+
+    Initialisation: random.seed(seed) (here a private random.Random(seed): same numbers, and
+    Python's global generator is left alone); weight_in[i][j] = random() for i in the 3 inputs,
+    j in the 2 hidden units (row by row), then weight_out[j][0] = random() for j in the 2 hidden
+    units. The two gradient buffers start at 0.0.
+
+    For each iteration, for each pattern (x, t) in order [0,0]->0, [0,1]->1, [1,0]->1, [1,1]->0:
+        forward: hidden_j = tanh(sum_i input_i * weight_in[i][j]), out = tanh(sum_j hidden_j *
+        weight_out[j][0]), each sum taken from 0.0 in index order
+        output_delta = (1 - out^2) * (t - out)
+        hidden_delta_j = (1 - hidden_j^2) * output_delta * weight_out[j][0]   (before the update)
+        for every weight w with buffer g (output weights first, then input weights):
+            gradient = delta * (its input);  w += momentum * g - lr * gradient;  g = gradient
+        pattern error = 0.5 * (t - out)^2
+    The error of an iteration is the sum over the four patterns; it is recorded when
+    iteration % 500 == 0.
+
+    Note: seed 002 stores the plain gradient in g, not the step it took, so this is not classical
+    momentum (see momentum_update and the README); the seed's numbers are those of this rule.
+
+    Inputs:
+    - iterations: passes over the four patterns
+    - lr: learning rate
+    - momentum: the coefficient the buffer is multiplied by (seed 002's `mo`)
+    - seed: integer seed of the weight draws
+
+    Returns a tuple (predictions, errors):
+    - predictions: float64 array (4, 1), the network's outputs for the four patterns after training
+    - errors: list of floats, the summed error of iterations 0, 500, 1000, ... (10 values for
+      5000 iterations), not rounded
+    """
+    ### BEGIN SOLUTION
+    rng = random.Random(seed)
+    num_x, num_yh, num_yo = 2 + 1, 2, 1       # 2 inputs + the bias input
+
+    activation_input = [1.0] * num_x          # the last entry stays 1.0: the bias input
+    activation_hidden = [1.0] * num_yh
+    activation_out = [1.0] * num_yo
+    weight_in = [[rng.random() for _ in range(num_yh)] for _ in range(num_x)]
+    weight_out = [[rng.random() for _ in range(num_yo)] for _ in range(num_yh)]
+    gradient_in = [[0.0] * num_yh for _ in range(num_x)]
+    gradient_out = [[0.0] * num_yo for _ in range(num_yh)]
+
+    def update(inputs):
+        for i in range(num_x - 1):
+            activation_input[i] = inputs[i]
+        for j in range(num_yh):
+            total = 0.0
+            for i in range(num_x):
+                total = total + activation_input[i] * weight_in[i][j]
+            activation_hidden[j] = tanh(total)
+        for k in range(num_yo):
+            total = 0.0
+            for j in range(num_yh):
+                total = total + activation_hidden[j] * weight_out[j][k]
+            activation_out[k] = tanh(total)
+        return activation_out[:]
+
+    def back_propagate(targets):
+        output_deltas = [0.0] * num_yo
+        for k in range(num_yo):
+            error = targets[k] - activation_out[k]
+            output_deltas[k] = tanh(activation_out[k], True) * error
+        hidden_deltas = [0.0] * num_yh
+        for j in range(num_yh):
+            error = 0.0
+            for k in range(num_yo):
+                error = error + output_deltas[k] * weight_out[j][k]
+            hidden_deltas[j] = tanh(activation_hidden[j], True) * error
+
+        # w gets the classical momentum step; the buffer then gets the GRADIENT (the seed's rule)
+        for j in range(num_yh):
+            for k in range(num_yo):
+                gradient = output_deltas[k] * activation_hidden[j]
+                weight_out[j][k], _ = momentum_update(weight_out[j][k], gradient_out[j][k],
+                                                      gradient, lr, momentum)
+                gradient_out[j][k] = gradient
+        for i in range(num_x):
+            for j in range(num_yh):
+                gradient = hidden_deltas[j] * activation_input[i]
+                weight_in[i][j], _ = momentum_update(weight_in[i][j], gradient_in[i][j],
+                                                     gradient, lr, momentum)
+                gradient_in[i][j] = gradient
+
+        error = 0.0
+        for k in range(len(targets)):
+            error = error + 0.5 * (targets[k] - activation_out[k]) ** 2
+        return error
+
+    patterns = [(x, [t]) for x, t in zip(XOR_INPUTS, XOR_TARGETS)]
+    errors = []
+    for i in range(iterations):
+        error = 0.0
+        for inputs, targets in patterns:
+            update(inputs)
+            error = error + back_propagate(targets)
+        if i % 500 == 0:
+            errors.append(float(error))
+    predictions = np.array([update(inputs) for inputs, _ in patterns], dtype=np.float64)
+    return predictions, errors
+    ### END SOLUTION
