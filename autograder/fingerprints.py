@@ -1,0 +1,84 @@
+"""Fingerprints of the named mistakes on the public tests.
+
+The student bundle holds no reference and no mistake model, yet ``nngrade check`` should still
+name a mistake. So at release time every public test is run on every mistake model (in this
+process: they are our own code), and the value each ``student.expect`` saw is kept when it differs
+from what the reference gives. ``check`` then compares a student's value with these.
+"""
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from nngrade.autograder.compare import same
+from nngrade.autograder.probe import LocalBackend, StudentProbe, to_jsonable
+from nngrade.paths import SOLUTIONS_DIR
+from nngrade.sets import find_set
+
+
+def public_tests(set_id: str, solutions_dir: Path = SOLUTIONS_DIR):
+    """(test name, function) pairs of a set's public test file, in file order."""
+    path = solutions_dir / set_id / "test_public.py"
+    if not path.is_file():
+        return []
+    spec = importlib.util.spec_from_file_location(f"_public_{set_id}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # our own public test file
+    tests = []
+    for name, fn in vars(module).items():
+        if not (name.startswith("test_") and callable(fn)):
+            continue
+        marks = {m.name: m.args for m in getattr(fn, "pytestmark", [])}
+        function = marks.get("function", (None,))[0]
+        case = marks.get("case", (name.removeprefix("test_"),))[0]
+        if function:
+            tests.append((f"{find_set(set_id).id}/{function}/{case}", fn))
+    return tests
+
+
+def _record(set_id: str, test_name: str, fn, module) -> list:
+    seen: list = []
+    probe = StudentProbe(set_id, LocalBackend(module), test_name=test_name, recorder=seen,
+                         diagnose=False)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn(student=probe)
+        except Exception:
+            pass  # a model may fail part-way: what it showed before still counts
+    return seen
+
+
+def build_fingerprints(set_ids, solutions_dir: Path = SOLUTIONS_DIR) -> dict:
+    """{set: {test name: {expect index: [{"id", "value"}]}}}, JSON-serialisable."""
+    from nngrade.autograder.mistakes.base import models_for
+    from nngrade.autograder.reference import load_reference
+
+    result: dict = {}
+    for set_id in set_ids:
+        set_id = find_set(set_id).id
+        tests = public_tests(set_id, solutions_dir)
+        if not tests:
+            continue
+        reference = load_reference(set_id)
+        per_set: dict = {}
+        for test_name, fn in tests:
+            baseline = {i: got for _, i, got in _record(set_id, test_name, fn, reference)}
+            entries: dict = {}
+            for model in models_for(set_id):
+                for _, index, got in _record(set_id, test_name, fn, model.module()):
+                    if index in baseline and same(got, baseline[index], "analytic"):
+                        continue
+                    bucket = entries.setdefault(str(index), [])
+                    if not any(e["id"] == model.id and same(got, e["_raw"], "analytic") for e in bucket):
+                        bucket.append({"id": model.id, "value": to_jsonable(got), "_raw": got})
+            for bucket in entries.values():
+                for e in bucket:
+                    e.pop("_raw")
+            if entries:
+                per_set[test_name] = entries
+        result[set_id] = per_set
+    return result

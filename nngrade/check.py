@@ -1,0 +1,143 @@
+"""`nngrade check`: a student runs the public tests on their own files, through the same sandbox.
+
+It works from the student bundle (no reference solutions, no hidden suites): expected values are
+the seeds' own numbers written in the public tests, and named mistakes come from fingerprints
+precomputed at release time.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from nngrade.paths import PACKAGE_DIR, SOLUTIONS_DIR
+from nngrade.sets import SETS, ExerciseSet, find_set
+
+FINGERPRINTS_FILE = PACKAGE_DIR / "fingerprints.json"
+SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}
+
+
+def collect_sources(root: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Module name → source of every .py file under root; the shallowest of two namesakes wins."""
+    root = Path(root)
+    found: dict[str, tuple[int, str, Path]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.endswith(".py") or name.startswith("test_"):
+                continue
+            module = name[:-3]
+            if not module.isidentifier():
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(root)
+            rank = (len(rel.parts), str(rel))
+            if module not in found or rank < found[module][:2]:
+                found[module] = (*rank, path)
+    modules = {m: p.read_bytes() for m, (_, _, p) in found.items()}
+    names = {m: str(p.relative_to(root)) for m, (_, _, p) in found.items()}
+    return modules, names
+
+
+def public_test_file(s: ExerciseSet, root: Path) -> Path | None:
+    for candidate in (root / s.id / "test_public.py", root / "test_public.py",
+                      root.parent / s.id / "test_public.py", SOLUTIONS_DIR / s.id / "test_public.py"):
+        if candidate.is_file() and (candidate.parent.name == s.id or _declares_set(candidate, s)):
+            return candidate
+    return None
+
+
+def _declares_set(path: Path, s: ExerciseSet) -> bool:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return f'SET = "{s.id}"' in text or f"SET = '{s.id}'" in text
+
+
+def load_fingerprints() -> dict:
+    if FINGERPRINTS_FILE.is_file():
+        return json.loads(FINGERPRINTS_FILE.read_text(encoding="utf-8"))
+    return {}
+
+
+def _fingerprints_for(sets) -> dict:
+    found = load_fingerprints()
+    missing = [s.id for s in sets if s.id not in found]
+    if missing:
+        try:  # in the instructor's kit, compute them from the mistake models
+            from nngrade.autograder.fingerprints import build_fingerprints
+            found.update(build_fingerprints(missing))
+        except ImportError:
+            pass
+    return found
+
+
+def run_check(set_name: str | None, path: Path, lang: str | None = None, console=None) -> int:
+    from rich.console import Console
+
+    from nngrade.autograder.backends import SandboxStudent
+    from nngrade.autograder.plugin import GradingPlugin, StudentJob
+    from nngrade.autograder.runner import run_suites
+    from nngrade.autograder.sandbox import SandboxPool
+
+    console = console or Console(highlight=False)
+    lang = lang or ("ko" if os.environ.get("LANG", "").startswith("ko") else "en")
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise ValueError(f"{root}: not a folder")
+    modules, names = collect_sources(root)
+    if set_name:
+        sets = (find_set(set_name),)
+    else:
+        sets = tuple(s for s in SETS if s.module in modules)
+        if not sets:
+            raise ValueError(f"{root}: no exercise module found (e.g. activations.py, backprop.py)")
+    tests = []
+    for s in sets:
+        test_file = public_test_file(s, root)
+        if test_file is None:
+            raise ValueError(f"no public tests found for {s.id} (looked for {s.id}/test_public.py "
+                             f"in {root} and the kit)")
+        tests.append(test_file)
+
+    outcomes_seen: list = []
+    jobs = [StudentJob("me", modules, names)]
+    pool = SandboxPool(slot=0)
+    plugin = GradingPlugin(next_job=lambda: jobs.pop() if jobs else None,
+                           open_student=lambda job: SandboxStudent(pool, job),
+                           on_done=lambda job, outcomes, secs: outcomes_seen.extend(outcomes),
+                           lang=lang, fingerprints=_fingerprints_for(sets))
+    try:
+        run_suites(tests, plugin)
+    finally:
+        pool.close()
+    return print_outcomes(console, outcomes_seen, lang, pool.describe())
+
+
+def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
+    from nngrade.autograder import catalogue
+
+    failed = 0
+    current_set = None
+    for o in outcomes:
+        if o.set_id != current_set:
+            current_set = o.set_id
+            s = find_set(o.set_id)
+            console.print(f"\n[bold]{s.id}[/bold]  {s.title_ko if lang == 'ko' else s.title_en}")
+        if o.passed:
+            console.print(f"  [green]✓[/green] {o.function} [dim]({o.case})[/dim]")
+            continue
+        failed += 1
+        console.print(f"  [red]✗ {o.function}[/red] [dim]({o.case})[/dim]")
+        console.print(f"    {o.summary}", markup=False)
+        for line in o.details:
+            console.print(f"    {line}", markup=False)
+        for tag in o.tags:
+            console.print(f"    [yellow]→ {catalogue.title(tag, lang)} [{tag}][/yellow]")
+            hint = catalogue.hint(tag, lang).strip()
+            if hint:
+                console.print(f"      {hint}", markup=False)
+    passed = len(outcomes) - failed
+    colour = "green" if not failed else "red"
+    label = "통과" if lang == "ko" else "passed"
+    console.print(f"\n[{colour}]{passed}/{len(outcomes)} {label}[/{colour}]"
+                  f"  [dim](sandbox: {sandbox.get('level', '?')})[/dim]")
+    return 0 if not failed else 1
