@@ -10,6 +10,7 @@ class MulLayer:
     """A multiply node: out = x * y."""
 
     def __init__(self):
+        """Start empty: forward will remember x and y, because backward needs them."""
         ### BEGIN SOLUTION
         self.x = None
         self.y = None
@@ -79,10 +80,10 @@ def apple_graph(price=100, count=2, tax=1.1):
     """
     The apple example: total = price * count * tax, and how the total moves with each input.
 
-        price --\\
-                 (x) -- apple_price --\\
-        count --/                      (x) -- total
-                                tax --/
+        price --+
+                (x)-- apple_price --+
+        count --+                  (x)-- total
+                             tax --+
 
     Inputs:
     - price: price of one apple
