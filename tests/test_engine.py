@@ -138,3 +138,31 @@ def test_two_students_get_different_inputs():
         probe = StudentProbe(s.id, LocalBackend(ref), student_id=student, salt="x", test_name="t")
         seen[student] = probe.rng.normal(size=5)
     assert not (seen["s1"] == seen["s2"]).all()
+
+
+def _points_toml(set_id):
+    import tomllib
+    from nngrade.paths import SOLUTIONS_DIR
+    path = SOLUTIONS_DIR / set_id / "points.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["points"] if path.is_file() else None
+
+
+def test_suite_points_match_each_sets_published_table(reference_outcomes):
+    """Do the hidden tests give each function exactly the points its README table promises?"""
+    by_function = {}
+    for o in reference_outcomes["reference"]:
+        key = (o.set_id, o.function)
+        by_function[key] = by_function.get(key, 0) + o.max_score
+    for s in FAST_SETS:
+        table = _points_toml(s.id)
+        assert table is not None, f"{s.id} has no points.toml"
+        got = {f: p for (sid, f), p in by_function.items() if sid == s.id and p}
+        assert got == {f: float(p) for f, p in table.items() if p}, s.id
+
+
+def test_ci_runs_the_readme_test_command():
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8").splitlines()
+    block = readme[readme.index("```sh") + 1: readme.index("```sh") + 3]
+    assert block[1] in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
