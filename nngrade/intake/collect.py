@@ -117,21 +117,26 @@ def choose(found: list[Candidate], ctx: StudentContext) -> tuple[dict[str, bytes
             ctx.note(f"{chosen.path}: {chosen.why}")
         others = [c for c in group if c is not chosen and c not in refused]
         if others:
-            reason = _why_chosen(chosen, others[0])
+            reason = _why_chosen(chosen, others)
             ignored = ", ".join(c.path for c in others[:5]) + (" ..." if len(others) > 5 else "")
             ctx.note(f"{len(group)} files for module {module}: used {chosen.path} ({reason}), "
                      f"ignored {ignored}")
     return modules, file_names
 
 
-def _why_chosen(chosen: Candidate, other: Candidate) -> str:
-    if chosen.depth < other.depth:
-        return "the shallowest"
-    if chosen.kind != other.kind:
-        return "a .py is preferred to a notebook at the same depth"
-    if chosen.exact != other.exact:
-        return "its name is exactly the module's"
-    return "first in name order at the same depth"
+def _why_chosen(chosen: Candidate, others: list[Candidate]) -> str:
+    reasons = []
+    if any(o.depth > chosen.depth for o in others):
+        reasons.append("the shallowest")
+    tie = next((o for o in others if o.depth == chosen.depth), None)
+    if tie is not None:
+        if chosen.kind != tie.kind:
+            reasons.append("a .py is preferred to a notebook at the same depth")
+        elif chosen.exact != tie.exact:
+            reasons.append("its name is exactly the module's")
+        else:
+            reasons.append("first in name order at the same depth")
+    return "; ".join(reasons)
 
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
