@@ -35,7 +35,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,15 +72,9 @@ _ROSTER_KEYS = ("student", "student_id", "id", "canvas_id", "sis_user_id", "sis_
                 "id_number", "username", "email")
 
 
-def roster_index(roster) -> dict[str, object]:
-    """student id -> roster entry. A mapping is taken as keyed by student id; a list of entries is
-    indexed under each id an entry carries (so a student id found in any of them matches)."""
-    if roster is None:
-        return {}
-    if isinstance(roster, Mapping):
-        return {str(k): v for k, v in roster.items()}
+def _index(entries) -> dict[str, object]:
     index: dict[str, object] = {}
-    for entry in roster:
+    for entry in entries:
         for key in _ROSTER_KEYS:
             value = _field(entry, key)
             if value is not None:
@@ -88,9 +82,28 @@ def roster_index(roster) -> dict[str, object]:
     return index
 
 
-def roster_name(index: dict, student: str, default: str | None = None) -> str:
-    """The roster's name for `student` (index from roster_index), else `default`, else the id."""
-    return _field(index.get(student), "name") or default or student
+def roster_lookup(roster) -> Callable[[str], object | None]:
+    """student id -> roster entry or None.
+
+    Accepts nngrade.roster.Roster (its `find` matches Canvas ID, SIS ids and email), any mapping
+    keyed by student id (values are then also searched by the ids they carry), or a plain list of
+    entries (objects or dicts with name, canvas_id, sis_user_id, sis_login_id, section, email...).
+    """
+    if roster is None:
+        return lambda student: None
+    if callable(getattr(roster, "find", None)):
+        return roster.find
+    if isinstance(roster, Mapping):
+        by_key = {str(k): v for k, v in roster.items()}
+        index = _index(roster.values())
+        return lambda student: by_key.get(student) or index.get(student)
+    index = _index(roster)
+    return index.get
+
+
+def roster_name(lookup: Callable[[str], object | None], student: str, default: str | None = None) -> str:
+    """The roster's name for `student`, else `default`, else the id."""
+    return _field(lookup(student), "name") or default or student
 
 
 def _extra(results: dict) -> dict:
@@ -104,15 +117,35 @@ def _set_ids(sets) -> list[str]:
     return [getattr(s, "id", s) for s in sets]
 
 
+def _late_factor(results: dict) -> float:
+    """1 - the late penalty fraction the grader applied to the total (1.0 when none)."""
+    penalty = _extra(results).get("late_penalty")
+    if isinstance(penalty, dict) and isinstance(penalty.get("fraction"), (int, float)):
+        return 1.0 - float(penalty["fraction"])
+    return 1.0
+
+
 def _set_points(results: dict, set_id: str) -> tuple[float, float] | None:
+    """(points, max) of one set as the gradebook gets them: with the late penalty applied, so the
+    set columns add up to the results' total."""
     got = (_extra(results).get("sets") or {}).get(set_id)
     if isinstance(got, dict) and "score" in got:
-        return float(got["score"]), float(got.get("max_score", 0))
-    tests = [t for t in results.get("tests") or []
-             if (t.get("extra_data") or {}).get("set", str(t.get("name", "")).split("/")[0]) == set_id]
-    if not tests:
-        return None
-    return sum(float(t.get("score", 0)) for t in tests), sum(float(t.get("max_score", 0)) for t in tests)
+        score, max_score = float(got["score"]), float(got.get("max_score", 0))
+    else:
+        tests = [t for t in results.get("tests") or []
+                 if (t.get("extra_data") or {}).get("set", str(t.get("name", "")).split("/")[0]) == set_id]
+        if not tests:
+            return None
+        score = sum(float(t.get("score", 0)) for t in tests)
+        max_score = sum(float(t.get("max_score", 0)) for t in tests)
+    return score * _late_factor(results), max_score
+
+
+def _total(results: dict, set_ids: list[str]) -> float:
+    score = results.get("score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return float(score)
+    return sum(p[0] for p in (_set_points(results, s) for s in set_ids) if p is not None)
 
 
 def _is_late(late) -> bool:
@@ -177,7 +210,7 @@ def write_canvas_csv(path: Path, all_results: list[dict], roster=None, sets=None
     other id to SIS User ID (a folder named by student number).
     """
     set_ids = _set_ids(sets) if sets is not None else _default_sets(all_results)
-    index = roster_index(roster)
+    lookup = roster_lookup(roster)
     maxima = _max_points(all_results, set_ids)
     header = [*CANVAS_INFO_COLUMNS, CANVAS_LATE_COLUMN, *(canvas_column(s) for s in set_ids), TOTAL_COLUMN]
     points = [CANVAS_POINTS_ROW, "", "", "", "", CANVAS_READ_ONLY,
@@ -186,7 +219,7 @@ def write_canvas_csv(path: Path, all_results: list[dict], roster=None, sets=None
     for results in _sorted_results(all_results):
         extra = _extra(results)
         student = extra["student"]
-        entry = index.get(student)
+        entry = lookup(student)
         canvas_id = _field(entry, "canvas_id")
         sis_user_id = _field(entry, "sis_user_id")
         if entry is None:
@@ -197,12 +230,10 @@ def write_canvas_csv(path: Path, all_results: list[dict], roster=None, sets=None
         name = _field(entry, "name") or str(extra.get("display_name") or student)
         row = [name, canvas_id or "", sis_user_id or "", _field(entry, "sis_login_id") or "",
                _field(entry, "section") or "", LATE_TEXT if _is_late(extra.get("late")) else ""]
-        total = 0.0
         for set_id in set_ids:
             got = _set_points(results, set_id)
             row.append(format_points(got[0]) if got else "")
-            total += got[0] if got else 0.0
-        row.append(format_points(total))
+        row.append(format_points(_total(results, set_ids)))
         rows.append(row)
     _write_csv(path, rows, bom)
     return Path(path)
@@ -300,9 +331,9 @@ def write_moodle_csv(path: Path, all_results: list[dict], roster=None, sets=None
                      feedback: bool = True, bom: bool = False) -> Path:
     """Write a Moodle grade import file (layout in this module's docstring)."""
     set_ids = _set_ids(sets) if sets is not None else _default_sets(all_results)
-    index = roster_index(roster)
+    lookup = roster_lookup(roster)
     ordered = _sorted_results(all_results)
-    entries = [index.get(_extra(r)["student"]) for r in ordered]
+    entries = [lookup(_extra(r)["student"]) for r in ordered]
     id_column, id_field = _moodle_identifier(entries)
     header = [id_column, MOODLE_NAME_COLUMN, *(canvas_column(s) for s in set_ids), TOTAL_COLUMN]
     if feedback:
@@ -313,12 +344,10 @@ def write_moodle_csv(path: Path, all_results: list[dict], roster=None, sets=None
         student = extra["student"]
         ident = (_field(entry, id_field) if id_field else None) or student
         row = [ident, _field(entry, "name") or str(extra.get("display_name") or student)]
-        total = 0.0
         for set_id in set_ids:
             got = _set_points(results, set_id)
             row.append(format_points(got[0]) if got else MOODLE_NO_GRADE)
-            total += got[0] if got else 0.0
-        row.append(format_points(total))
+        row.append(format_points(_total(results, set_ids)))
         if feedback:
             row.append(_feedback_text(results))
         rows.append(row)

@@ -139,6 +139,8 @@ class StudentView:
     problems: list[str]
     mnist_note: str
     late: bool
+    late_penalty: float | None       # fraction taken off the total, when the course's policy did
+    raw_score: float | None          # the total before that penalty
     grader_version: str
     submission_digest: str
     results: dict = field(repr=False, default_factory=dict)
@@ -276,6 +278,12 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     score = results.get("score")
     score = sum(s.score for s in sets) if score is None else _number(score, f"results of {student}: score")
     level, layers = _sandbox(extra)
+    penalty = extra.get("late_penalty")
+    fraction = raw_score = None
+    if isinstance(penalty, dict) and isinstance(penalty.get("fraction"), (int, float)):
+        fraction = float(penalty["fraction"])
+        raw = penalty.get("raw_score")
+        raw_score = float(raw) if isinstance(raw, (int, float)) else None
     notes = extra.get("notes") or []
     problems = extra.get("problems") or []
     if not isinstance(notes, list) or not isinstance(problems, list):
@@ -294,6 +302,8 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         problems=[as_text(p) for p in problems],
         mnist_note=as_text(extra["mnist_note"]) if extra.get("mnist_note") else "",
         late=is_late(extra.get("late")),
+        late_penalty=fraction,
+        raw_score=raw_score,
         grader_version=str(extra.get("grader_version", "")),
         submission_digest=str(extra.get("submission_digest", "")),
         results=results,
@@ -357,8 +367,8 @@ class ClassView:
         return [s for s in self.students if s.problems or s.notes]
 
     @property
-    def weak_sandbox(self) -> bool:
-        return any(level != SANDBOX_STRONG for level, _ in self.sandbox_levels)
+    def weak_sandbox_levels(self) -> list[tuple[str, int]]:
+        return [(level, n) for level, n in self.sandbox_levels if level != SANDBOX_STRONG]
 
 
 def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:

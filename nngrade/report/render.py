@@ -137,12 +137,12 @@ def write_student_reports(results: dict, out_dir: Path, lang: str | None = None)
 
 
 def render_summary_html(cls: model.ClassView, roster=None) -> str:
-    from nngrade.lms import roster_index, roster_name
+    from nngrade.lms import roster_lookup, roster_name
 
-    index = roster_index(roster)
+    lookup = roster_lookup(roster)
     histogram = plots.score_histogram([s.percent for s in cls.students if s.percent is not None],
                                       cls.lang) if cls.students else None
-    names = {s.student: roster_name(index, s.student, s.display_name) for s in cls.students}
+    names = {s.student: roster_name(lookup, s.student, s.display_name) for s in cls.students}
     return _render("summary.html.j2", c=cls, histogram=histogram, names=names, **_common(cls.lang))
 
 
@@ -150,8 +150,9 @@ def write_class_reports(all_results: list[dict], out_dir: Path, lang: str = "en"
                         sets=None) -> dict[str, Path]:
     """Write `summary.html`, `grades.csv` (Canvas) and `moodle.csv` (Moodle) for a class.
 
-    roster: None, a mapping student id -> entry, or an iterable of entries (objects or dicts with
-    name, canvas_id, sis_user_id, sis_login_id, section; optional email, username, id_number).
+    roster: None, an nngrade.roster.Roster, a mapping student id -> entry, or a list of entries
+    (objects or dicts with name, canvas_id, sis_user_id, sis_login_id, section; optional email,
+    username, id_number); see nngrade.lms.roster_lookup.
     sets: the set ids (or ExerciseSet objects) to report; None = every set in the results.
     Returns {"summary": path, "canvas": path, "moodle": path}.
     """

@@ -15,6 +15,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "total": ("Total", "총점"),
     "points": ("points", "점"),
     "late": ("Late submission", "지각 제출"),
+    "late_penalty": ("Late penalty: {fraction} off the total (before the penalty: {raw} points).",
+                     "지각 감점: 총점에서 {fraction} 감점 (감점 전 {raw}점)."),
     "sets_heading": ("Score per exercise set", "과제 세트별 점수"),
     "set": ("Set", "세트"),
     "score": ("Score", "점수"),
@@ -57,7 +59,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "경고: 이번 채점은 bubblewrap보다 약한 샌드박스({level})에서 실행되었습니다. "
         "학생 코드가 의도보다 덜 격리되었습니다.",
     ),
-    "sandbox_unknown": ("unknown", "알 수 없음"),
+    "sandbox_weak_class": (
+        "Warning: {count} of the students were graded under a weaker sandbox than bubblewrap "
+        "({levels}). Their code was less isolated than intended.",
+        "경고: 학생 {count}명이 bubblewrap보다 약한 샌드박스({levels})에서 채점되었습니다. "
+        "이 학생들의 코드는 의도보다 덜 격리되었습니다.",
+    ),
     "mnist_note": ("About the MNIST data", "MNIST 데이터에 대해"),
     "grader_version": ("Grader version", "채점기 버전"),
     "submission_digest": ("Submission digest", "제출물 해시"),

@@ -1,0 +1,349 @@
+"""Feedback pages, feedback.md and the class summary, from the hand-made results in
+tests/files/report/ (student_kim: Korean, failing visible and hidden tests, every artifact kind,
+notes, problems, rlimit sandbox, late; student_lee: everything passed under bwrap;
+student_hostile: HTML and script in names, output and problems)."""
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from nngrade.report import (
+    ResultsError,
+    hints,
+    plots,
+    write_class_reports,
+    write_student_reports,
+)
+from nngrade.report.render import code_fence, format_points, md_inline
+from nngrade.report.strings import all_keys, table
+
+FILES = Path(__file__).parent / "files" / "report"
+DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def load(name: str) -> dict:
+    return json.loads((FILES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def hint_dir(tmp_path, monkeypatch):
+    """A hints folder of our own, so the tests do not depend on the catalogue's wording."""
+    folder = tmp_path / "hints"
+    folder.mkdir()
+    (folder / "delta-sign.toml").write_text(
+        'title_en = "Output delta without the minus"\n'
+        'title_ko = "출력 델타의 마이너스 누락"\n'
+        'hint_en = "Differentiate E = 1/2 (t - y)^2 with respect to y, sign included."\n'
+        'hint_ko = "E = 1/2 (t - y)^2 를 y로 미분하고 부호를 확인하세요."\n'
+        'sets = ["04_backprop"]\n', encoding="utf-8")
+    (folder / "tanh-grad-linear.toml").write_text(
+        'title_en = "tanh_grad as 1 - y"\nhint_en = "The derivative of tanh is 1 - y squared."\n'
+        'sets = ["01_activations"]\n', encoding="utf-8")
+    monkeypatch.setattr(hints, "HINTS_DIR", folder)
+    hints.clear_cache()
+    yield folder
+    hints.clear_cache()
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.event_attrs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.event_attrs += [name for name, _ in attrs if name.startswith("on")]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(html: str) -> _Tags:
+    p = _Tags()
+    p.feed(html)
+    return p
+
+
+def render(tmp_path, name: str, lang: str) -> tuple[str, str]:
+    html, md = write_student_reports(load(name), tmp_path / name / lang, lang)
+    return html.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ escaping
+
+def test_hostile_student_text_is_escaped_in_feedback_page(tmp_path, hint_dir):
+    """Do a <script> in the output, an <img onerror> and an <iframe> in a problem stay text?"""
+    html, _ = render(tmp_path, "student_hostile", "en")
+    tags = parse(html)
+    assert "script" not in tags.tags and "iframe" not in tags.tags
+    assert not tags.event_attrs, f"event handler attributes in the page: {tags.event_attrs}"
+    assert {t for t in tags.tags if t == "img"} == set()          # no plots, so no <img> at all
+    text = "".join(tags.text)
+    assert "<script>alert('x')</script>" in text                 # the student sees what was printed
+    assert "</pre><b>bold</b> & \"quotes\"" in text
+    assert "Park <script>alert(1)</script>" in text
+    assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+def test_hostile_student_text_is_escaped_in_summary(tmp_path, hint_dir):
+    everyone = [load(n) for n in ("student_kim", "student_lee", "student_hostile")]
+    paths = write_class_reports(everyone, tmp_path, "en")
+    html = paths["summary"].read_text(encoding="utf-8")
+    tags = parse(html)
+    assert "script" not in tags.tags and "iframe" not in tags.tags and not tags.event_attrs
+    assert "submission crashed: <iframe src=javascript:alert(1)>" in "".join(tags.text)
+
+
+def test_pages_forbid_scripts_by_content_security_policy(tmp_path, hint_dir):
+    html, _ = render(tmp_path, "student_kim", "ko")
+    assert "default-src 'none'; img-src data:" in html
+
+
+# ------------------------------------------------------------------ plots
+
+def test_every_artifact_kind_is_embedded_as_a_small_png(tmp_path, hint_dir):
+    """Are the four artifacts of the Korean sample drawn as PNG data URIs of at most 60 KB?"""
+    html, _ = render(tmp_path, "student_kim", "ko")
+    blobs = [base64.b64decode(b64) for b64 in DATA_URI.findall(html)]
+    assert len(blobs) == 4                     # curve, boundary, xor series, MNIST series
+    for png in blobs:
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(png) <= 60_000, f"a plot of {len(png)} bytes"
+        image = Image.open(io.BytesIO(png))
+        image.verify()
+    sizes = sorted(Image.open(io.BytesIO(b)).size for b in blobs)
+    assert sizes == [(460, 380), (560, 320), (560, 320), (560, 320)]
+
+
+def test_plot_png_has_no_metadata_chunks():
+    """No tEXt/iTXt/tIME chunk: nothing in the PNG changes from one run to the next."""
+    art = load("student_kim")["tests"][2]["extra_data"]["artifacts"][0]
+    png = base64.b64decode(plots.render_artifact(art, "en").split(",", 1)[1])
+    pos, chunks = 8, []
+    while pos < len(png):
+        length = int.from_bytes(png[pos:pos + 4], "big")
+        chunks.append(png[pos + 4:pos + 8])
+        pos += 12 + length
+    assert chunks[0] == b"IHDR" and chunks[-1] == b"IEND"
+    assert not {b"tEXt", b"iTXt", b"zTXt", b"tIME"} & set(chunks)
+
+
+def test_malformed_artifact_leaves_a_note_instead_of_a_plot(tmp_path, hint_dir):
+    results = load("student_kim")
+    results["tests"][2]["extra_data"]["artifacts"] = [{"kind": "curve", "title": "broken", "x": [0, 1]},
+                                                      {"kind": "pie", "title": "unknown kind"}]
+    html, _ = write_student_reports(results, tmp_path, "en")
+    page = html.read_text(encoding="utf-8")
+    assert page.count("This plot could not be drawn") == 2
+    assert "unknown artifact kind" in page
+    assert len(DATA_URI.findall(page)) == 3    # the other three still drawn
+
+
+def test_plot_survives_nan_short_series_and_dollar_signs():
+    """A crashed run's short series with null/nan values and a '$' in a title still draw."""
+    art = {"kind": "series", "title": "cost in $ and $x$", "x": [0, 1, 2, 3],
+           "series": {"student": [1.0, None, "nan"], "reference": [1.0, 0.5, 0.25, 0.1]}, "logy": True}
+    uri = plots.render_artifact(art, "ko")
+    assert base64.b64decode(uri.split(",", 1)[1])[:4] == b"\x89PNG"
+
+
+# ------------------------------------------------------------------ determinism
+
+def test_same_results_give_byte_identical_pages(tmp_path, hint_dir):
+    """Rendering twice, with the plot cache emptied in between, writes the same bytes."""
+    results = load("student_kim")
+    a_html, a_md = write_student_reports(copy.deepcopy(results), tmp_path / "a", "ko")
+    plots._render_cached.cache_clear()
+    b_html, b_md = write_student_reports(copy.deepcopy(results), tmp_path / "b", "ko")
+    assert a_html.read_bytes() == b_html.read_bytes()
+    assert a_md.read_bytes() == b_md.read_bytes()
+    everyone = [load(n) for n in ("student_kim", "student_lee", "student_hostile")]
+    one = write_class_reports(everyone, tmp_path / "c1", "ko")
+    two = write_class_reports(list(reversed(everyone)), tmp_path / "c2", "ko")
+    for key in ("summary", "canvas", "moodle"):
+        assert one[key].read_bytes() == two[key].read_bytes(), key
+
+
+# ------------------------------------------------------------------ content and languages
+
+def test_korean_and_english_pages_use_their_own_ui_strings(tmp_path, hint_dir):
+    ko_html, ko_md = render(tmp_path, "student_kim", "ko")
+    en_html, en_md = render(tmp_path, "student_kim", "en")
+    assert '<html lang="ko">' in ko_html and '<html lang="en">' in en_html
+    assert "확인된 실수" in ko_html and "Named mistakes" not in ko_html
+    assert "Named mistakes" in en_html and "확인된 실수" not in en_html
+    # hints in the chosen language, the other language when one is missing
+    assert "출력 델타의 마이너스 누락" in ko_html and "부호를 확인하세요" in ko_html
+    assert "Output delta without the minus" in en_html and "sign included" in en_html
+    assert "tanh_grad as 1 - y" in ko_html       # no title_ko: the English title is used
+    # a mistake without a hint file is still named, by its id
+    assert "momentum-stores-gradient" in ko_html
+    assert "# 채점 결과: 김민준 (2024001)" in ko_md
+    assert "# Grading feedback: 김민준 (2024001)" in en_md
+
+
+def test_korean_font_is_named_first_in_pages():
+    html = (Path(__file__).parents[1] / "templates" / "base.html.j2").read_text(encoding="utf-8")
+    assert re.search(r'font-family:\s*"Noto Sans CJK KR"', html)
+
+
+def test_plots_use_a_cjk_font_when_installed():
+    if not Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
+        pytest.skip("fonts-noto-cjk not installed")
+    assert plots.cjk_family() == "Noto Sans CJK KR"
+
+
+def test_visible_test_shows_input_expected_and_obtained(tmp_path, hint_dir):
+    html, md = render(tmp_path, "student_kim", "ko")
+    text = "".join(parse(html).text)
+    for line in ("입력 y = [-0.5, 0.0, 0.25, 0.9]", "기대값 = [0.75, 1.0, 0.9375, 0.19]",
+                 "실제값 = [1.5, 1.0, 0.75, 0.1]"):
+        assert line in text and line in md
+    # the hidden test says it is hidden and shows what was wrong
+    assert "비공개 테스트: 무엇이 틀렸는지만" in text
+    assert "무작위 입력에서 출력층 델타의 부호가 반대입니다" in text
+
+
+def test_scores_per_set_and_total(tmp_path, hint_dir):
+    """Scores as the sample gives them: total 12 of 19, backprop 3 of 6."""
+    html, md = render(tmp_path, "student_kim", "en")
+    text = " ".join(" ".join(parse(html).text).split())
+    assert "Total: 12 / 19 points (63 %)" in text
+    assert "| 04_backprop Backpropagation and one SGD step | 3 / 6 | 1 / 3 |" in md
+
+
+def test_sandbox_notes_problems_mnist_and_late_are_shown(tmp_path, hint_dir):
+    kim_html, kim_md = render(tmp_path, "student_kim", "en")
+    lee_html, _ = render(tmp_path, "student_lee", "en")
+    assert "weaker sandbox (rlimit)" in kim_html and "weaker sandbox" in kim_md
+    assert "weaker sandbox" not in lee_html
+    assert "zip 항목 &#39;../../etc/passwd&#39;를 거부했습니다" in kim_html
+    assert "hw/backprop.py를 사용했습니다" in kim_html
+    assert "About the MNIST data" in kim_html and "About the MNIST data" not in lee_html
+    assert "Late submission" in kim_html and "Late submission" not in lee_html
+    assert "Every test passed." in lee_html
+
+
+def test_late_penalty_is_explained(tmp_path, hint_dir):
+    results = load("student_kim")
+    results["extra_data"]["late_penalty"] = {"fraction": 0.2, "raw_score": 12}
+    results["score"] = 9.6
+    html, md = write_student_reports(results, tmp_path, "en")
+    assert "Late penalty: 20 % off the total (before the penalty: 12 points)." in md.read_text()
+    assert "9.6 / 19" in html.read_text()
+
+
+def test_markdown_fences_hold_backticks_and_names_are_inert(tmp_path, hint_dir):
+    results = load("student_hostile")
+    results["tests"][0]["output"] = "got ```` four backticks\n```\nnot the end"
+    _, md = write_student_reports(results, tmp_path, "en")
+    text = md.read_text()
+    assert "`````\ngot ```` four backticks\n```\nnot the end\n`````" in text
+    assert "# Grading feedback: Park \\<script\\>alert(1)\\</script\\>" in text
+    assert code_fence("a") == "```\na\n```"
+    assert md_inline("tanh_grad [x](y) *em*") == "tanh_grad \\[x\\](y) \\*em\\*"
+
+
+def test_strings_exist_in_both_languages_with_the_same_placeholders():
+    for key, (en, ko) in all_keys().items():
+        assert en.strip() and ko.strip(), key
+        assert set(re.findall(r"{\w+}", en)) == set(re.findall(r"{\w+}", ko)), key
+        assert not HANGUL.search(en), key
+    assert table("ko")["passed"] == "통과"
+    with pytest.raises(ValueError, match="unknown report language 'fr'"):
+        table("fr")
+
+
+def test_format_points():
+    assert [format_points(v) for v in (7.0, 7.25, 1 / 3, 0, -0.0, 12.999)] == ["7", "7.25", "0.33", "0", "0", "13"]
+
+
+# ------------------------------------------------------------------ bad input
+
+def test_results_without_student_id_are_refused_by_name():
+    with pytest.raises(ResultsError, match="extra_data.student"):
+        write_student_reports({"tests": [], "extra_data": {}}, Path("/nonexistent"), "en")
+
+
+def test_malformed_test_is_refused_naming_student_and_test(tmp_path):
+    results = load("student_lee")
+    results["tests"][3]["score"] = "three"
+    with pytest.raises(ResultsError, match=r"2024002: test '04_backprop/output_delta/seed': score"):
+        write_student_reports(results, tmp_path, "en")
+    results = load("student_lee")
+    del results["tests"][0]["name"]
+    with pytest.raises(ResultsError, match=r"2024002: tests\[0\] has no name"):
+        write_student_reports(results, tmp_path, "en")
+
+
+def test_unknown_language_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown report language 'de'"):
+        write_student_reports(load("student_lee"), tmp_path, "de")
+
+
+def test_language_defaults_to_the_results_own(tmp_path, hint_dir):
+    html, _ = write_student_reports(load("student_kim"), tmp_path, None)
+    assert '<html lang="ko">' in html.read_text()
+
+
+# ------------------------------------------------------------------ hints
+
+def test_hint_loader_falls_back_and_rejects_bad_files(tmp_path):
+    (tmp_path / "only-en.toml").write_text('title_en = "T"\nhint_en = "H"\n', encoding="utf-8")
+    (tmp_path / "broken.toml").write_text('title_en = "unterminated\n', encoding="utf-8")
+    (tmp_path / "typed.toml").write_text("title_en = 3\n", encoding="utf-8")
+    hints.clear_cache()
+    h = hints.load_hint("only-en", "ko", tmp_path)
+    assert (h.title, h.text, h.found) == ("T", "H", True)
+    missing = hints.load_hint("no-such-mistake", "ko", tmp_path)
+    assert (missing.title, missing.text, missing.found) == ("no-such-mistake", "", False)
+    assert not hints.load_hint("../only-en", "en", tmp_path).found       # ids never walk out
+    with pytest.raises(hints.HintFileError, match=r"broken\.toml: not valid UTF-8 TOML"):
+        hints.load_hint("broken", "en", tmp_path)
+    with pytest.raises(hints.HintFileError, match=r"typed\.toml: title_en must be a string"):
+        hints.load_hint("typed", "en", tmp_path)
+    hints.clear_cache()
+
+
+# ------------------------------------------------------------------ class summary
+
+def test_summary_shows_shares_pass_rates_and_problem_students(tmp_path, hint_dir):
+    """Three students, one with delta-sign: 33 %. Pass rates sorted from the lowest."""
+    everyone = [load(n) for n in ("student_kim", "student_lee", "student_hostile")]
+    paths = write_class_reports(everyone, tmp_path, "en")
+    assert {p.name for p in paths.values()} == {"summary.html", "grades.csv", "moodle.csv"}
+    html = paths["summary"].read_text(encoding="utf-8")
+    text = " ".join(" ".join(parse(html).text).split())
+    assert "delta-sign: 33 %" in text
+    assert "Output delta without the minus" in text
+    rates = re.findall(r'<td class="mono small">([^<]+)</td><td class="num">(\d+) / (\d+)</td>', html)
+    fractions = [int(p) / int(t) for _, p, t in rates]
+    assert fractions == sorted(fractions) and len(rates) == 12
+    assert rates[0][0] == "01_activations/softmax/random"       # 0 of 1 passed
+    # students with problems: kim (refused zip entry) and the hostile one (crash), not lee
+    problems = html.split("Students with problems", 1)[1].split("Sandbox levels used", 1)[0]
+    assert "2024001" in problems and "2024002" not in problems and "&lt;b&gt;park&lt;/b&gt;" in problems
+    assert "2 of the students were graded under a weaker sandbox" in text
+    assert len(DATA_URI.findall(html)) == 1                      # the histogram
+
+
+def test_summary_of_an_empty_class(tmp_path):
+    paths = write_class_reports([], tmp_path, "ko")
+    assert "요약할 채점 결과가 없습니다." in paths["summary"].read_text(encoding="utf-8")
+
+
+def test_summary_uses_roster_names(tmp_path, hint_dir):
+    roster = [{"name": "Kim, Minjun", "sis_user_id": "2024001", "section": "A"}]
+    paths = write_class_reports([load("student_kim")], tmp_path, "en", roster=roster)
+    assert "Kim, Minjun" in paths["summary"].read_text(encoding="utf-8")
