@@ -8,7 +8,7 @@ of 1.0, the last column of X for the hidden layer and the last hidden unit for t
 
 train_xor_tanh is seed 002's pure-Python trainer (a 2-2-1 tanh net with a bias input, trained one
 pattern at a time). It keeps seed 002's update as written, which is NOT classical momentum; the
-README explains the difference, and momentum_update is the classical rule.
+README explains the difference. momentum_update is the classical rule.
 
 Every function returns new arrays; none changes an argument.
 """
@@ -148,13 +148,16 @@ def train_xor_tanh(iterations=5000, lr=0.1, momentum=0.4, seed=777):
         output_delta = (1 - out^2) * (t - out)
         hidden_delta_j = (1 - hidden_j^2) * output_delta * weight_out[j][0]   (before the update)
         for every weight w with buffer g (output weights first, then input weights):
-            gradient = delta * (its input);  w += momentum * g - lr * gradient;  g = gradient
+            gradient = delta * (its input)
+            v = momentum * g - lr * gradient;  w += v;  g = gradient
         pattern error = 0.5 * (t - out)^2
     The error of an iteration is the sum over the four patterns; it is recorded when
     iteration % 500 == 0.
 
-    Note: seed 002 stores the plain gradient in g, not the step it took, so this is not classical
-    momentum (see momentum_update and the README); the seed's numbers are those of this rule.
+    Note: this is not classical momentum (momentum_update is). The buffer g keeps the last
+    gradient, not the step taken; and because the deltas are built from (t - out), `gradient` is
+    -dE/dw, so the lr term climbs while the momentum term descends. The README works this out;
+    the seed's numbers are those of the rule as written.
 
     Inputs:
     - iterations: passes over the four patterns
@@ -206,18 +209,20 @@ def train_xor_tanh(iterations=5000, lr=0.1, momentum=0.4, seed=777):
                 error = error + output_deltas[k] * weight_out[j][k]
             hidden_deltas[j] = tanh(activation_hidden[j], True) * error
 
-        # w gets the classical momentum step; the buffer then gets the GRADIENT (the seed's rule)
+        # The seed's rule, kept as written. Its deltas use (t - out), so `gradient` here is
+        # -dE/dw: the `- lr * gradient` term climbs and `momentum * buffer` (the previous
+        # gradient, not a velocity) descends. See the README.
         for j in range(num_yh):
             for k in range(num_yo):
                 gradient = output_deltas[k] * activation_hidden[j]
-                weight_out[j][k], _ = momentum_update(weight_out[j][k], gradient_out[j][k],
-                                                      gradient, lr, momentum)
+                v = momentum * gradient_out[j][k] - lr * gradient
+                weight_out[j][k] += v
                 gradient_out[j][k] = gradient
         for i in range(num_x):
             for j in range(num_yh):
                 gradient = hidden_deltas[j] * activation_input[i]
-                weight_in[i][j], _ = momentum_update(weight_in[i][j], gradient_in[i][j],
-                                                     gradient, lr, momentum)
+                v = momentum * gradient_in[i][j] - lr * gradient
+                weight_in[i][j] += v
                 gradient_in[i][j] = gradient
 
         error = 0.0
