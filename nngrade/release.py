@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import inspect
 import io
 import json
 import os
@@ -70,6 +71,8 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "plugin.py"),
     ("nngrade.autograder", "compare.py"),
     ("nngrade.autograder", "results.py"),    # plugin.py's TestOutcome; scoring, no answers
+    ("nngrade.autograder", "runner.py"),     # check runs the public tests through it
+    ("nngrade.autograder", "backends.py"),   # check's sandboxed student
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
     ("nngrade.autograder", "catalogue.py"),  # reads hints/*.toml by mistake id
     ("nngrade.autograder", "sandbox/*.py"),
@@ -82,8 +85,9 @@ BUNDLE_FORBIDDEN = re.compile(
     r"(^|/)(solutions|suites|mistakes)(/|$)|(^|/)(reference|diagnose)\.py$|(^|/)release\.py$"
 )
 
-# Where `check` finds the fingerprints of the public examples inside the bundle (package data).
-BUNDLE_FINGERPRINTS = "nngrade/autograder/fingerprints.json"
+# Where `check` finds the fingerprints of the public examples (nngrade/check.py's
+# FINGERPRINTS_FILE, beside the package's own files so that `pip install .` keeps it).
+BUNDLE_FINGERPRINTS = "nngrade/fingerprints.json"
 
 # Every zip entry gets this timestamp (the earliest a zip can hold) so that builds are identical.
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -423,6 +427,7 @@ def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()
 class Generated:
     files: dict[str, bytes]                 # posix path relative to assignments/ -> content
     sets: list[ExerciseSet]                 # the sets found in solutions/
+    solutions_dir: Path                     # where they came from
     notes: list[str] = field(default_factory=list)
 
 
@@ -486,7 +491,7 @@ def generate(solutions_dir: Path) -> Generated:
             files[f"{s.id}/{rel.as_posix()}"] = data
         present.append(s)
     files["README.md"] = index_readme(present).encode("utf-8")
-    return Generated(dict(sorted(files.items())), present, notes)
+    return Generated(dict(sorted(files.items())), present, solutions_dir, notes)
 
 
 def index_readme(present: Sequence[ExerciseSet]) -> str:
@@ -623,7 +628,7 @@ def _top_level_kit_imports(path: str, source: str) -> list[tuple[int, str]]:
     return found
 
 
-def _fingerprints(set_ids: list[str]) -> tuple[bytes | None, str | None]:
+def _fingerprints(set_ids: list[str], solutions_dir: Path) -> tuple[bytes | None, str | None]:
     """fingerprints.json for the bundle, or (None, why) while the builder does not exist."""
     try:
         from nngrade.autograder.fingerprints import build_fingerprints
@@ -631,8 +636,11 @@ def _fingerprints(set_ids: list[str]) -> tuple[bytes | None, str | None]:
         if e.name == "nngrade.autograder.fingerprints":
             return None, "fingerprints not built yet: nngrade.autograder.fingerprints is missing"
         raise
+    takes_dir = "solutions_dir" in inspect.signature(build_fingerprints).parameters
     try:
-        text = json.dumps(build_fingerprints(set_ids), sort_keys=True, indent=1,
+        data = build_fingerprints(set_ids, solutions_dir=solutions_dir) if takes_dir \
+            else build_fingerprints(set_ids)
+        text = json.dumps(data, sort_keys=True, indent=1,
                           ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as e:
         raise ReleaseError("nngrade/autograder/fingerprints.py", None,
@@ -665,7 +673,8 @@ nngrade = "nngrade.cli:main"
 include = ["nngrade", "nngrade.*"]
 
 [tool.setuptools.package-data]
-"nngrade.autograder" = ["fingerprints.json", "hints/*.toml"]
+"nngrade" = ["fingerprints.json"]
+"nngrade.autograder" = ["hints/*.toml"]
 """
 
 
@@ -747,7 +756,7 @@ def bundle_files(generated: Generated) -> Bundle:
                                        "nngrade/release.py or import it inside the function "
                                        "that needs it")
     files.update(runtime)
-    fingerprints, why = _fingerprints([s.id for s in generated.sets])
+    fingerprints, why = _fingerprints([s.id for s in generated.sets], generated.solutions_dir)
     if fingerprints is None:
         notes.append(why)
     else:
