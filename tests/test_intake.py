@@ -560,3 +560,24 @@ def test_fifo_and_special_files_do_not_hang(tmp_path):
     sub = read_class(tmp_path)[0]
     assert sub.modules == {"loss": b"L\n"}
     assert any("backprop.py: not a regular file" in p for p in sub.problems)
+
+
+def test_loose_files_in_folders_layout_are_reported(tmp_path):
+    """Is a loose file beside the student folders named in the class notes rather than silently dropped?"""
+    write_tree(tmp_path, {"kim/backprop.py": GOOD, "lee_backprop.py": GOOD})
+    notes: list[str] = []
+    subs = read_class(tmp_path, class_notes=notes)
+    assert [s.student_id for s in subs] == ["kim"]
+    assert any("lee_backprop.py: neither a folder nor a .zip" in n for n in notes)
+
+
+def test_decomposed_korean_folder_name_gives_composed_id(tmp_path):
+    import unicodedata
+    write_tree(tmp_path, {unicodedata.normalize("NFD", "김철수") + "/backprop.py": GOOD})
+    assert read_class(tmp_path)[0].student_id == "김철수"
+
+
+def test_nbgrader_course_without_submitted(tmp_path):
+    write_tree(tmp_path, {"nbgrader_config.py": b"", "source/04_backprop/backprop.ipynb": b"{}"})
+    with pytest.raises(IntakeError, match="without a submitted/ folder"):
+        read_class(tmp_path, format="nbgrader")

@@ -126,6 +126,7 @@ def _folders(container: Container) -> list[StudentEntry]:
         elif node.name.lower().endswith(".zip") and len(node.name) > 4:
             entry = StudentEntry(node.name[:-4], _disk_path(node), _zip_root(node))
         else:
+            container.ctx.note(f"{shown(node.name)}: neither a folder nor a .zip; not a student entry, ignored")
             continue
         how = decode_name_bytes(os.path.basename(node.path))[1]
         if how:
@@ -245,6 +246,9 @@ def _nbgrader(container: Container) -> list[StudentEntry]:
             top = [n for n in sub.children(container.ctx, "submitted") if not is_ignored(n.name)]
         except Refused as e:
             raise IntakeError(f"{path}: {e}") from None
+    elif sub is None and any(n.name == "nbgrader_config.py" for n in top):
+        raise IntakeError(f"{path}: an nbgrader course without a submitted/ folder "
+                          "(run nbgrader collect, or point at the submitted/ folder)")
     students = [n for n in top if n.is_dir]
     if not students:
         raise _wrong_format(path, "nbgrader", "holds no student folder (nbgrader's "

@@ -112,23 +112,27 @@ def decode_name_bytes(raw: bytes) -> tuple[str, str | None]:
 
 
 def zip_member_name(info: zipfile.ZipInfo) -> tuple[str, str | None]:
-    """The member's name as its author wrote it, and how it was decoded when not flagged UTF-8.
+    """The member's name as its author wrote it, with "/" separators, and how it was decoded
+    when not flagged UTF-8.
 
     Without the UTF-8 flag, zipfile decodes names as cp437; Korean Windows zips hold cp949
     bytes there, macOS and 7-Zip often plain UTF-8. cp437 maps every byte, so encoding back
-    gives the raw bytes.
+    gives the raw bytes. Windows tools sometimes write backslashes as separators: they become
+    "/" before decoding, so the \\xNN escapes of an undecodable name are never taken for one
+    (0x5C is never a cp949 trail byte).
     """
     if info.flag_bits & _UTF8_FLAG:
-        return info.orig_filename, None
+        return info.orig_filename.replace("\\", "/"), None
     unicode_path = _unicode_path_extra(info)
     if unicode_path is not None:
-        return unicode_path, None
+        return unicode_path.replace("\\", "/"), None
     try:
         raw = info.orig_filename.encode("cp437")
     except UnicodeEncodeError:        # zipfile was told another metadata encoding
-        return info.orig_filename, None
+        return info.orig_filename.replace("\\", "/"), None
+    raw = raw.replace(b"\\", b"/")
     if raw.isascii():
-        return info.orig_filename, None
+        return raw.decode("ascii"), None
     return decode_name_bytes(raw)
 
 
@@ -154,7 +158,7 @@ def _unicode_path_extra(info: zipfile.ZipInfo) -> str | None:
 
 def split_member_name(name: str) -> tuple[tuple[str, ...], str | None]:
     """A zip member's path parts, or the reason it is refused (it could land outside the folder)."""
-    path = name.replace("\\", "/")      # Windows tools sometimes write backslashes
+    path = name                          # separators are "/" already (zip_member_name)
     if path.startswith("/"):
         return (), "an absolute path"
     if re.match(r"^[A-Za-z]:", path):

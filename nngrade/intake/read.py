@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 
 from .collect import choose, walk
@@ -50,6 +51,8 @@ def _unique(entries: list[StudentEntry]) -> list[StudentEntry]:
     first by source path is read and the others are named in its notes."""
     by_id: dict[str, list[StudentEntry]] = {}
     for e in entries:
+        # macOS writes Korean names decomposed (NFD); rosters and people type them composed.
+        e.student_id = unicodedata.normalize("NFC", e.student_id)
         by_id.setdefault(e.student_id, []).append(e)
     out = []
     for sid in sorted(by_id):

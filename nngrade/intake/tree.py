@@ -241,10 +241,11 @@ def open_archive(fileobj, ctx: StudentContext, where: str, max_entries: int) -> 
             ctx.problem(f"{_join(where, shown_path(parts))}: not a regular file; refused")
             continue
         _insert(root, parts, is_dir, archive, info, ctx, where)
+    prefix = f"{where}: " if where else ""
     if "cp949" in decoded:
-        ctx.note(f"{where or 'the zip'}: file names decoded as cp949 (a Korean Windows zip)")
+        ctx.note(f"{prefix}file names in the zip decoded as cp949 (a Korean Windows zip)")
     if "undecodable" in decoded:
-        ctx.note(f"{where or 'the zip'}: some file names are neither UTF-8 nor cp949; shown with \\x escapes")
+        ctx.note(f"{prefix}some file names in the zip are neither UTF-8 nor cp949; shown with \\x escapes")
     return root
 
 
