@@ -581,3 +581,17 @@ def test_nbgrader_course_without_submitted(tmp_path):
     write_tree(tmp_path, {"nbgrader_config.py": b"", "source/04_backprop/backprop.ipynb": b"{}"})
     with pytest.raises(IntakeError, match="without a submitted/ folder"):
         read_class(tmp_path, format="nbgrader")
+
+
+def test_virtual_environments_are_not_read(tmp_path):
+    """Are a venv's and site-packages' modules kept out (they would shadow real libraries)?"""
+    write_tree(tmp_path / "kim", {
+        "backprop.py": GOOD,
+        "myenv/pyvenv.cfg": b"home = /usr/bin\n",
+        "myenv/lib/python3.11/site-packages/typing_extensions.py": b"T = 1\n",
+        "libs/site-packages/six.py": b"S = 1\n",
+    })
+    sub = read_class(tmp_path)[0]
+    assert sub.modules == {"backprop": GOOD}
+    assert any("myenv: a Python virtual environment" in n for n in sub.notes)
+    assert any("libs/site-packages: installed libraries" in n for n in sub.notes)

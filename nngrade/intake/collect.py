@@ -40,6 +40,10 @@ class Candidate:
         return (self.depth, self.kind != "py", not self.exact, [p.casefold() for p in self.parts], self.parts)
 
 
+# Folders of installed packages: their modules are not the student's and would shadow real ones.
+_LIBRARY_FOLDERS = {"site-packages", "dist-packages", "node_modules"}
+
+
 def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_name,
          prefix: tuple[str, ...] = ()) -> list[Candidate]:
     """Every module file under `root` (folders and zips alike), with unsafe entries refused.
@@ -57,6 +61,9 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
         except Refused as e:
             ctx.problem(f"{where or 'the submission'}: {e}")
             continue
+        if parts and any(c.name == "pyvenv.cfg" for c in children):
+            ctx.note(f"{where}: a Python virtual environment; not read")
+            continue
         pushed = []
         for child in children:
             ctx.entries += 1
@@ -67,7 +74,9 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
                 continue
             path = parts + (child.name,)
             if child.is_dir:
-                if len(path) > limits.max_depth:
+                if child.name in _LIBRARY_FOLDERS:
+                    ctx.note(f"{shown_path(path)}: installed libraries; not read")
+                elif len(path) > limits.max_depth:
                     ctx.problem(f"{shown_path(path)}: folders nested more than {limits.max_depth} deep; not read")
                 else:
                     pushed.append((child, path, zdepth))
