@@ -1,0 +1,424 @@
+"""The student's process: forked by the zygote, it writes the student's sources into its own temp
+directory, imports them on demand and answers the grader's requests, one at a time.
+
+Standalone (standard library + numpy + the sibling files transport.py and probes.py, which the
+zygote loads and passes in). Nothing here is trusted by the grader: the student's code runs in
+this process and can rewrite any of it, so the grader decodes every reply strictly.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import io
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+import traceback
+import warnings
+
+STDOUT_KEEP = 4096
+MESSAGE_CHARS = 2000
+TRACEBACK_CHARS = 8000
+PR_SET_PDEATHSIG = 1
+
+
+class _Box:
+    """What the student printed through sys.stdout / sys.stderr: the first 4 KiB and a count."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.kept: list[bytes] = []
+        self.kept_bytes = 0
+        self.total = 0
+
+    def add(self, text: str):
+        data = text.encode("utf-8", "replace")
+        self.total += len(data)
+        room = STDOUT_KEEP - self.kept_bytes
+        if room > 0:
+            self.kept.append(data[:room])
+            self.kept_bytes += min(room, len(data))
+
+
+class _Writer(io.TextIOBase):
+    def __init__(self, box: _Box, fd: int):
+        self._box = box
+        self._fd = fd
+
+    def write(self, s):
+        if type(s) is not str:
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
+        self._box.add(s)
+        return len(s)
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._fd
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+
+class Runner:
+    def __init__(self, channel: socket.socket, spawn: dict, transport, probes):
+        self.channel = channel
+        self.transport = transport
+        self.probes = probes
+        self.workdir = spawn["workdir"]
+        self.files: dict[str, str] = {}          # module -> real path
+        self.display: dict[str, str] = {}        # real path -> name in the submission
+        self.modules: dict[str, object] = {}
+        self.import_errors: dict[str, dict] = {}
+        self.objects: dict[int, object] = {}     # handle id -> object
+        self.handle_of: dict[int, int] = {}      # id(object) -> handle id
+        self.box = _Box()
+        self.capture_fd = None
+        self.request_errors: list[tuple[str, str]] = []
+        self.plain_types = {type(None), bool, int, float, str, list, tuple, dict,
+                            transport.np.ndarray} | set(transport._NUMPY_SCALARS)
+
+    # ---- setup --------------------------------------------------------------------------
+
+    def redirect_output(self):
+        """fd 1 and 2 go to an in-memory file (so os.write(1, ...) and C-level prints are
+        captured, never reaching the grader's stream); sys.stdout/err count and keep 4 KiB."""
+        fd = os.memfd_create("student-output", 0)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        null = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        self.capture_fd = 1
+        sys.stdout = _Writer(self.box, 1)
+        sys.stderr = _Writer(self.box, 2)
+
+    def receive_files(self, init: dict):
+        for module, data in init["files"].items():
+            path = os.path.join(self.workdir, module + ".py")
+            with open(path, "wb") as f:
+                f.write(data.tobytes())
+            self.files[module] = path
+            self.display[path] = init["names"].get(module, module + ".py")
+
+    # ---- the request loop -----------------------------------------------------------------
+
+    def serve(self):
+        t = self.transport
+        while True:
+            self.request_errors = []
+            try:
+                request = t.recv(self.channel, handle=self._resolve_handle, probe=self._build_probe)
+            except t.ChannelClosed:
+                os._exit(0)
+            if type(request) is not dict:
+                os._exit(71)
+            if self.request_errors:
+                # The request could not be built here (an object that no longer exists, a probe
+                # with bad arguments): answer without running anything.
+                status, message = self.request_errors[0]
+                self._send({"id": request.get("id"), "status": status, "value": None,
+                            "error": self.plain_error("BadRequest", message)})
+                continue
+            self._send(self.handle(request))
+
+    def _send(self, reply: dict):
+        t = self.transport
+        try:
+            payload = t.encode(reply, fallback=self._encode_other)
+        except t.BadValue as e:
+            # The student's value cannot cross (too deep, too large): say so, without it.
+            reply = {k: v for k, v in reply.items() if k not in ("value", "args_after", "kwargs_after")}
+            reply.update(status="bad-value", value=None,
+                         error={"type": "BadValue", "message": f"the returned value cannot be "
+                                f"sent back: {e}", "file": None, "line": None, "traceback": ""})
+            payload = t.encode(reply, fallback=self._encode_other)
+        t.send_frame(self.channel, payload)
+
+    def _encode_other(self, x, enc):
+        if type(x) is _HandleRef:
+            return {"$handle": x.hid, "type": x.type_name}
+        hid = self.handle_of.get(id(x))
+        if hid is not None and self.objects.get(hid) is x:
+            return {"$handle": hid, "type": self.transport.type_name(x)}
+        return self.transport.unsupported(x)
+
+    def _resolve_handle(self, hid, type_name):
+        if hid not in self.objects:
+            self.request_errors.append(
+                ("missing", f"object #{hid} ({type_name}) does not exist in this process"))
+        return self.objects.get(hid)
+
+    def _build_probe(self, name, args):
+        try:
+            return self.probes.build(name, args, modules=self._module_for_probe)
+        except self.probes.ProbeError as e:
+            self.request_errors.append(("bad-value", str(e)))
+            return None
+
+    def _module_for_probe(self, module):
+        """module_function probes resolve their module when first called (import errors then
+        surface as the student's exception)."""
+        runner = self
+
+        class _Lazy:
+            def __getattr__(self, name):
+                return getattr(runner.load_module(module), name)
+
+        return _Lazy()
+
+    def _register(self, obj) -> int:
+        hid = self.handle_of.get(id(obj))
+        if hid is None or self.objects.get(hid) is not obj:
+            hid = len(self.objects) + 1
+            self.objects[hid] = obj
+            self.handle_of[id(obj)] = hid
+        return hid
+
+    def handle(self, req: dict) -> dict:
+        op = req.get("op")
+        self.box.reset()
+        cpu0 = time.process_time()
+        reply = {"id": req.get("id"), "status": "ok", "value": None}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                self.dispatch(op, req, reply)
+            except _Missing as m:
+                reply.update(status="missing", error=self.plain_error(m.kind, m.message))
+            except _ImportFailed as f:
+                reply.update(status="import-error", error=f.error)
+            except BaseException as e:  # SystemExit, KeyboardInterrupt from student code too
+                reply.update(status="exception", error=self.error_info(e))
+        reply["seconds"] = time.process_time() - cpu0
+        reply["warnings"] = [self._warning(w) for w in caught[:100]]
+        reply["stdout"], reply["stdout_bytes"] = self.collect_output()
+        return reply
+
+    def dispatch(self, op, req, reply):
+        args = req.get("args") or []
+        kwargs = req.get("kwargs") or {}
+        if op == "load":
+            self.load_module(req["module"])
+            return
+        if op == "call":
+            target = self.function(req["module"], req["function"])
+            result = target(*args, **kwargs)
+        elif op == "new":
+            target = self.function(req["module"], req["cls"])
+            result = target(*args, **kwargs)
+            reply["value"] = _HandleRef(self._register(result), self.transport.type_name(result))
+            self._after(req, reply, args, kwargs)
+            return
+        elif op == "method":
+            obj = req["handle"]
+            target = getattr(obj, req["name"])
+            result = target(*args, **kwargs)
+        elif op == "getattr":
+            result = getattr(req["handle"], req["name"])
+        elif op == "setattr":
+            setattr(req["handle"], req["name"], req["value"])
+            result = None
+            args = [req["value"]]
+        elif op == "setitem":
+            obj = req["handle"]
+            container = obj if req.get("attr") is None else getattr(obj, req["attr"])
+            container[req["key"]] = req["value"]
+            result = None
+            args = [req["key"], req["value"]]
+        elif op == "ping":
+            result = None
+        else:
+            raise _Missing("UnknownOperation", f"unknown operation {op!r}")
+        if req.get("as_handle") and type(result) not in self.plain_types:
+            result = _HandleRef(self._register(result), self.transport.type_name(result))
+        reply["value"] = result
+        self._after(req, reply, args, kwargs)
+
+    @staticmethod
+    def _after(req, reply, args, kwargs):
+        if req.get("args_after", True):
+            reply["args_after"] = list(args)
+            reply["kwargs_after"] = dict(kwargs)
+
+    # ---- modules ----------------------------------------------------------------------------
+
+    def load_module(self, module: str):
+        if module in self.modules:
+            return self.modules[module]
+        if module in self.import_errors:
+            raise _ImportFailed(self.import_errors[module])
+        path = self.files.get(module)
+        if path is None:
+            raise _Missing("NotSubmitted", f"{module}.py was not submitted")
+        spec = importlib.util.spec_from_file_location(module, path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[module] = mod
+        try:
+            spec.loader.exec_module(mod)
+        except BaseException as e:
+            sys.modules.pop(module, None)
+            error = self.error_info(e)
+            self.import_errors[module] = error
+            raise _ImportFailed(error) from None
+        self.modules[module] = mod
+        return mod
+
+    def function(self, module: str, name: str):
+        mod = self.load_module(module)
+        shown = self.display.get(self.files[module], module + ".py")
+        try:
+            target = getattr(mod, name)
+        except AttributeError:
+            raise _Missing("MissingName", f"{shown} has no {name!r}") from None
+        if not callable(target):
+            raise _Missing("NotCallable", f"{shown}: {name!r} is a {self.transport.type_name(target)}, "
+                                          "not a function or class")
+        return target
+
+    # ---- errors, warnings, output -------------------------------------------------------------
+
+    @staticmethod
+    def plain_error(kind, message):
+        return {"type": kind, "message": message, "file": None, "line": None, "traceback": ""}
+
+    def _safe_str(self, obj) -> str:
+        try:
+            text = str(obj)
+            if type(text) is not str:
+                text = "<message is not text>"
+        except BaseException:
+            text = "<message cannot be shown>"
+        return text[:MESSAGE_CHARS]
+
+    def error_info(self, exc: BaseException) -> dict:
+        name = self.transport.type_name(exc)
+        file = line = None
+        frames = []
+        try:
+            for fs in traceback.extract_tb(exc.__traceback__):
+                if fs.filename in self.display:
+                    fs.filename = self.display[fs.filename]
+                    frames.append(fs)
+        except BaseException:
+            frames = []
+        if frames:
+            file, line = frames[-1].filename, frames[-1].lineno
+        if isinstance(exc, SyntaxError) and type(exc.filename) is str:
+            if exc.filename in self.display:
+                file, line = self.display[exc.filename], exc.lineno
+            message = self._safe_str(exc.msg)
+        else:
+            message = self._safe_str(exc)
+        text = ""
+        if frames:
+            text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+        if isinstance(exc, SyntaxError) and file is not None:
+            text += f'  File "{file}", line {line}\n'
+            if type(exc.text) is str:
+                text += "    " + exc.text.strip()[:200] + "\n"
+        text += f"{name}: {message}"
+        return {"type": name, "message": message, "file": file,
+                "line": line if type(line) is int else None, "traceback": text[-TRACEBACK_CHARS:]}
+
+    def _warning(self, w) -> list:
+        try:
+            category = self.transport.class_name(w.category)
+        except BaseException:
+            category = "Warning"
+        return [category, self._safe_str(w.message)[:500]]
+
+    def collect_output(self):
+        for stream in (sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        box = self.box
+        text = b"".join(box.kept)
+        total = box.total
+        try:
+            size = os.fstat(self.capture_fd).st_size
+            if size:
+                text += os.pread(self.capture_fd, max(0, STDOUT_KEEP - len(text)), 0)
+                total += size
+                os.ftruncate(self.capture_fd, 0)
+                os.lseek(self.capture_fd, 0, os.SEEK_SET)
+        except OSError:
+            pass
+        box.reset()
+        return text[:STDOUT_KEEP].decode("utf-8", "replace"), total
+
+
+class _Missing(Exception):
+    def __init__(self, kind, message):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+class _ImportFailed(Exception):
+    def __init__(self, error):
+        super().__init__(error.get("message"))
+        self.error = error
+
+
+class _HandleRef:
+    """Marks a result to be sent as a handle."""
+
+    def __init__(self, hid, type_name):
+        self.hid, self.type_name = hid, type_name
+
+
+def _set_limits(limits: dict):
+    mb = 1024 * 1024
+    for name, soft, hard in (
+        ("RLIMIT_AS", limits["address_space_mb"] * mb, None),
+        ("RLIMIT_CPU", limits["cpu_seconds"], limits["cpu_seconds"] + 1),
+        ("RLIMIT_FSIZE", limits["file_size_mb"] * mb, None),
+        ("RLIMIT_NPROC", limits["nproc"], None),
+        ("RLIMIT_NOFILE", limits["nofile"], None),
+        ("RLIMIT_CORE", 0, None),
+    ):
+        resource.setrlimit(getattr(resource, name), (soft, soft if hard is None else hard))
+
+
+def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
+    """Entry point in the forked child; never returns."""
+    try:
+        os.setsid()
+        os.close(control_fd)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # over-long writes fail with EFBIG instead
+        if spawn.get("uid") is not None:
+            os.setgroups([])
+            os.setresgid(spawn["gid"], spawn["gid"], spawn["gid"])
+            os.setresuid(spawn["uid"], spawn["uid"], spawn["uid"])
+        os.chdir(spawn["workdir"])
+        os.closerange(3, channel_fd)
+        os.closerange(channel_fd + 1, 65536)
+        channel = socket.socket(fileno=channel_fd)
+        runner = Runner(channel, spawn, transport, probes)
+        runner.redirect_output()
+        _set_limits(spawn["limits"])
+        os.environ["TMPDIR"] = os.environ["HOME"] = spawn["workdir"]
+        sys.dont_write_bytecode = True
+        sys.path.append(spawn["workdir"])   # after the standard library and numpy: no shadowing
+        init = transport.recv(channel)
+        runner.receive_files(init)
+        transport.send(channel, {"id": "init", "status": "ok", "pid": os.getpid()})
+        runner.serve()
+    except BaseException:
+        pass
+    os._exit(70)

@@ -1,0 +1,299 @@
+"""How a slot's zygote is started at each sandbox level: which Python it runs and the command line.
+
+Levels, best first:
+    bwrap    bubblewrap: new user/pid/net/ipc/uts namespaces, a filesystem holding only the Python
+             standard library, numpy and the runner files, a size-capped /tmp
+    unshare  (root) `unshare -n -m -p`: new network, mount and pid namespaces; the kit's folders
+             hidden under empty tmpfs, everything else read-only; students under their own uid
+    rlimit   resource limits only (and, as root, the uid drop)
+
+As root, student code always runs under one unprivileged uid per job slot (60000 + slot): the
+kernel ignores RLIMIT_NPROC for uid 0, even inside a user namespace (measured: 50 forks under a
+limit of 10 with `bwrap --uid 60000` started by root), so bwrap itself is started under that uid.
+That uid cannot enter /root, where this machine's Python lives (0700), so as root the sandbox runs
+a world-readable interpreter: the system's python3.X of the same version as the grader's (numpy's
+compiled modules need the same ABI) with this grader's own numpy hard-linked (or copied) into a
+world-readable cache directory. No download, and the same numpy version on both sides.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+LEVELS = ("bwrap", "unshare", "rlimit")
+UID_BASE = int(os.environ.get("NNGRADE_SANDBOX_UID_BASE", "60000"))
+RUNNER_FILES = {                       # name inside the runner dir -> source in the kit
+    "transport.py": Path(__file__).resolve().parent.parent / "transport.py",
+    "probes.py": Path(__file__).resolve().parent / "probes.py",
+    "child.py": Path(__file__).resolve().parent / "child.py",
+    "zygote.py": Path(__file__).resolve().parent / "zygote.py",
+}
+INSIDE_SITE = "/nngrade/site"          # where numpy appears inside bwrap
+INSIDE_RUNNER = "/nngrade/runner"
+SANDBOX_ENV = {
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1",
+    # The environment is ours alone (cleared), so Python may read it: a fixed hash seed keeps a
+    # student's set/dict iteration order, and so the results, the same from run to run.
+    "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8",
+    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin", "HOME": "/tmp", "TMPDIR": "/tmp",
+}
+# -s -S: no user or system site-packages (numpy's directory is added by the zygote); -P: the
+# script's directory is not put on sys.path. With the cleared environment this is `python -I`
+# except that PYTHONHASHSEED is honoured.
+PYTHON_FLAGS = ("-s", "-S", "-P")
+
+
+class SandboxUnavailable(RuntimeError):
+    """A sandbox level cannot run on this machine (the message says why)."""
+
+
+@dataclass
+class Interpreter:
+    executable: str            # the real binary
+    stdlib: str                # standard library directory (lib-dynload inside or beside it)
+    dynload: str
+    site: str                  # directory holding numpy/ (and numpy.libs/)
+    libraries: list[str]       # shared libraries the binary needs outside the system lib dirs
+    multiarch: str
+    version: str
+    note: str                  # how it was chosen, for describe()
+    world_readable: bool = False
+    site_entries: list[str] = field(default_factory=lambda: ["numpy", "numpy.libs"])
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def slot_uid(slot: int) -> int:
+    return UID_BASE + slot
+
+
+def world_readable(path: str) -> bool:
+    """Can an unrelated uid reach and read path (every parent traversable by others)?"""
+    p = Path(path).resolve()
+    try:
+        for parent in list(p.parents)[::-1]:
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                return False
+        mode = os.stat(p).st_mode
+    except OSError:
+        return False
+    need = stat.S_IROTH | (stat.S_IXOTH if stat.S_ISDIR(mode) else 0)
+    return mode & need == need
+
+
+def _ldd_extra(executable: str, system_dirs: list[str]) -> list[str]:
+    """Shared libraries of the binary that live outside the system library dirs (a libpython)."""
+    try:
+        out = subprocess.run(["ldd", executable], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    libs = []
+    for line in out.splitlines():
+        parts = line.split("=>")
+        if len(parts) == 2 and parts[1].strip().startswith("/"):
+            lib = os.path.realpath(parts[1].split("(")[0].strip())
+            if not any(lib.startswith(d + "/") for d in system_dirs):
+                libs.append(lib)
+    return libs
+
+
+def system_lib_dirs(multiarch: str) -> list[str]:
+    """Real paths of the system's shared-library directories."""
+    cands = ["/lib64", "/usr/lib64"]
+    if multiarch:
+        cands = [f"/usr/lib/{multiarch}", f"/lib/{multiarch}"] + cands
+    out = []
+    for c in cands:
+        if os.path.isdir(c):
+            r = os.path.realpath(c)
+            if r not in out:
+                out.append(r)
+    return out
+
+
+def _this_interpreter(note: str) -> Interpreter:
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    exe = os.path.realpath(sys.executable)
+    stdlib = sysconfig.get_paths()["stdlib"]
+    return Interpreter(
+        executable=exe, stdlib=stdlib,
+        dynload=sysconfig.get_config_var("DESTSHARED") or os.path.join(stdlib, "lib-dynload"),
+        site=os.path.dirname(numpy_dir), libraries=_ldd_extra(exe, system_lib_dirs(multiarch)),
+        multiarch=multiarch, version=sys.version.split()[0], note=note)
+
+
+def _runtime_root() -> Path:
+    return Path(os.environ.get("NNGRADE_RUNTIME_DIR", "/var/cache/nngrade"))
+
+
+def _base_pythons() -> list[str]:
+    v = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return [f"/usr/bin/python{v}", f"/usr/local/bin/python{v}", f"/opt/python{v}/bin/python{v}"]
+
+
+def _copy_tree(src: str, dst: str) -> None:
+    """Hard-link (or, across file systems or for files others cannot read, copy) a tree."""
+    def link_or_copy(s, d):
+        try:
+            if os.stat(s).st_mode & stat.S_IROTH:
+                os.link(s, d)
+                return d
+        except OSError:
+            pass
+        shutil.copy2(s, d)
+        os.chmod(d, os.stat(d).st_mode | stat.S_IROTH)
+        return d
+    shutil.copytree(src, dst, copy_function=link_or_copy, symlinks=True)
+    for dirpath, _, _ in os.walk(dst):
+        os.chmod(dirpath, 0o755)
+
+
+def world_readable_interpreter() -> Interpreter:
+    """A Python an unprivileged uid can run, with this grader's numpy (see the module docstring)."""
+    here = _this_interpreter("the grader's own Python (readable by every uid)")
+    if world_readable(here.executable) and world_readable(here.stdlib) and world_readable(here.site) \
+            and all(world_readable(lib) for lib in here.libraries):
+        here.world_readable = True
+        return here
+    base = next((p for p in _base_pythons() if os.path.exists(p) and world_readable(p)), None)
+    if base is None:
+        raise SandboxUnavailable(
+            f"the grader's Python ({here.executable}) is not readable by an unprivileged uid and "
+            f"there is no system python{sys.version_info.major}.{sys.version_info.minor} to run "
+            "student code under one; install it (e.g. apt install python3) or put the grader's "
+            "Python in a world-readable place")
+    probe = subprocess.run(
+        [base, "-I", "-S", "-c", "import sys, sysconfig, json; print(json.dumps({"
+         "'stdlib': sysconfig.get_paths()['stdlib'], 'dynload': sysconfig.get_config_var('DESTSHARED'),"
+         "'multiarch': sysconfig.get_config_var('MULTIARCH') or '', 'version': sys.version.split()[0],"
+         "'exe': sys.executable}))"], capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        raise SandboxUnavailable(f"{base} does not run: {probe.stderr.strip()[:300]}")
+    info = json.loads(probe.stdout)
+    numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    key = hashlib.sha256(f"{base}|{info['version']}|{numpy_dir}|{np.__version__}|"
+                         f"{os.stat(numpy_dir).st_mtime_ns}".encode()).hexdigest()[:12]
+    root = _runtime_root()
+    target = root / f"python{info['version']}-numpy{np.__version__}-{key}"
+    if not (target / "site" / "numpy").is_dir():
+        root.mkdir(parents=True, exist_ok=True)
+        os.chmod(root, 0o755)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
+        try:
+            os.makedirs(staging / "site")
+            for entry in ("numpy", "numpy.libs"):
+                src = os.path.join(os.path.dirname(numpy_dir), entry)
+                if os.path.isdir(src):
+                    _copy_tree(src, str(staging / "site" / entry))
+            os.chmod(staging, 0o755)
+            os.chmod(staging / "site", 0o755)
+            try:
+                os.rename(staging, target)
+            except OSError:      # built meanwhile by another slot
+                pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    exe = os.path.realpath(info["exe"])
+    return Interpreter(
+        executable=exe, stdlib=info["stdlib"],
+        dynload=info["dynload"] or os.path.join(info["stdlib"], "lib-dynload"),
+        site=str(target / "site"), libraries=_ldd_extra(exe, system_lib_dirs(info["multiarch"])),
+        multiarch=info["multiarch"], version=info["version"], world_readable=True,
+        note=f"{base} (world-readable) with the grader's numpy {np.__version__} linked into {target}")
+
+
+def make_runner_dir() -> str:
+    """A fresh world-readable directory with copies of the standalone files the sandbox runs."""
+    d = tempfile.mkdtemp(prefix="nngrade-runner-")
+    for name, src in RUNNER_FILES.items():
+        shutil.copyfile(src, os.path.join(d, name))
+        os.chmod(os.path.join(d, name), 0o644)
+    os.chmod(d, 0o755)
+    return d
+
+
+def _top_level_symlinks() -> list[tuple[str, str]]:
+    out = []
+    for name in ("bin", "sbin", "lib", "lib64", "lib32", "libx32"):
+        p = "/" + name
+        if os.path.islink(p):
+            out.append((os.readlink(p), p))
+    return out
+
+
+def bwrap_command(interp: Interpreter, runner: str, uid: int, gid: int, tmp_mb: int,
+                  config: dict) -> list[str]:
+    cmd = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
+           "--die-with-parent", "--new-session", "--as-pid-1", "--clearenv",
+           "--uid", str(uid), "--gid", str(gid), "--hostname", "sandbox",
+           "--proc", "/proc", "--dev", "/dev",
+           "--perms", "1777", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp",
+           "--perms", "1777", "--size", str(1 << 20), "--tmpfs", "/dev/shm"]
+    for target, link in _top_level_symlinks():
+        cmd += ["--symlink", target, link]
+    bound = []
+
+    def bind(src, dst=None):
+        src = os.path.realpath(src)
+        dst = dst or src
+        if dst not in bound:
+            bound.append(dst)
+            cmd.extend(["--ro-bind", src, dst])
+
+    for d in system_lib_dirs(interp.multiarch):
+        bind(d)
+    for lib in interp.libraries:
+        bind(lib)
+    bind(interp.executable)
+    bind(interp.stdlib)
+    if not os.path.realpath(interp.dynload).startswith(os.path.realpath(interp.stdlib) + "/"):
+        bind(interp.dynload)
+    # A pyenv/venv-style prefix keeps site-packages inside the standard library directory: hide
+    # it (an installed kit there would contain the reference solutions).
+    for sub in ("site-packages", "dist-packages"):
+        p = os.path.join(os.path.realpath(interp.stdlib), sub)
+        if os.path.isdir(p):
+            cmd += ["--perms", "0755", "--size", "4096", "--tmpfs", p, "--remount-ro", p]
+    for entry in interp.site_entries:
+        src = os.path.join(interp.site, entry)
+        if os.path.isdir(src):
+            bind(src, f"{INSIDE_SITE}/{entry}")
+    bind(runner, INSIDE_RUNNER)
+    for k, v in SANDBOX_ENV.items():
+        cmd += ["--setenv", k, v]
+    cmd += ["--chdir", "/tmp", "--", interp.executable, *PYTHON_FLAGS,
+            f"{INSIDE_RUNNER}/zygote.py", json.dumps(config)]
+    return cmd
+
+
+def unshare_command(interp: Interpreter, runner: str, config: dict) -> list[str]:
+    return ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+            "--", interp.executable, *PYTHON_FLAGS, os.path.join(runner, "zygote.py"),
+            json.dumps(config)]
+
+
+def rlimit_command(interp: Interpreter, runner: str, config: dict) -> list[str]:
+    return [interp.executable, *PYTHON_FLAGS, os.path.join(runner, "zygote.py"), json.dumps(config)]
+
+
+def bwrap_version() -> str:
+    try:
+        return subprocess.run(["bwrap", "--version"], capture_output=True, text=True,
+                              timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "bwrap"

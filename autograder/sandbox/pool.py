@@ -1,0 +1,822 @@
+"""The grading process's side of the sandbox: one zygote per job slot, one session per student.
+
+    pool = SandboxPool(slot=0)                   # best level available, or NNGRADE_SANDBOX=...
+    with pool.session({"backprop": source}, {"backprop": "hw/backprop.py"}) as s:
+        reply = s.call("backprop", "gradients", [x, t], timeout=10)
+
+A session forks a fresh child from the slot's zygote (which imported numpy once), sends it the
+student's sources over a socketpair made for this student alone, and answers every request with a
+`Reply`. A timeout or crash fails only that request; the next one starts a fresh child with the
+same files. `close()` kills every process of the student and wipes their temp space.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .. import transport
+from . import launch, probes
+from .launch import LEVELS, SandboxUnavailable
+
+STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error", "missing",
+            "budget")
+_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
+_SIGNAL_WORDS = {
+    signal.SIGKILL: "was killed (SIGKILL), usually for using too much memory",
+    signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
+    signal.SIGABRT: "aborted (SIGABRT)",
+    signal.SIGBUS: "crashed (SIGBUS)",
+    signal.SIGFPE: "crashed with an arithmetic fault (SIGFPE)",
+    signal.SIGXFSZ: "wrote a file larger than the limit (SIGXFSZ)",
+}
+_session_ids = itertools.count(1)
+
+
+@dataclass
+class Limits:
+    """Resource limits of one student's process (per child; a restarted child starts afresh).
+
+    address_space_mb: numpy + OpenBLAS (one thread) take about 130 MiB of address space in the
+    child before any student data; see benchmarks/bench_sandbox.py for the MNIST-sized figure.
+    """
+    address_space_mb: int = 512
+    cpu_seconds: int = 30          # RLIMIT_CPU soft limit; hard = soft + 1 (SIGXCPU first)
+    timeout: float = 10.0          # wall-clock seconds per call, unless the call says otherwise
+    budget: float = 120.0          # wall-clock seconds for the whole session
+    file_size_mb: int = 16
+    nproc: int = 32                # processes the student may have at once
+    nofile: int = 64
+    tmp_mb: int = 64               # size of the private /tmp (bwrap, unshare)
+
+    def wire(self) -> dict:
+        return {"address_space_mb": int(self.address_space_mb), "cpu_seconds": int(self.cpu_seconds),
+                "file_size_mb": int(self.file_size_mb), "nproc": int(self.nproc),
+                "nofile": int(self.nofile)}
+
+
+@dataclass
+class ErrorInfo:
+    type: str
+    message: str
+    file: str | None = None        # as named in the submission, e.g. "hw/backprop.py"
+    line: int | None = None
+    traceback: str = ""            # the student's frames only
+
+    def __str__(self) -> str:
+        where = f" ({self.file}, line {self.line})" if self.file and self.line else \
+            (f" ({self.file})" if self.file else "")
+        return f"{self.type}: {self.message}{where}"
+
+
+@dataclass
+class Reply:
+    status: str
+    value: Any = None
+    error: ErrorInfo | None = None
+    args_after: list | None = None       # positional arguments as they were after the call
+    kwargs_after: dict | None = None
+    warnings: list = field(default_factory=list)   # [category, message]
+    stdout: str = ""                     # first 4 KiB of stdout + stderr
+    stdout_bytes: int = 0
+    seconds: float = 0.0                 # CPU seconds of the student's process for this call
+    wall: float = 0.0                    # wall-clock seconds, as the grader measured
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+Handle = transport.Handle
+
+
+class _Stale(Exception):
+    pass
+
+
+def contains_unsupported(value) -> str | None:
+    """Type name of the first non-plain value the student returned, if any."""
+    if type(value) is transport.Unsupported:
+        return value.type_name
+    if type(value) in (list, tuple):
+        for v in value:
+            found = contains_unsupported(v)
+            if found:
+                return found
+    if type(value) is dict:
+        for v in value.values():
+            found = contains_unsupported(v)
+            if found:
+                return found
+    return None
+
+
+class _Zygote:
+    """One running zygote process and its control socket."""
+
+    def __init__(self, proc: subprocess.Popen, ctl: socket.socket, ready: dict, errlog):
+        self.proc, self.ctl, self.ready, self.errlog = proc, ctl, ready, errlog
+
+    def request(self, msg: dict, fds=(), timeout: float = 30.0) -> dict:
+        try:
+            if fds:
+                socket.send_fds(self.ctl, [json.dumps(msg).encode()], list(fds))
+            else:
+                self.ctl.send(json.dumps(msg).encode())
+            self.ctl.settimeout(timeout)
+            data = self.ctl.recv(1 << 16)
+        except (OSError, socket.timeout) as e:
+            raise _ZygoteGone(f"the sandbox process stopped answering ({e})") from None
+        if not data:
+            raise _ZygoteGone("the sandbox process exited")
+        reply = json.loads(data)
+        if type(reply) is not dict:
+            raise _ZygoteGone("the sandbox process sent a malformed answer")
+        return reply
+
+    def stop(self) -> None:
+        try:
+            self.ctl.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        self.errlog.close()
+
+
+class _ZygoteGone(Exception):
+    pass
+
+
+class SandboxPool:
+    """The sandbox of one job slot. Create one pool per concurrent grading worker (slot 0, 1, ...);
+    each runs one student session at a time."""
+
+    def __init__(self, slot: int = 0, level: str | None = None, hide=(),
+                 limits: Limits | None = None):
+        """`hide`: more folders students must not see (the output folder, the submissions);
+        the kit's own folders are always hidden. `limits`: defaults for sessions; its tmp_mb
+        sizes the private /tmp, which lives as long as the pool."""
+        if type(slot) is not int or not 0 <= slot < 1000:
+            raise ValueError(f"slot must be an int from 0 to 999, not {slot!r}")
+        self.slot = slot
+        self.limits = limits or Limits()
+        self.tmp_mb = int(self.limits.tmp_mb)
+        self.root = launch.is_root()
+        self._hide = self._hide_list(hide)
+        self._unavailable: dict[str, str] = {}
+        self._notes: list[str] = []
+        self._zygote: _Zygote | None = None
+        self._session: Session | None = None
+        self._runner = launch.make_runner_dir()
+        self._tmp_base: str | None = None
+        self._interp: launch.Interpreter | None = None
+        self._uid: int | None = None
+        self.zygote_starts = 0
+        self.start_seconds = 0.0
+        forced = level or os.environ.get("NNGRADE_SANDBOX") or None
+        if forced is not None and forced not in LEVELS:
+            raise ValueError(f"unknown sandbox level {forced!r}; choose one of {', '.join(LEVELS)}")
+        try:
+            self.level = self._choose(forced)
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- choosing and starting the level ----------------------------------------------------
+
+    @staticmethod
+    def _hide_list(extra) -> list[str]:
+        from ... import paths  # nngrade.paths: the kit's own folders
+        out = [str(paths.SOLUTIONS_DIR), str(paths.AUTOGRADER_DIR), str(paths.TEMPLATES_DIR),
+               str(paths.PACKAGE_DIR)]
+        root = paths.REPO_ROOT
+        if (root / "pyproject.toml").exists() or (root / ".git").exists():
+            out.append(str(root))
+        out += [str(p) for p in extra]
+        return sorted({os.path.realpath(p) for p in out}, key=len)
+
+    def _choose(self, forced: str | None) -> str:
+        order = [forced] if forced else list(LEVELS)
+        for level in order:
+            try:
+                self._start(level)
+                return level
+            except SandboxUnavailable as e:
+                self._unavailable[level] = str(e)
+        if forced:
+            raise SandboxUnavailable(f"sandbox level {forced!r} is not available here: "
+                                     f"{self._unavailable[forced]}")
+        raise SandboxUnavailable("no sandbox level could start: " + "; ".join(
+            f"{k}: {v}" for k, v in self._unavailable.items()))
+
+    def _interpreter(self) -> launch.Interpreter:
+        if self._interp is None:
+            if self.root:
+                self._interp = launch.world_readable_interpreter()
+            else:
+                self._interp = launch._this_interpreter("the grader's own Python")
+        return self._interp
+
+    def _start(self, level: str) -> None:
+        t0 = time.monotonic()
+        if level == "bwrap" and shutil.which("bwrap") is None:
+            raise SandboxUnavailable("bubblewrap is not installed (apt install bubblewrap)")
+        if level == "unshare":
+            if not self.root:
+                raise SandboxUnavailable("needs root (as a normal user, bwrap provides the "
+                                         "namespaces through user namespaces)")
+            if shutil.which("unshare") is None:
+                raise SandboxUnavailable("the unshare command (util-linux) is not installed")
+        try:
+            interp = self._interpreter()
+            drop = self.root
+        except SandboxUnavailable as e:
+            if level != "rlimit":
+                raise
+            interp, drop = launch._this_interpreter("the grader's own Python"), False
+            self._notes.append(f"student code runs as root: {e}")
+        self._uid = launch.slot_uid(self.slot) if drop else None
+        ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        config = {"control_fd": ctl_child.fileno(), "parent_pid": os.getpid(),
+                  "tmp_mb": self.tmp_mb, "hide": []}
+        popen: dict = {}
+        if level == "bwrap":
+            uid = self._uid if drop else os.getuid()
+            gid = self._uid if drop else os.getgid()
+            config.update(kill="pidns", site=[launch.INSIDE_SITE])
+            cmd = launch.bwrap_command(interp, self._runner, uid, gid, self.tmp_mb, config)
+            if drop:
+                popen = {"user": uid, "group": gid, "extra_groups": []}
+                self._kill_uid_processes()
+        elif level == "unshare":
+            if not drop:
+                raise SandboxUnavailable("no Python an unprivileged uid can run, so student code "
+                                         "would keep root inside the namespaces")
+            config.update(kill="pidns", site=[interp.site], isolate_filesystem=True,
+                          hide=self._hide, student_uid=self._uid, student_gid=self._uid)
+            cmd = launch.unshare_command(interp, self._runner, config)
+            self._kill_uid_processes()
+        else:
+            self._tmp_base = self._tmp_base or tempfile.mkdtemp(prefix=f"nngrade-slot{self.slot}-")
+            os.chmod(self._tmp_base, 0o711 if drop else 0o700)
+            config.update(kill="uid" if drop else "tree", site=[interp.site],
+                          tmp_base=self._tmp_base)
+            if drop:
+                config.update(student_uid=self._uid, student_gid=self._uid)
+                self._kill_uid_processes()
+            cmd = launch.rlimit_command(interp, self._runner, config)
+        errlog = tempfile.TemporaryFile()
+        try:
+            proc = subprocess.Popen(cmd, pass_fds=[ctl_child.fileno()], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=errlog,
+                                    env=dict(launch.SANDBOX_ENV), start_new_session=True,
+                                    cwd="/", **popen)
+        except OSError as e:
+            ctl_parent.close()
+            raise SandboxUnavailable(f"cannot start {cmd[0]}: {e}") from None
+        finally:
+            ctl_child.close()
+        ctl_parent.settimeout(30)
+        try:
+            data = ctl_parent.recv(1 << 16)
+        except (OSError, socket.timeout):
+            data = b""
+        if not data:
+            proc.kill()
+            proc.wait()
+            errlog.seek(0)
+            err = errlog.read().decode("utf-8", "replace").strip().splitlines()
+            errlog.close()
+            ctl_parent.close()
+            raise SandboxUnavailable(err[-1][:300] if err else f"{cmd[0]} exited with code "
+                                     f"{proc.returncode} before the sandbox was ready")
+        self._zygote = _Zygote(proc, ctl_parent, json.loads(data), errlog)
+        self._interp_used = interp
+        self.zygote_starts += 1
+        self.start_seconds = time.monotonic() - t0
+
+    def _ensure_zygote(self) -> _Zygote:
+        if self._zygote is None or self._zygote.proc.poll() is not None:
+            if self._zygote is not None:
+                self._zygote.stop()
+            self._zygote = None
+            self._start(self.level)
+        return self._zygote
+
+    def _kill_uid_processes(self) -> None:
+        """As root: no process of this slot's uid may survive from an earlier run."""
+        if self._uid is None:
+            return
+        for _ in range(100):
+            left = _processes_of_uid(self._uid)
+            if not left:
+                return
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.setgroups([])
+                    os.setresgid(self._uid, self._uid, self._uid)
+                    os.setresuid(self._uid, self._uid, self._uid)
+                    os.kill(-1, signal.SIGKILL)
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+            time.sleep(0.01)
+
+    # ---- sessions -----------------------------------------------------------------------------
+
+    def session(self, files: dict, file_names: dict | None = None, limits: Limits | None = None
+                ) -> "Session":
+        if self._session is not None and not self._session.closed:
+            raise RuntimeError("this sandbox pool already has an open session: close it first "
+                               "(one pool per job slot, one student at a time)")
+        self._session = Session(self, files, file_names or {}, limits or self.limits)
+        return self._session
+
+    def _spawn(self, limits: Limits) -> tuple[socket.socket, int]:
+        zygote = self._ensure_zygote()
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            reply = zygote.request({"op": "spawn", "limits": limits.wire()}, fds=[theirs.fileno()])
+        except _ZygoteGone:
+            mine.close()
+            self._drop_zygote()
+            raise
+        finally:
+            theirs.close()
+        if type(reply.get("pid")) is not int:
+            mine.close()
+            raise _ZygoteGone(f"could not start the student's process: {reply.get('error')}")
+        return mine, reply["pid"]
+
+    def _reap(self, pid: int | None, wait: float = 0.0) -> dict:
+        """Kill every process of the current student and wipe their temp space."""
+        if self._zygote is None:
+            return {"zygote": "gone"}
+        try:
+            return self._zygote.request({"op": "reap", "pid": pid, "wait": wait}, timeout=30)
+        except _ZygoteGone:
+            self._drop_zygote()
+            return {"zygote": "gone"}
+
+    def _drop_zygote(self) -> None:
+        """The zygote died (a student signalled it): make sure nothing of it survives."""
+        z, self._zygote = self._zygote, None
+        if z is not None:
+            try:
+                os.killpg(z.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            z.stop()
+        self._kill_uid_processes()
+        if self._tmp_base:
+            _wipe_dir_contents(self._tmp_base)
+
+    # ---- facts ------------------------------------------------------------------------------
+
+    def describe(self) -> dict:
+        """Which layers protect the grader, in plain words (for results.json and reports)."""
+        ready = self._zygote.ready if self._zygote else {}
+        level = self.level
+        uid = self._uid
+        interp = getattr(self, "_interp_used", None)
+        layers = []
+
+        def layer(name, active, detail):
+            layers.append({"name": name, "active": bool(active), "detail": detail})
+
+        layer("rlimits", True, "per student process: address space, CPU seconds (SIGXCPU before "
+              "the hard limit), file size, process count, open files, no core dumps; wall-clock "
+              "timeout per call and per student")
+        if uid is not None:
+            layer("uid", True, f"student code runs as uid {uid}, one uid per job slot (slot "
+                  f"{self.slot}); every process of that uid is killed after each student")
+        elif self.root:
+            layer("uid", False, "student code runs as root: " + "; ".join(self._notes))
+        else:
+            layer("uid", level == "bwrap", f"student code runs as the grading user (uid "
+                  f"{os.getuid()}), inside a user namespace" if level == "bwrap" else
+                  f"student code runs as the grading user (uid {os.getuid()}): it can read and "
+                  "write what that user can")
+        ns = level in ("bwrap", "unshare")
+        layer("pid-namespace", ns, "own process namespace: students see and signal only their own "
+              "processes; the zygote is its init" if ns else "no process namespace: students "
+              "can see the machine's processes")
+        ifaces = ready.get("interfaces", [])
+        layer("network", ns, f"own network namespace (interfaces: {', '.join(ifaces) or 'none'}): "
+              "no network" if ns else "no network isolation: student code can open sockets")
+        if level == "bwrap":
+            fs = ("new root holding only the Python standard library, numpy and the runner "
+                  f"files, read-only; private {self.tmp_mb} MiB /tmp; solutions, hidden suites, "
+                  "other students and the output folder do not exist inside")
+        elif level == "unshare":
+            problems = ready.get("problems") or []
+            fs = ("own mount namespace: every mount read-only, the kit's folders and given "
+                  f"folders hidden under empty tmpfs ({len(self._hide)}), private "
+                  f"{self.tmp_mb} MiB /tmp" + (f"; problems: {problems}" if problems else ""))
+        else:
+            fs = ("no filesystem isolation: student code can read every file its uid can read "
+                  "and write where its uid may (a private working directory is used)")
+        layer("filesystem", ns, fs)
+        layer("bwrap", level == "bwrap", launch.bwrap_version() if level == "bwrap" else
+              self._unavailable.get("bwrap", "not used"))
+        return {
+            "level": level, "slot": self.slot,
+            "user": "root" if self.root else f"uid {os.getuid()}",
+            "python": f"{ready.get('python', '?')} with numpy {ready.get('numpy', '?')}"
+                      + (f" ({interp.note})" if interp else ""),
+            "layers": layers,
+            "unavailable": dict(self._unavailable),
+            "notes": list(self._notes),
+        }
+
+    def student_processes(self) -> list[int]:
+        """Host pids of live processes of the sandbox other than its own machinery (the zygote,
+        its bwrap/unshare parent): empty between students."""
+        if self._zygote is None:
+            found, infra = set(), set()
+        else:
+            top = self._zygote.proc.pid
+            found = set(_descendants(top))
+            # the zygote is the init (namespace pid 1) of its pid namespace, or the top process
+            infra = {top} | {p for p in found if len(_nspid(p)) > 1 and _nspid(p)[-1] == 1}
+        if self._uid is not None:
+            found |= set(_processes_of_uid(self._uid))
+        return sorted(p for p in found - infra if _state(p) not in (None, "Z"))
+
+    # ---- closing --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            self._session.close()
+        if self._zygote is not None:
+            self._zygote.stop()
+            self._zygote = None
+        self._kill_uid_processes()
+        if self._tmp_base:
+            shutil.rmtree(self._tmp_base, ignore_errors=True)
+            self._tmp_base = None
+        if self._runner:
+            shutil.rmtree(self._runner, ignore_errors=True)
+            self._runner = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Session:
+    """One student's submission in the sandbox. Not thread-safe; one request at a time."""
+
+    def __init__(self, pool: SandboxPool, files: dict, file_names: dict, limits: Limits):
+        self.pool = pool
+        self.limits = limits
+        self.files = self._check_files(files)
+        self.file_names = {m: str(file_names.get(m, f"{m}.py"))[:300] for m in self.files}
+        self.closed = False
+        self.spent = 0.0
+        self._token = next(_session_ids)
+        self._generation = 0
+        self._sock: socket.socket | None = None
+        self._pid: int | None = None
+        self._ids = itertools.count(1)
+        self.restarts = 0
+
+    @staticmethod
+    def _check_files(files: dict) -> dict:
+        if type(files) is not dict:
+            raise TypeError("files must be a dict {module name: source bytes}")
+        total = 0
+        out = {}
+        for module, source in files.items():
+            if type(module) is not str or not _MODULE_NAME.match(module):
+                raise ValueError(f"module name {module!r} is not a Python identifier")
+            if isinstance(source, str):
+                source = source.encode("utf-8")
+            if not isinstance(source, (bytes, bytearray)):
+                raise TypeError(f"source of {module} must be bytes, not {type(source).__name__}")
+            total += len(source)
+            out[module] = bytes(source)
+        if total > 32 << 20:
+            raise ValueError(f"submission sources total {total} bytes (more than 32 MiB)")
+        return out
+
+    # ---- the public requests ---------------------------------------------------------------
+
+    def load(self, module: str, timeout: float | None = None) -> Reply:
+        return self._request({"op": "load", "module": module}, timeout)
+
+    def call(self, module: str, function: str, args=(), kwargs=None, timeout: float | None = None,
+             *, args_after: bool = True, as_handle: bool = False) -> Reply:
+        return self._request({"op": "call", "module": module, "function": function,
+                              "args": list(args), "kwargs": dict(kwargs or {}),
+                              "args_after": args_after, "as_handle": as_handle}, timeout)
+
+    def new(self, module: str, cls: str, args=(), kwargs=None, timeout: float | None = None) -> Reply:
+        return self._request({"op": "new", "module": module, "cls": cls, "args": list(args),
+                              "kwargs": dict(kwargs or {}), "args_after": True}, timeout)
+
+    def method(self, handle: Handle, name: str, args=(), kwargs=None,
+               timeout: float | None = None, *, args_after: bool = True,
+               as_handle: bool = False) -> Reply:
+        return self._request({"op": "method", "handle": handle, "name": name, "args": list(args),
+                              "kwargs": dict(kwargs or {}), "args_after": args_after,
+                              "as_handle": as_handle}, timeout)
+
+    def getattr(self, handle: Handle, name: str, timeout: float | None = None, *,
+                as_handle: bool = False) -> Reply:
+        return self._request({"op": "getattr", "handle": handle, "name": name,
+                              "as_handle": as_handle, "args_after": False}, timeout)
+
+    def setattr(self, handle: Handle, name: str, value, timeout: float | None = None) -> Reply:
+        return self._request({"op": "setattr", "handle": handle, "name": name, "value": value},
+                             timeout)
+
+    def setitem(self, handle: Handle, attr: str | None, key, value,
+                timeout: float | None = None) -> Reply:
+        return self._request({"op": "setitem", "handle": handle, "attr": attr, "key": key,
+                              "value": value}, timeout)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._end_child(wait=0.0)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ---- machinery --------------------------------------------------------------------------
+
+    def _end_child(self, wait: float) -> dict:
+        info = {}
+        if self._pid is not None:
+            info = self.pool._reap(self._pid, wait)
+        if self._sock is not None:
+            self._sock.close()
+        self._sock, self._pid = None, None
+        self._generation += 1
+        return info
+
+    def _encode_ref(self, x, enc):
+        if type(x) is Handle:
+            if x.owner != (self._token, self._generation):
+                raise _Stale(x)
+            return {"$handle": x.id, "type": x.type}
+        if isinstance(x, probes.Probe):
+            name, args = x.wire()
+            return {"$probe": name, "args": enc(args)}
+        raise transport.BadValue(f"cannot send a {type(x).__name__} to the student's process")
+
+    def _make_handle(self, hid: int, type_name: str) -> Handle:
+        return Handle(hid, type_name, owner=(self._token, self._generation))
+
+    def _start_child(self, deadline: float) -> None:
+        sock, pid = self.pool._spawn(self.limits)
+        self._sock, self._pid = sock, pid
+        init = {"files": {m: np.frombuffer(src, dtype=np.uint8) for m, src in self.files.items()},
+                "names": self.file_names}
+        transport.send(sock, init, deadline=deadline)
+        ack = transport.recv(sock, deadline=deadline)
+        if type(ack) is not dict or ack.get("status") != "ok":
+            raise transport.BadValue("the student's process did not start")
+
+    def _request(self, req: dict, timeout: float | None) -> Reply:
+        if self.closed:
+            raise RuntimeError("this session is closed")
+        t0 = time.monotonic()
+        left = self.limits.budget - self.spent
+        if left <= 0:
+            return Reply("budget", error=ErrorInfo(
+                "Budget", f"the submission used its {self.limits.budget:g} s time budget; "
+                          "this check was not run"))
+        limit = self.limits.timeout if timeout is None else float(timeout)
+        clipped = left < limit
+        deadline = t0 + min(limit, left)
+        req["id"] = next(self._ids)
+        try:
+            payload = transport.encode(req, fallback=self._encode_ref)
+        except _Stale as e:
+            h = e.args[0]
+            return Reply("crashed", error=ErrorInfo(
+                "LostObject", f"the {h.type} object was lost: the student's process that held it "
+                              "was restarted after an earlier timeout or crash"))
+        try:
+            return self._exchange(payload, req, deadline, limit, clipped)
+        finally:
+            self.spent += time.monotonic() - t0
+
+    def _exchange(self, payload, req, deadline, limit, clipped) -> Reply:
+        t0 = time.monotonic()
+        try:
+            if self._sock is None:
+                self._start_child(deadline)
+            transport.send_frame(self._sock, payload, deadline=deadline)
+            raw = transport.recv(self._sock, deadline=deadline, handle=self._make_handle)
+        except TimeoutError:
+            self._end_child(wait=0.0)
+            self.restarts += 1
+            if clipped:
+                return Reply("budget", wall=time.monotonic() - t0, error=ErrorInfo(
+                    "Budget", f"stopped: the submission used its {self.limits.budget:g} s "
+                              "time budget"))
+            return Reply("timeout", wall=time.monotonic() - t0, error=ErrorInfo(
+                "Timeout", f"did not finish within {limit:g} s (wall clock)"))
+        except transport.ChannelClosed:
+            info = self._end_child(wait=0.25)
+            self.restarts += 1
+            return self._crash_reply(info, time.monotonic() - t0)
+        except transport.BadValue as e:
+            self._end_child(wait=0.0)
+            self.restarts += 1
+            return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
+                "BadValue", f"the student's process sent something that is not plain data: {e}"))
+        except _ZygoteGone as e:
+            self._sock, self._pid = None, None
+            self._generation += 1
+            self.restarts += 1
+            return Reply("crashed", wall=time.monotonic() - t0,
+                         error=ErrorInfo("SandboxRestarted", str(e)))
+        reply = self._validate(raw, req["id"])
+        reply.wall = time.monotonic() - t0
+        if reply.status == "bad-value" and reply.error and reply.error.type == "Malformed":
+            self._end_child(wait=0.0)
+            self.restarts += 1
+        return reply
+
+    def _crash_reply(self, info: dict, wall: float) -> Reply:
+        if info.get("zygote") == "gone":
+            return Reply("crashed", wall=wall, error=ErrorInfo(
+                "SandboxRestarted", "the student's code killed the sandbox process; it is "
+                                    "restarted for the next check"))
+        sig, code = info.get("signal"), info.get("exit")
+        if sig == signal.SIGXCPU:
+            return Reply("timeout", wall=wall, error=ErrorInfo(
+                "Timeout", f"used more than {self.limits.cpu_seconds} s of CPU time"))
+        if sig is not None:
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = f"signal {sig}"
+            words = _SIGNAL_WORDS.get(sig, f"was killed by {name}")
+            return Reply("crashed", wall=wall, error=ErrorInfo(
+                "Crashed", f"the student's process {words}"))
+        if code is not None:
+            return Reply("crashed", wall=wall, error=ErrorInfo(
+                "Exited", f"the student's process exited (code {code}) instead of returning, "
+                          "e.g. through os._exit()"))
+        return Reply("crashed", wall=wall, error=ErrorInfo(
+            "Crashed", "the student's process closed its channel and was stopped"))
+
+    def _validate(self, raw, rid) -> Reply:
+        """A Reply from the child's answer, checking every field's type (it is student-controlled)."""
+        def bad(why):
+            return Reply("bad-value", error=ErrorInfo("Malformed", f"malformed answer from the "
+                                                                   f"student's process: {why}"))
+        if type(raw) is not dict:
+            return bad("not a dict")
+        if raw.get("id") != rid:
+            return bad("answer to another request")
+        status = raw.get("status")
+        if status not in STATUSES or status == "budget":
+            return bad(f"unknown status {status!r}")
+        error = None
+        e = raw.get("error")
+        if e is not None:
+            if type(e) is not dict:
+                return bad("error is not a dict")
+            def text(k, n):
+                v = e.get(k)
+                return v[:n] if type(v) is str else ("" if v is None else None)
+            etype, msg, tb = text("type", 200), text("message", 2000), text("traceback", 8000)
+            file = e.get("file")
+            line = e.get("line")
+            if None in (etype, msg, tb) or (file is not None and type(file) is not str) or \
+                    (line is not None and type(line) is not int):
+                return bad("error fields of the wrong type")
+            error = ErrorInfo(etype or "Error", msg, file[:300] if file else None, line, tb)
+        warns = raw.get("warnings", [])
+        if type(warns) is not list or not all(type(w) is list and len(w) == 2 and
+                                              all(type(s) is str for s in w) for w in warns):
+            return bad("warnings of the wrong shape")
+        stdout, nbytes = raw.get("stdout", ""), raw.get("stdout_bytes", 0)
+        seconds = raw.get("seconds", 0.0)
+        if type(stdout) is not str or type(nbytes) is not int or type(seconds) not in (int, float):
+            return bad("output fields of the wrong type")
+        args_after, kwargs_after = raw.get("args_after"), raw.get("kwargs_after")
+        if (args_after is not None and type(args_after) is not list) or \
+                (kwargs_after is not None and type(kwargs_after) is not dict):
+            return bad("arguments after the call of the wrong type")
+        reply = Reply(status, value=raw.get("value"), error=error, args_after=args_after,
+                      kwargs_after=kwargs_after, warnings=[[c[:200], m[:500]] for c, m in warns[:100]],
+                      stdout=stdout[:4096], stdout_bytes=max(nbytes, len(stdout)),
+                      seconds=float(seconds) if math.isfinite(seconds) else 0.0)
+        if status in ("exception", "import-error", "missing") and error is None:
+            return bad(f"status {status} without an error")
+        if status == "ok":
+            found = contains_unsupported(reply.value)
+            if found:
+                reply.status = "bad-value"
+                reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "
+                                        "(numbers, lists, dicts, tuples, numpy arrays)")
+        return reply
+
+
+# ---- /proc helpers (host side) -----------------------------------------------------------------
+
+
+def _status(pid: int) -> dict:
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                out[k] = v.split()
+    except OSError:
+        pass
+    return out
+
+
+def _state(pid: int):
+    s = _status(pid).get("State")
+    return s[0] if s else None
+
+
+def _nspid(pid: int) -> list[int]:
+    return [int(x) for x in _status(pid).get("NSpid", [])]
+
+
+def _all_pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _processes_of_uid(uid: int) -> list[int]:
+    out = []
+    for p in _all_pids():
+        u = _status(p).get("Uid")
+        if u and int(u[0]) == uid and _state(p) != "Z":
+            out.append(p)
+    return out
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for p in _all_pids():
+        pp = _status(p).get("PPid")
+        if pp:
+            children.setdefault(int(pp[0]), []).append(p)
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _wipe_dir_contents(path: str) -> None:
+    for entry in os.listdir(path):
+        full = os.path.join(path, entry)
+        for dirpath, dirnames, _ in os.walk(full):
+            for d in dirnames:
+                try:
+                    os.chmod(os.path.join(dirpath, d), 0o700)
+                except OSError:
+                    pass
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, ignore_errors=True)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
+__all__ = ["SandboxPool", "Session", "Limits", "Reply", "ErrorInfo", "Handle", "SandboxUnavailable",
+           "STATUSES", "asdict"]

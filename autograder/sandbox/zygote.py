@@ -1,0 +1,344 @@
+"""The per-slot zygote: a long-lived sandboxed process that imports numpy once and forks a fresh
+child per student.
+
+Run as a script inside the sandbox (``python -s -S -P zygote.py '<config json>'``); standalone
+(standard library + numpy + its sibling files, loaded by path under private names so no student
+file can shadow them). It talks to the grading process over a SOCK_SEQPACKET control socket:
+
+    {"op": "spawn", "limits": {...}} + one fd (the student's channel)  ->  {"pid": n}
+    {"op": "reap", "pid": n, "wait": s}  ->  {"exit": code | null, "signal": n | null, "killed": k}
+    {"op": "ping"}                       ->  {"ok": true}
+
+After each student ("reap") every process but the zygote is killed, looping until none is left
+(fork bombs), and the temp space is wiped.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1024, 2048, 1 << 21, 1 << 24
+_MOUNT_FLAGS = {"ro": MS_RDONLY, "nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC,
+                "noatime": MS_NOATIME, "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME,
+                "strictatime": MS_STRICTATIME}
+
+CONFIG = json.loads(sys.argv[1])
+HERE = os.path.dirname(os.path.abspath(__file__))
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"_nngrade_{name}", os.path.join(HERE, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+sys.path.extend(CONFIG["site"])        # numpy's directory (the standard library is already there)
+sys.dont_write_bytecode = True
+import numpy  # noqa: E402  (imported once here; every child inherits it)
+import numpy.linalg  # noqa: E402,F401
+import numpy.random  # noqa: E402,F401
+
+numpy.random.default_rng(0).standard_normal((4, 4)) @ numpy.ones(4)   # touch BLAS and the RNG
+
+transport = _load("transport")
+probes = _load("probes")
+child = _load("child")
+
+
+def _prctl(option: int, value: int) -> None:
+    if libc.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+# ---------------------------------------------------------------------------------------------
+# filesystem isolation for the `unshare` level (we are root and pid 1 in fresh namespaces)
+
+
+def _mount(source, target, fstype, flags, data=None):
+    if libc.mount(source, target.encode(), fstype, flags, data) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {target}: {os.strerror(err)}")
+
+
+def _mount_points():
+    points = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            path = fields[4].encode().decode("unicode_escape")   # \040 style escapes
+            flags = 0
+            for opt in fields[5].split(","):
+                flags |= _MOUNT_FLAGS.get(opt, 0)
+            points.append((path, flags))
+    return points
+
+
+def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
+    """Everything read-only, the kit's secrets under empty tmpfs, fresh size-capped /tmp."""
+    problems = []
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for path, flags in _mount_points():
+        try:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError as e:
+            problems.append(str(e))
+    for path in hide:
+        try:
+            if os.path.isdir(path):
+                _mount(b"tmpfs", path, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       b"size=4k,mode=0")
+            elif os.path.exists(path):
+                _mount(b"/dev/null", path, None, MS_BIND)
+        except OSError as e:
+            problems.append(str(e))
+    for path, size in (("/tmp", tmp_mb), ("/dev/shm", 1), ("/var/tmp", 1)):
+        if os.path.isdir(path):
+            try:
+                _mount(b"tmpfs", path, b"tmpfs", MS_NOSUID | MS_NODEV,
+                       f"size={size}m,mode=1777".encode())
+            except OSError as e:
+                problems.append(str(e))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# killing every process of the student
+
+
+def _pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _status_field(pid: int, field: str):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field):
+                    return line.split()[1:]
+    except OSError:
+        return None
+    return None
+
+
+def _reap(statuses: dict) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        statuses[pid] = status
+
+
+def _others_alive() -> list[int]:
+    """Processes left to kill, by the way this level tells the student's processes apart."""
+    me = os.getpid()
+    mode = CONFIG["kill"]
+    if mode == "pidns":            # we are pid 1 of a pid namespace: everything else is theirs
+        return [p for p in _pids() if p != me]
+    if mode == "uid":              # root zygote, students under one uid per job slot
+        uid = str(CONFIG["student_uid"])
+        return [p for p in _pids() if p != me and (_status_field(p, "Uid:") or [None])[0] == uid]
+    # "tree": same uid as ours; the students are our descendants (we are their subreaper)
+    children: dict[int, list[int]] = {}
+    for p in _pids():
+        ppid = _status_field(p, "PPid:")
+        if ppid:
+            children.setdefault(int(ppid[0]), []).append(p)
+    out, todo = [], [me]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _kill_round(pids: list[int]) -> None:
+    mode = CONFIG["kill"]
+    if mode == "pidns":
+        try:
+            os.kill(-1, signal.SIGKILL)    # all but ourselves: atomic against fork bombs
+        except ProcessLookupError:
+            pass
+    elif mode == "uid":
+        helper = os.fork()
+        if helper == 0:                    # kill(-1) as that uid hits exactly its processes
+            try:
+                os.setgroups([])
+                os.setresgid(CONFIG["student_gid"], CONFIG["student_gid"], CONFIG["student_gid"])
+                os.setresuid(CONFIG["student_uid"], CONFIG["student_uid"], CONFIG["student_uid"])
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(helper, 0)
+    else:
+        for p in pids:
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def kill_everything(statuses: dict) -> int:
+    killed = 0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        _reap(statuses)
+        alive = [p for p in _others_alive() if (_status_field(p, "State:") or ["Z"])[0] != "Z"]
+        zombies = _others_alive()
+        if not alive and not zombies:
+            return killed
+        if alive:
+            killed += len(alive)
+            _kill_round(alive)
+        time.sleep(0.001)
+    return killed
+
+
+def wipe(path: str | None) -> None:
+    """Remove the student's temp space (fixing permissions a student may have taken away)."""
+    roots = [path] if CONFIG["kill"] != "pidns" else ["/tmp", "/dev/shm"]
+    for root in roots:
+        if not root or not os.path.isdir(root):
+            continue
+        for dirpath, dirnames, _ in os.walk(root):
+            for d in dirnames:
+                try:
+                    os.chmod(os.path.join(dirpath, d), 0o700)
+                except OSError:
+                    pass
+        entries = [root] if root == path else [os.path.join(root, e) for e in os.listdir(root)]
+        for entry in entries:
+            if os.path.isdir(entry) and not os.path.islink(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(entry)
+                except OSError:
+                    pass
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _count_processes_of(uid: int) -> int:
+    uid = str(uid)
+    return sum(1 for p in _pids() if (_status_field(p, "Uid:") or [None])[0] == uid)
+
+
+def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
+    limits = dict(msg["limits"])
+    uid = CONFIG.get("student_uid")
+    if CONFIG["kill"] == "pidns":
+        workdir = f"/tmp/student-{counter}"
+    else:
+        workdir = os.path.join(CONFIG["tmp_base"], f"student-{counter}")
+    os.mkdir(workdir, 0o700)
+    if uid is not None:
+        os.chown(workdir, uid, CONFIG["student_gid"])
+    # RLIMIT_NPROC counts every process of the uid: leave room for those already there
+    # (this zygote and its namespace's init when they share the uid) plus the child itself.
+    limits["nproc"] = limits["nproc"] + 1 + _count_processes_of(os.getuid() if uid is None else uid)
+    info = {"workdir": workdir, "limits": limits, "uid": uid, "gid": CONFIG.get("student_gid")}
+    pid = os.fork()
+    if pid == 0:
+        child.run(channel_fd, ctl.fileno(), info, transport, probes)
+        os._exit(70)  # pragma: no cover - run() never returns
+    os.close(channel_fd)
+    return {"pid": pid, "workdir": workdir}
+
+
+def main() -> None:
+    ctl = socket.socket(fileno=CONFIG["control_fd"])
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)      # double-forked, setsid'd processes come back to us
+    _prctl(PR_SET_DUMPABLE, 0)             # same-uid students cannot ptrace us or read our memory
+    if CONFIG["kill"] != "pidns":
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != CONFIG["parent_pid"]:
+            os._exit(1)
+    problems = []
+    if CONFIG.get("isolate_filesystem"):
+        problems = isolate_filesystem(CONFIG["hide"], CONFIG["tmp_mb"])
+    if CONFIG["kill"] == "pidns":
+        wipe(None)
+    try:
+        interfaces = [name for _, name in socket.if_nameindex()]
+    except OSError:
+        interfaces = []
+    ctl.send(json.dumps({
+        "ready": True, "pid": os.getpid(), "uid": os.getuid(), "problems": problems,
+        "python": sys.version.split()[0], "numpy": numpy.__version__, "interfaces": interfaces,
+    }).encode())
+    statuses: dict[int, int] = {}
+    current = None
+    counter = 0
+    while True:
+        try:
+            data, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 4)
+        except OSError:
+            break
+        if not data:
+            break
+        msg = json.loads(data)
+        op = msg.get("op")
+        if op == "spawn" and len(fds) == 1:
+            counter += 1
+            try:
+                current = spawn(ctl, fds[0], msg, counter)
+                reply = {"pid": current["pid"]}
+            except OSError as e:
+                os.close(fds[0])
+                reply = {"error": str(e)}
+        elif op == "reap":
+            for fd in fds:
+                os.close(fd)
+            pid = msg.get("pid")
+            deadline = time.monotonic() + float(msg.get("wait", 0))
+            while pid and pid not in statuses and time.monotonic() < deadline:
+                _reap(statuses)
+                time.sleep(0.002)
+            _reap(statuses)
+            own_status = statuses.get(pid)
+            killed = kill_everything(statuses)
+            own_status = statuses.get(pid) if own_status is None else own_status
+            wipe(current["workdir"] if current else None)
+            current = None
+            statuses.clear()
+            reply = {"exit": None, "signal": None, "killed": killed}
+            if own_status is not None:
+                if os.WIFSIGNALED(own_status):
+                    reply["signal"] = os.WTERMSIG(own_status)
+                elif os.WIFEXITED(own_status):
+                    reply["exit"] = os.WEXITSTATUS(own_status)
+        elif op == "ping":
+            for fd in fds:
+                os.close(fd)
+            reply = {"ok": True}
+        else:
+            for fd in fds:
+                os.close(fd)
+            reply = {"error": f"unknown request {op!r}"}
+        ctl.send(json.dumps(reply).encode())
+    kill_everything({})
+    wipe(current["workdir"] if current else None)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
