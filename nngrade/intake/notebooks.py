@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 
 from .model import Refused
@@ -20,18 +21,7 @@ def notebook_source(data: bytes) -> tuple[bytes, list[str]]:
     (grade: true, solution: false) are left out: they are the instructor's tests, not the
     student's code, and running them at import would fail the whole module.
     """
-    try:
-        import nbformat
-    except ImportError:
-        raise Refused("reading notebooks needs the nbformat package (pip install nbformat)") from None
-    try:
-        # No schema validation: sloppy but readable notebooks are still graded.
-        nb = nbformat.reader.reads(data.decode("utf-8-sig"))
-        nb = nbformat.convert(nb, 4)
-        cells = list(nb.get("cells") or [])
-    except Exception as e:       # bad JSON, bad encoding, unknown format version, deep nesting ...
-        raise Refused(f"not a readable notebook ({type(e).__name__})") from None
-
+    cells = _cells(data)
     notes: list[str] = []
     pieces: list[str] = []
     skipped_tests = 0
@@ -55,6 +45,31 @@ def notebook_source(data: bytes) -> tuple[bytes, list[str]]:
     if skipped_tests:
         notes.append(f"{skipped_tests} nbgrader test cell(s) left out")
     return "\n".join(pieces).encode("utf-8", "surrogatepass"), notes
+
+
+def _cells(data: bytes) -> list:
+    try:
+        import nbformat
+    except ImportError:
+        raise Refused("reading notebooks needs the nbformat package (pip install nbformat)") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Refused("not a readable notebook (not UTF-8 text)") from None
+    try:
+        # No schema validation: sloppy but readable notebooks are still graded.
+        nb = nbformat.convert(nbformat.reader.reads(text), 4)
+        return list(nb.get("cells") or [])
+    except Exception as e:        # bad JSON, unknown version, deep nesting, odd structure ...
+        error = e
+    # nbformat gave up on a damaged notebook; its v4 cell list may still be usable as it is.
+    try:
+        nb = json.loads(text)
+    except (ValueError, RecursionError):
+        nb = None
+    if isinstance(nb, dict) and isinstance(nb.get("cells"), list):
+        return nb["cells"]
+    raise Refused(f"not a readable notebook ({type(error).__name__})")
 
 
 def python_cell(source: str) -> tuple[str, bool]:
