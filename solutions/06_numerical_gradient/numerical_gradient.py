@@ -117,7 +117,7 @@ def relative_error(a, b):
 
 def quadratic_boundary_data(n=100, seed=317):
     """
-    Seed 003's data set: n points uniform in [-2, 2]^2, labelled 1 above the parabola
+    Seed 003's data set: n points uniform in [-2, 2)^2, labelled 1 above the parabola
     x2 + 1 > x1^2.
 
     The seed runs np.random.seed(317) and np.random.rand(n, 2); a private
