@@ -237,7 +237,7 @@ def _moodle_root(nodes: list[tuple[re.Match, Node]]):
 # ---- nbgrader -------------------------------------------------------------------------------
 
 def _nbgrader(container: Container) -> list[StudentEntry]:
-    root, path = container.root, container.path
+    path = container.path
     top = _top(container)
     sub = next((n for n in top if n.is_dir and n.name == "submitted"), None)
     if sub is not None and path.name != "submitted":       # the course folder was given
