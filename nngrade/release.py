@@ -47,6 +47,8 @@ from nngrade.sets import SETS, ExerciseSet
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
 STUB_MARKER = "# YOUR CODE HERE"
+# Files copied as they are (README, public tests, data) and the bundle may hold none of these.
+NBGRADER_MARKERS = (BEGIN_MARKER, END_MARKER, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 NOT_IMPLEMENTED = "{name}: not implemented yet / 아직 구현하지 않았습니다"
 
 # Never copied from solutions/<set>/, never compared or removed in assignments/: caches that
@@ -222,6 +224,8 @@ def _signature(func: ast.FunctionDef | ast.AsyncFunctionDef, is_method: bool) ->
 
 
 SECTION_HEADER = re.compile(r"^(Inputs?|Returns?|Args|Arguments|Parameters)\b.*:$")
+# Longest TODO text taken from a docstring (the docstring itself sits right above the TODO).
+SUMMARY_LIMIT = 240
 
 
 def _summary(node: ast.AST) -> str:
@@ -251,10 +255,6 @@ def _summary(node: ast.AST) -> str:
         cut = paragraph.rfind(". ", 0, SUMMARY_LIMIT)
         paragraph = paragraph[: cut + 1] if cut > 0 else paragraph[: SUMMARY_LIMIT - 1] + "…"
     return paragraph
-
-
-# Longest TODO text taken from a docstring (the docstring itself sits right above the TODO).
-SUMMARY_LIMIT = 240
 
 
 def _display_name(scope: Scope, scopes: Sequence[Scope]) -> tuple[str, str]:
@@ -355,16 +355,23 @@ def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()
                 if lo <= number <= hi:
                     raise ReleaseError(where, number, "solution marker inside a string literal")
     scopes = find_scopes(tree, len(lines))
-    block_scopes = [scope_of(b, scopes) for b in blocks]
+    placed = [(b, scope_of(b, scopes)) for b in blocks]
+    helpers = _removed_helpers(tree, placed, where)
+    _require_graded_blocks(graded, scopes, placed, where)
+    stub, origin = _replace_blocks(lines, placed, scopes)
+    _check_stub(stub, origin, helpers, where)
+    return stub
 
-    removed_helpers: dict[str, int] = {}
-    for block, scope in zip(blocks, block_scopes):
+
+def _removed_helpers(tree: ast.Module, placed, where: str) -> dict[str, int]:
+    """Names defined by blocks outside functions (each must be private) -> their line."""
+    helpers: dict[str, int] = {}
+    for block, scope in placed:
         if scope is not None and scope.is_function:
             if block.end > scope.last:
                 raise ReleaseError(where, block.end, f"the block opened at line {block.begin} "
                                    f"runs past the end of {scope.qualname}")
             continue
-        # Outside any function: only private helpers may be taken out.
         for stmt in _statements_in(tree, block):
             for name in _bound_names(stmt):
                 if not name.startswith("_"):
@@ -373,10 +380,15 @@ def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()
                                        f"{name!r}: a block outside a function may only define "
                                        "private helpers (names starting with '_'); put the "
                                        "solution inside the function's body")
-                removed_helpers.setdefault(name, stmt.lineno)
+                helpers.setdefault(name, stmt.lineno)
+    return helpers
 
+
+def _require_graded_blocks(graded: Iterable[str], scopes: Sequence[Scope], placed,
+                           where: str) -> None:
+    """Every graded function is a def with a block of its own, so none ships as it is."""
     scope_names = {s.qualname for s in scopes}
-    own_blocks = {s.qualname for s in block_scopes if s is not None and s.is_function}
+    own_blocks = {s.qualname for _, s in placed if s is not None and s.is_function}
     for graded_name in graded:
         target = _graded_scope_name(graded_name, scopes)
         if target not in scope_names:
@@ -387,10 +399,13 @@ def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()
             raise ReleaseError(where, line, f"graded function {graded_name!r} has no solution "
                                f"block in its own body: its code would ship to students as is")
 
+
+def _replace_blocks(lines: Sequence[str], placed, scopes: Sequence[Scope]) -> tuple[str, list[int]]:
+    """The stub text, and for each of its lines the solution line it came from."""
     out: list[str] = []
-    origin: list[int] = []   # solution line number of each stub line, for error messages
+    origin: list[int] = []
     position = 0
-    for block, scope in zip(blocks, block_scopes):
+    for block, scope in placed:
         out += lines[position:block.begin - 1]
         origin += range(position + 1, block.begin)
         newline = re.search(r"\r\n|\r|\n|$", lines[block.begin - 1]).group() or "\n"
@@ -400,23 +415,24 @@ def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()
         position = block.end
     out += lines[position:]
     origin += range(position + 1, len(lines) + 1)
-    result = "".join(out)
+    return "".join(out), origin
 
+
+def _check_stub(stub: str, origin: Sequence[int], helpers: dict[str, int], where: str) -> None:
+    """The stub parses, and uses none of the helpers that went with the blocks."""
     try:
-        stub_tree = ast.parse(result, filename=where)
+        tree = ast.parse(stub, filename=where)
     except SyntaxError as e:
         line = origin[e.lineno - 1] if e.lineno and 0 < e.lineno <= len(origin) else None
         raise ReleaseError(where, line, f"the stub made from this file does not parse ({e.msg}); "
                            "is the block's BEGIN marker indented like the code it holds?") from None
-    if removed_helpers:
-        for node in ast.walk(stub_tree):
-            used = node.id if isinstance(node, ast.Name) else (
-                node.attr if isinstance(node, ast.Attribute) else None)
-            if used in removed_helpers:
-                raise ReleaseError(where, origin[node.lineno - 1], f"{used!r} is used outside "
-                                   "the solution blocks but defined only inside the block at line "
-                                   f"{removed_helpers[used]}: the stub would fail")
-    return result
+    for node in ast.walk(tree) if helpers else ():
+        used = node.id if isinstance(node, ast.Name) else (
+            node.attr if isinstance(node, ast.Attribute) else None)
+        if used in helpers:
+            raise ReleaseError(where, origin[node.lineno - 1], f"{used!r} is used outside "
+                               "the solution blocks but defined only inside the block at line "
+                               f"{helpers[used]}: the stub would fail")
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,7 +471,7 @@ def _walk(root: Path) -> list[PurePosixPath]:
 
 
 def _refuse_markers(data: bytes, where: str) -> None:
-    for marker in (BEGIN_MARKER, END_MARKER):
+    for marker in NBGRADER_MARKERS:
         index = data.find(marker.encode())
         if index >= 0:
             line = data.count(b"\n", 0, index) + 1
