@@ -16,7 +16,7 @@ from nngrade.autograder.compare import compare
 from nngrade.autograder.mistakes import (m01_activations, m02_forward, m03_loss, m04_backprop,
                                          m05_gradient_descent, m09_perceptron, m10_compgraph)
 from nngrade.autograder.mistakes.base import models_for
-from nngrade.autograder.probe import LocalBackend, ObjectHandle
+from nngrade.autograder.probe import LocalBackend, StudentError, StudentProbe
 from nngrade.autograder.reference import fresh_reference
 from nngrade.autograder.sandbox import probes
 
@@ -143,33 +143,29 @@ TOL = {"03_loss": "loss"}
 # ---- outcomes ----------------------------------------------------------------------------------
 
 class Outcome:
-    """What the grader sees of one probe on one module (calls go through the probe backend,
-    which copies arguments in and out as the transport does)."""
+    """What the grader sees of one probe on one module. Calls go through the probe API on an
+    in-process backend, which copies arguments in and out as the transport does."""
 
     def __init__(self, module, probe, tol):
         name, rest = probe[0], probe[1:]
         self.tol = tol
-        backend = LocalBackend(module)
-        if rest and isinstance(rest[0], list):              # a class: construct, then call methods
-            made = backend.call(name, [], {})
-            results = [made]
-            if made.status == "ok":
-                handle = made.value
-                assert isinstance(handle, ObjectHandle)
-                results += [backend.method(handle.id, meth, list(args), {}) for meth, args in rest[0]]
-            self.function = f"{name}.{rest[0][-1][0]}"
-            self._take(results)
-        else:
-            args, kwargs = rest[0], (rest[1] if len(rest) > 1 else {})
-            self.function = name
-            self._take([backend.call(name, list(args), dict(kwargs))])
-
-    def _take(self, results):
-        failed = [r for r in results if r.status != "ok"]
-        self.error = failed[0].error_type if failed else None
-        self.value = [r.value for r in results if not isinstance(r.value, ObjectHandle)]
-        self.args_after = [(r.args_after, r.kwargs_after) for r in results]
-        self.warned = any(cat == "RuntimeWarning" for r in results for cat, _ in r.warnings)
+        student = StudentProbe(None, LocalBackend(module), diagnose=False)
+        self.value, self.error = [], None
+        try:
+            if rest and isinstance(rest[0], list):          # a class: construct, then call methods
+                self.function = f"{name}.{rest[0][-1][0]}"
+                obj = getattr(student.module, name)()
+                for method, args in rest[0]:
+                    self.value.append(getattr(obj, method)(*args))
+            else:
+                self.function = name
+                args, kwargs = rest[0], (rest[1] if len(rest) > 1 else {})
+                self.value.append(getattr(student.module, name)(*args, **kwargs))
+        except StudentError as exc:
+            self.error = exc.error_type or exc.status
+        outcomes = [c.outcome for c in student.calls]
+        self.args_after = [(o.args_after, o.kwargs_after) for o in outcomes]
+        self.warned = any(cat == "RuntimeWarning" for o in outcomes for cat, _ in o.warnings)
 
     def same_as(self, other) -> bool:
         if self.error or other.error:
