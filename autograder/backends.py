@@ -22,7 +22,7 @@ def limits_for(set_ids, mnist_budget: float = 120.0) -> Limits:
     if "08_mnist" in set_ids:
         limits.address_space_mb = max(limits.address_space_mb, 1024)
         limits.cpu_seconds = max(limits.cpu_seconds, int(mnist_budget) + 60)
-        limits.session_seconds = max(limits.session_seconds, mnist_budget * 2 + 120)
+        limits.budget = max(limits.budget, mnist_budget * 2 + 120)
     return limits
 
 
@@ -62,35 +62,28 @@ class SandboxModuleBackend:
         self.submitted = submitted
 
     def _outcome(self, reply) -> Outcome:
-        if not self.submitted:
-            return Outcome("missing", error_type="not-submitted")
-        status = reply.status
-        error = getattr(reply, "error", None)
-        error_type = getattr(error, "type", None) if error else None
+        status, error = reply.status, reply.error
+        error_type = error.type if error else None
         text = None
         if error is not None:
-            text = getattr(error, "message", None) or str(error)
-            if error_type and status == "exception" and not text.startswith(error_type):
-                text = f"{error_type}: {text}"
-            where = getattr(error, "file", None)
-            line = getattr(error, "line", None)
-            if where and line:
-                text = f"{text} ({where}, line {line})"
-            elif where:
-                text = f"{text} ({where})"
-        if status == "missing" and getattr(reply, "error", None) is not None and \
-                getattr(reply.error, "type", "") == "ModuleNotFound":
+            text = error.message
+            if status in ("exception", "import-error") and not text.startswith(error.type):
+                text = f"{error.type}: {text}"
+            if error.file and error.line:
+                text = f"{text} ({error.file}, line {error.line})"
+            elif error.file and status != "missing":
+                text = f"{text} ({error.file})"
+        if status == "missing" and error_type == "NotSubmitted":
             error_type = "not-submitted"
-        if status == "timeout":
-            text = f"{self.timeout:g}"
-        return Outcome(status, getattr(reply, "value", None), error_type, text,
-                       getattr(reply, "args_after", None), getattr(reply, "kwargs_after", None),
-                       list(getattr(reply, "warnings", None) or []),
-                       getattr(reply, "stdout", "") or "")
+        return Outcome(status, reply.value, error_type, text, reply.args_after, reply.kwargs_after,
+                       [tuple(w) for w in reply.warnings], reply.stdout)
 
     def call(self, name, args, kwargs) -> Outcome:
         if not self.submitted:
             return Outcome("missing", error_type="not-submitted")
+        if name[:1].isupper():  # a class of the contract (MLP, MulLayer): keep the object there
+            return self._outcome(self.session.new(self.module, name, _plain_args(args), kwargs,
+                                                  timeout=self.timeout))
         return self._outcome(self.session.call(self.module, name, _plain_args(args), kwargs,
                                                timeout=self.timeout))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from nngrade.autograder.compare import same
+from nngrade.autograder.plugin import public_case
 from nngrade.autograder.probe import LocalBackend, StudentProbe, to_jsonable
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.sets import find_set
@@ -35,7 +36,7 @@ def public_tests(set_id: str, solutions_dir: Path = SOLUTIONS_DIR):
         function = marks.get("function", (None,))[0]
         case = marks.get("case", (name.removeprefix("test_"),))[0]
         if function:
-            tests.append((f"{find_set(set_id).id}/{function}/{case}", fn))
+            tests.append((f"{find_set(set_id).id}/{function}/{public_case(case)}", fn))
     return tests
 
 

@@ -35,10 +35,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "`{name}` 실행 중 코드를 실행하던 프로세스가 종료되었습니다 ({error}).",
     },
     "bad-value": {
-        "en": "`{name}` returned {error}, which is not plain data (NumPy arrays, numbers, lists, "
-              "tuples, dicts).",
-        "ko": "`{name}` 이(가) {error} 을(를) 반환했습니다. 평범한 데이터(NumPy 배열, 숫자, 리스트, "
-              "튜플, 딕셔너리)가 아닙니다.",
+        "en": "`{name}`: {error}",
+        "ko": "`{name}`: 평범한 데이터(NumPy 배열, 숫자, 리스트, 튜플, 딕셔너리)가 아닌 값을 "
+              "반환했습니다 ({error})",
     },
     "mismatch": {
         "en": "{what}: {summary}",

@@ -193,6 +193,11 @@ class GradingPlugin:
         return load_reference(self.meta[request.node.nodeid].set_id)
 
 
+def public_case(case: str) -> str:
+    """Public tests' cases are prefixed, so they never collide with a hidden test's name."""
+    return case if case.startswith("public-") else f"public-{case}"
+
+
 def _marker_arg(item, name, default=None):
     marker = item.get_closest_marker(name)
     if marker is None or not marker.args:
@@ -211,6 +216,8 @@ def _meta_of(item) -> TestMeta:
     if function is None:
         raise pytest.UsageError(f"{item.nodeid}: missing @pytest.mark.function(...)")
     case = _marker_arg(item, "case", item.name.removeprefix("test_"))
+    if public:
+        case = public_case(case)
     points = 0.0 if public else float(_marker_arg(item, "points", 0))
     visibility = _marker_arg(item, "visibility", "visible" if public else "after_published")
     return TestMeta(set_id, f"{set_id}/{function}/{case}", function, case, points, visibility, public)

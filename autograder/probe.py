@@ -119,7 +119,7 @@ class LocalBackend:
         if _is_probe_function(value) and hasattr(value, "bind"):
             return value.bind(self.module)
         if isinstance(value, ObjectProxy):
-            return self._objects[value._handle]
+            return self._objects[value._handle.id]
         if isinstance(value, list):
             return [self._bind(v) for v in value]
         if isinstance(value, tuple):
@@ -162,16 +162,16 @@ class LocalBackend:
         return self._run(fn, args, kwargs)
 
     def method(self, handle, name, args, kwargs) -> Outcome:
-        return self._run(getattr(self._objects[handle], name), args, kwargs)
+        return self._run(getattr(self._objects[handle.id], name), args, kwargs)
 
     def getattr(self, handle, name) -> Outcome:
         try:
-            return Outcome("ok", self._export(getattr(self._objects[handle], name)))
+            return Outcome("ok", self._export(getattr(self._objects[handle.id], name)))
         except AttributeError as exc:
             return Outcome("exception", error_type="AttributeError", error_text=str(exc))
 
     def setitem(self, handle, attr, key, value) -> Outcome:
-        getattr(self._objects[handle], attr)[key] = _copy_args(value)
+        getattr(self._objects[handle.id], attr)[key] = _copy_args(value)
         return Outcome("ok")
 
 
@@ -207,7 +207,7 @@ class FunctionProxy:
 class ObjectProxy:
     """An object living in the backend (a student's MLP, MulLayer ...)."""
 
-    def __init__(self, probe, backend, handle: int, type_name: str):
+    def __init__(self, probe, backend, handle, type_name: str):
         object.__setattr__(self, "_probe", probe)
         object.__setattr__(self, "_backend", backend)
         object.__setattr__(self, "_handle", handle)
@@ -217,7 +217,8 @@ class ObjectProxy:
         if name.startswith("__"):
             raise AttributeError(name)
         if name in DATA_ATTRIBUTES:
-            return self._probe._invoke(self._backend, "getattr", name, self._handle, [], {})
+            return self._probe._invoke(self._backend, "getattr", name, self._handle, [], {},
+                                       self._type)
         return MethodProxy(self, name)
 
     def __repr__(self):
@@ -230,13 +231,14 @@ class MethodProxy:
 
     def __call__(self, *args, **kwargs):
         o = self._obj
-        return o._probe._invoke(o._backend, "method", self._name, o._handle, list(args), kwargs)
+        return o._probe._invoke(o._backend, "method", self._name, o._handle, list(args), kwargs,
+                                o._type)
 
 
 def assign(obj, attr: str, key, value) -> None:
     """``obj.<attr>[key] = value`` on a student's (or reference's) object, e.g. MLP.params."""
     if isinstance(obj, ObjectProxy):
-        obj._probe._invoke(obj._backend, "setitem", attr, obj._handle, [key, value], {})
+        obj._probe._invoke(obj._backend, "setitem", attr, obj._handle, [key, value], {}, obj._type)
     else:
         getattr(obj, attr)[key] = value
 
@@ -276,13 +278,12 @@ class StudentProbe:
         self._recorder = recorder   # when set, expect() records what it saw instead of failing
         self._expect_count = 0
         self._diagnose = diagnose
-        self._type_of: dict[int, str] = {}
         self.options = options or {}
 
     # ---- calls -------------------------------------------------------------------------------
 
-    def _invoke(self, backend, op, name, handle, args, kwargs):
-        target = name if handle is None else f"{self._type_of.get(handle, 'object')}.{name}"
+    def _invoke(self, backend, op, name, handle, args, kwargs, type_name=None):
+        target = name if handle is None else f"{type_name or 'object'}.{name}"
         if op == "call":
             outcome = backend.call(name, args, kwargs)
         elif op == "method":
@@ -298,9 +299,7 @@ class StudentProbe:
             raise self._student_error(record)
         value = outcome.value
         if isinstance(value, ObjectHandle) or _is_sandbox_handle(value):
-            handle_id, type_name = _handle_parts(value)
-            self._type_of[handle_id] = type_name
-            return ObjectProxy(self, backend, handle_id, type_name)
+            return ObjectProxy(self, backend, value, _handle_type(value))
         return value
 
     def _student_error(self, record: CallRecord) -> StudentError:
@@ -539,16 +538,11 @@ def _type_name(t) -> str:
 
 
 def _is_sandbox_handle(value) -> bool:
-    return type(value).__name__ == "Handle" and type(value).__module__.startswith("nngrade.autograder.sandbox")
+    return type(value).__name__ == "Handle" and "autograder" in type(value).__module__
 
 
-def _handle_parts(value) -> tuple[int, str]:
-    if isinstance(value, ObjectHandle):
-        return value.id, value.type_name
-    hid = getattr(value, "id", None)
-    if hid is None:
-        hid = getattr(value, "handle")
-    return int(hid), str(getattr(value, "type_name", None) or getattr(value, "type", "object"))
+def _handle_type(value) -> str:
+    return value.type_name if isinstance(value, ObjectHandle) else str(value.type)
 
 
 # --------------------------------------------------------------------------------------------
