@@ -158,6 +158,7 @@ def two_layer_loss(params, X, y, activation="relu"):
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, not {activation!r}")
     act = ACTIVATIONS[activation]
     p = params
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     x1, x2 = X[:, 0], X[:, 1]
     # Same order of terms as the seed: the 13 numerical gradients then match it to the last digit.
     a1 = p["b11"] + p["w11"] * x1 + p["w21"] * x2
