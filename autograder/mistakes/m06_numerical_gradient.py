@@ -18,21 +18,18 @@ from nngrade.autograder.mistakes.base import mistake
 SET = "06_numerical_gradient"
 
 
-def _estimate(f, params, h, offsets, combine, restore=True, in_place=False, copy_arrays=True):
+def _estimate(f, params, h, offsets, combine, restore=True, in_place=False):
     """Evaluate f with each entry moved to value + o*h for o in `offsets`, in that order, and
     give those values to `combine(values, h)`.
 
     restore=False leaves each entry at its last moved value. in_place=True moves the caller's
-    own dict entries and arrays; copy_arrays=False copies the dict but shares its arrays (the
-    seed's `params.copy()`, which is shallow).
+    own dict entries and arrays instead of a copy's.
     """
     if in_place:
         work = params
-    elif copy_arrays:
+    else:
         work = {k: (np.array(v, dtype=np.float64) if isinstance(v, np.ndarray) else v)
                 for k, v in params.items()}
-    else:
-        work = dict(params)
     grads = {}
     for key in list(work):
         value = work[key]
