@@ -115,6 +115,7 @@ def _(m):
 
 @mistake("weight-draw-order", "train_xor")
 def _(m):
+    # weight1 drawn before weight0
     return _xor_trainer(m, draw="weight1-first")
 
 
