@@ -438,10 +438,30 @@ def test_marker_text_in_a_copied_file_is_refused(kit):
 # The student bundle
 
 
+FINGERPRINTS_SEEN: list = []   # what build_fingerprints returned while the bundle was built
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
+    """The student zip built from the real solutions (once: fingerprints take seconds), unpacked."""
     out = tmp_path_factory.mktemp("bundle") / "student.zip"
-    made = release.build_bundle(out, SOLUTIONS)
+    patch = pytest.MonkeyPatch()
+    try:
+        from nngrade.autograder import fingerprints
+    except ImportError:
+        fingerprints = None
+    if fingerprints is not None:
+        real = fingerprints.build_fingerprints
+
+        def spy(*args, **kwargs):
+            FINGERPRINTS_SEEN.append((args, kwargs, real(*args, **kwargs)))
+            return FINGERPRINTS_SEEN[-1][2]
+
+        patch.setattr(fingerprints, "build_fingerprints", spy)
+    try:
+        made = release.build_bundle(out, SOLUTIONS)
+    finally:
+        patch.undo()
     root = out.parent / "unpacked"
     with zipfile.ZipFile(out) as zf:
         zf.extractall(root)
@@ -455,13 +475,12 @@ def kit_file(bundle_path: str) -> Path:
     return paths.PACKAGE_DIR / bundle_path[len("nngrade/"):]
 
 
-def test_bundle_is_deterministic(tmp_path):
+def test_bundle_is_deterministic(bundle, tmp_path):
     """Do two builds from the same files give the same bytes?"""
-    first, again = tmp_path / "first.zip", tmp_path / "again.zip"
-    release.build_bundle(first, SOLUTIONS)
+    out, _, _ = bundle
+    again = tmp_path / "again.zip"
     release.build_bundle(again, SOLUTIONS)
-    assert again.read_bytes() == first.read_bytes()
-    out = first
+    assert again.read_bytes() == out.read_bytes()
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         assert names == sorted(names)
@@ -642,10 +661,11 @@ def test_bundle_builds_a_wheel_with_the_runtime(bundle, tmp_path):
 
 def test_bundle_ships_the_fingerprints_of_the_public_examples(bundle):
     try:
-        from nngrade.autograder.fingerprints import build_fingerprints
+        from nngrade.autograder.fingerprints import build_fingerprints  # noqa: F401
     except ImportError:
         pytest.skip("fingerprints not built yet")
     _, root, _ = bundle
+    (args, kwargs, returned), = FINGERPRINTS_SEEN
+    assert list(args[0]) == [s.id for s in PRESENT]
     shipped = json.loads((root / release.BUNDLE_FINGERPRINTS).read_text(encoding="utf-8"))
-    expected = json.loads(json.dumps(build_fingerprints([s.id for s in PRESENT])))
-    assert shipped == expected
+    assert shipped == json.loads(json.dumps(returned))
