@@ -88,6 +88,14 @@ class Unsupported:
     """Stands for a value the student returned that is not plain data; never equal to anything."""
     type_name: str
 
+    def __eq__(self, other) -> bool:
+        return False
+
+    def __ne__(self, other) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:
         return f"<unsupported {self.type_name}>"
 
@@ -159,7 +167,8 @@ class _Encoder:
         if arr.dtype.kind not in ARRAY_KINDS or arr.dtype.fields is not None or arr.dtype.subdtype:
             return self._other(arr, 0)
         self._check_len(len(self.blobs) + 1, "arrays in one message")
-        arr = np.ascontiguousarray(arr)
+        if not arr.flags.c_contiguous:
+            arr = arr.copy(order="C")      # (np.ascontiguousarray would turn 0-d into 1-d)
         if not arr.dtype.isnative:
             arr = arr.astype(arr.dtype.newbyteorder("="))
         buf = io.BytesIO()

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -128,6 +129,23 @@ class _Zygote:
 
     def __init__(self, proc: subprocess.Popen, ctl: socket.socket, ready: dict, errlog):
         self.proc, self.ctl, self.ready, self.errlog = proc, ctl, ready, errlog
+        self.events: list[dict] = []       # "exited" notices that arrived unasked
+
+    def read(self, timeout: float) -> dict:
+        try:
+            self.ctl.settimeout(timeout)
+            data = self.ctl.recv(1 << 16)
+        except (OSError, socket.timeout) as e:
+            raise _ZygoteGone(f"the sandbox process stopped answering ({e})") from None
+        if not data:
+            raise _ZygoteGone("the sandbox process exited")
+        try:
+            reply = json.loads(data)
+        except ValueError:
+            reply = None
+        if type(reply) is not dict:
+            raise _ZygoteGone("the sandbox process sent a malformed answer")
+        return reply
 
     def request(self, msg: dict, fds=(), timeout: float = 30.0) -> dict:
         try:
@@ -135,16 +153,13 @@ class _Zygote:
                 socket.send_fds(self.ctl, [json.dumps(msg).encode()], list(fds))
             else:
                 self.ctl.send(json.dumps(msg).encode())
-            self.ctl.settimeout(timeout)
-            data = self.ctl.recv(1 << 16)
-        except (OSError, socket.timeout) as e:
+        except OSError as e:
             raise _ZygoteGone(f"the sandbox process stopped answering ({e})") from None
-        if not data:
-            raise _ZygoteGone("the sandbox process exited")
-        reply = json.loads(data)
-        if type(reply) is not dict:
-            raise _ZygoteGone("the sandbox process sent a malformed answer")
-        return reply
+        while True:
+            reply = self.read(timeout)
+            if "event" not in reply:
+                return reply
+            self.events.append(reply)
 
     def stop(self) -> None:
         try:
@@ -160,6 +175,10 @@ class _Zygote:
 
 
 class _ZygoteGone(Exception):
+    pass
+
+
+class _ChildExited(Exception):
     pass
 
 
@@ -187,6 +206,7 @@ class SandboxPool:
         self._tmp_base: str | None = None
         self._interp: launch.Interpreter | None = None
         self._uid: int | None = None
+        self._uid_lock: int | None = None
         self.zygote_starts = 0
         self.start_seconds = 0.0
         forced = level or os.environ.get("NNGRADE_SANDBOX") or None
@@ -251,7 +271,10 @@ class SandboxPool:
                 raise
             interp, drop = launch._this_interpreter("the grader's own Python"), False
             self._notes.append(f"student code runs as root: {e}")
-        self._uid = launch.slot_uid(self.slot) if drop else None
+        if drop and self._uid is None:
+            self._uid, self._uid_lock = launch.lease_uid(self.slot)
+        elif not drop:
+            self._release_uid()
         ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = {"control_fd": ctl_child.fileno(), "parent_pid": os.getpid(),
                   "tmp_mb": self.tmp_mb, "hide": []}
@@ -310,6 +333,11 @@ class SandboxPool:
         self._interp_used = interp
         self.zygote_starts += 1
         self.start_seconds = time.monotonic() - t0
+
+    def _release_uid(self) -> None:
+        if self._uid_lock is not None:
+            os.close(self._uid_lock)
+        self._uid, self._uid_lock = None, None
 
     def _ensure_zygote(self) -> _Zygote:
         if self._zygote is None or self._zygote.proc.poll() is not None:
@@ -370,7 +398,9 @@ class SandboxPool:
         if self._zygote is None:
             return {"zygote": "gone"}
         try:
-            return self._zygote.request({"op": "reap", "pid": pid, "wait": wait}, timeout=30)
+            reply = self._zygote.request({"op": "reap", "pid": pid, "wait": wait}, timeout=30)
+            self._zygote.events.clear()
+            return reply
         except _ZygoteGone:
             self._drop_zygote()
             return {"zygote": "gone"}
@@ -405,8 +435,8 @@ class SandboxPool:
               "the hard limit), file size, process count, open files, no core dumps; wall-clock "
               "timeout per call and per student")
         if uid is not None:
-            layer("uid", True, f"student code runs as uid {uid}, one uid per job slot (slot "
-                  f"{self.slot}); every process of that uid is killed after each student")
+            layer("uid", True, f"student code runs as uid {uid}, leased for this job slot (slot "
+                  f"{self.slot}) alone; every process of that uid is killed after each student")
         elif self.root:
             layer("uid", False, "student code runs as root: " + "; ".join(self._notes))
         else:
@@ -469,6 +499,7 @@ class SandboxPool:
             self._zygote.stop()
             self._zygote = None
         self._kill_uid_processes()
+        self._release_uid()
         if self._tmp_base:
             shutil.rmtree(self._tmp_base, ignore_errors=True)
             self._tmp_base = None
@@ -639,7 +670,12 @@ class Session:
             if self._sock is None:
                 self._start_child(deadline)
             transport.send_frame(self._sock, payload, deadline=deadline)
-            raw = transport.recv(self._sock, deadline=deadline, handle=self._make_handle)
+            raw = self._wait_reply(deadline)
+        except _ChildExited as e:
+            info = self._end_child(wait=0.0)
+            info.update({k: v for k, v in e.args[0].items() if k in ("exit", "signal")})
+            self.restarts += 1
+            return self._crash_reply(info, time.monotonic() - t0)
         except TimeoutError:
             self._end_child(wait=0.0)
             self.restarts += 1
@@ -670,6 +706,25 @@ class Session:
             self._end_child(wait=0.0)
             self.restarts += 1
         return reply
+
+    def _wait_reply(self, deadline: float):
+        """The child's answer; a notice from the zygote that the child died ends the wait too
+        (a process the student forked may hold the channel open after the child is gone)."""
+        zygote = self.pool._zygote
+        for ev in zygote.events:
+            if ev.get("pid") == self._pid:
+                raise _ChildExited(ev)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no answer before the deadline")
+            ready, _, _ = select.select([self._sock, zygote.ctl], [], [], left)
+            if self._sock in ready:
+                return transport.recv(self._sock, deadline=deadline, handle=self._make_handle)
+            if zygote.ctl in ready:
+                ev = zygote.read(timeout=5)
+                if ev.get("event") == "exited" and ev.get("pid") == self._pid:
+                    raise _ChildExited(ev)
 
     def _crash_reply(self, info: dict, wall: float) -> Reply:
         if info.get("zygote") == "gone":

@@ -9,6 +9,9 @@ file can shadow them). It talks to the grading process over a SOCK_SEQPACKET con
     {"op": "reap", "pid": n, "wait": s}  ->  {"exit": code | null, "signal": n | null, "killed": k}
     {"op": "ping"}                       ->  {"ok": true}
 
+and, unasked, {"event": "exited", "pid": n, "exit": ..., "signal": ...} when the student's child
+dies: a process the student forked may keep the channel open, so its end is no proof of death.
+
 After each student ("reap") every process but the zygote is killed, looping until none is left
 (fork bombs), and the temp space is wiped.
 """
@@ -18,6 +21,7 @@ import ctypes
 import importlib.util
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -264,6 +268,16 @@ def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
     return {"pid": pid, "workdir": workdir}
 
 
+def _describe_status(status) -> dict:
+    out = {"exit": None, "signal": None}
+    if status is not None:
+        if os.WIFSIGNALED(status):
+            out["signal"] = os.WTERMSIG(status)
+        elif os.WIFEXITED(status):
+            out["exit"] = os.WEXITSTATUS(status)
+    return out
+
+
 def main() -> None:
     ctl = socket.socket(fileno=CONFIG["control_fd"])
     _prctl(PR_SET_CHILD_SUBREAPER, 1)      # double-forked, setsid'd processes come back to us
@@ -288,7 +302,17 @@ def main() -> None:
     statuses: dict[int, int] = {}
     current = None
     counter = 0
+    watch = None                            # pidfd of the current child
     while True:
+        ready, _, _ = select.select([ctl] + ([watch] if watch is not None else []), [], [])
+        if watch is not None and watch in ready:
+            os.close(watch)
+            watch = None
+            _reap(statuses)
+            if current and current["pid"] in statuses:
+                ctl.send(json.dumps({"event": "exited", "pid": current["pid"],
+                                     **_describe_status(statuses[current["pid"]])}).encode())
+            continue
         try:
             data, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 4)
         except OSError:
@@ -301,6 +325,7 @@ def main() -> None:
             counter += 1
             try:
                 current = spawn(ctl, fds[0], msg, counter)
+                watch = os.pidfd_open(current["pid"])
                 reply = {"pid": current["pid"]}
             except OSError as e:
                 os.close(fds[0])
@@ -308,6 +333,9 @@ def main() -> None:
         elif op == "reap":
             for fd in fds:
                 os.close(fd)
+            if watch is not None:
+                os.close(watch)
+                watch = None
             pid = msg.get("pid")
             deadline = time.monotonic() + float(msg.get("wait", 0))
             while pid and pid not in statuses and time.monotonic() < deadline:
@@ -320,12 +348,7 @@ def main() -> None:
             wipe(current["workdir"] if current else None)
             current = None
             statuses.clear()
-            reply = {"exit": None, "signal": None, "killed": killed}
-            if own_status is not None:
-                if os.WIFSIGNALED(own_status):
-                    reply["signal"] = os.WTERMSIG(own_status)
-                elif os.WIFEXITED(own_status):
-                    reply["exit"] = os.WEXITSTATUS(own_status)
+            reply = {"killed": killed, **_describe_status(own_status)}
         elif op == "ping":
             for fd in fds:
                 os.close(fd)
