@@ -88,7 +88,7 @@ def relative_error(a, b):
 
 def quadratic_boundary_data(n=100, seed=317):
     """
-    Seed 003's data set: n points uniform in [-2, 2]^2, labelled 1 above the parabola
+    Seed 003's data set: n points uniform in [-2, 2)^2, labelled 1 above the parabola
     x2 + 1 > x1^2.
 
     The seed runs np.random.seed(317) and np.random.rand(n, 2); a private
@@ -103,7 +103,7 @@ def quadratic_boundary_data(n=100, seed=317):
     - y: int array (n,), values 0 or 1
     """
     # YOUR CODE HERE
-    # TODO quadratic_boundary_data(n, seed): Seed 003's data set: n points uniform in [-2, 2]^2,
+    # TODO quadratic_boundary_data(n, seed): Seed 003's data set: n points uniform in [-2, 2)^2,
     #     labelled 1 above the parabola x2 + 1 > x1^2.
     raise NotImplementedError("quadratic_boundary_data: not implemented yet / 아직 구현하지 않았습니다")
 

@@ -75,15 +75,17 @@ def test_numerical_gradient_array(student):
     """Does an array parameter get a gradient array of its own shape, next to a float one?"""
     params = {"w": np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]]), "b": 0.25}
     centers = {"w": np.array([[1.0, 2.0, -1.0], [0.0, 0.5, 0.5]]), "b": 1.0}
-    f = probes.dict_quadratic(centers, {"w": 2.0, "b": 3.0})   # 2*sum((w - cw)^2) + 3*(b - cb)^2
+    # f = 3(b - cb)^2 + 2·Σ(w - cw)^2 + 0.5·b·Σw   (the last term couples b and w)
+    f = probes.dict_quadratic(centers, {"w": 2.0, "b": 3.0}, cross=0.5)
     got = student.module.numerical_gradient(f, params)
     student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
     student.expect_type(got.get("w"), np.ndarray,
                         what="배열 매개변수의 기울기 / the gradient of an array parameter")
     student.expect_shape(got["w"], (2, 3), what="grads['w']")
-    student.expect(got["w"], 4.0 * (params["w"] - centers["w"]), tol="numgrad",
-                   what="d/dw 2·Σ(w − c)² = 4(w − c)")
-    student.expect(got["b"], 6.0 * (0.25 - 1.0), tol="numgrad", what="d/db 3(b − c)² = 6(b − c)")
+    student.expect(got["w"], 4.0 * (params["w"] - centers["w"]) + 0.5 * params["b"], tol="numgrad",
+                   what="∂f/∂w = 4(w − cw) + 0.5·b")
+    student.expect(got["b"], 6.0 * (params["b"] - centers["b"]) + 0.5 * params["w"].sum(),
+                   tol="numgrad", what="∂f/∂b = 6(b − cb) + 0.5·Σw")
     student.expect_no_mutation(what="params와 그 안의 배열은 그대로여야 합니다 / "
                                     "params and the arrays in it must be unchanged afterwards",
                                tag="param-not-restored")
@@ -94,7 +96,8 @@ def test_numerical_gradient_array(student):
 def test_numerical_gradient_seed(student):
     """Are seed 003's 13 numerical gradients reproduced (through your two_layer_loss)?"""
     X, y = seed_data()
-    f = probes.module_function("two_layer_loss", X=X, y=y, activation="relu")
+    f = probes.module_function("numerical_gradient", "two_layer_loss",
+                               {"X": X, "y": y, "activation": "relu"})
     got = student.module.numerical_gradient(f, dict(SEED_PARAMS))
     student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
     student.expect(got, SEED_GRADIENTS, tol="numgrad",
@@ -110,7 +113,8 @@ def test_numerical_gradient_seed_large_step(student):
     """With h = 1e-3 on seed 003's network, do the 13 gradients stay within 1e-4 of the seed's
     h = 1e-7 values (each parameter put back before the next one is moved)?"""
     X, y = seed_data()
-    f = probes.module_function("two_layer_loss", X=X, y=y, activation="relu")
+    f = probes.module_function("numerical_gradient", "two_layer_loss",
+                               {"X": X, "y": y, "activation": "relu"})
     got = student.module.numerical_gradient(f, dict(SEED_PARAMS), h=1e-3)
     student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
     student.expect(got, SEED_GRADIENTS, tol="numgrad",
