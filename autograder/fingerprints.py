@@ -83,3 +83,37 @@ def build_fingerprints(set_ids, solutions_dir: Path = SOLUTIONS_DIR) -> dict:
                 per_set[test_name] = entries
         result[set_id] = per_set
     return result
+
+
+def cache_dir() -> Path:
+    import os
+    base = os.environ.get("NNGRADE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nngrade")
+    return Path(base)
+
+
+def cached_fingerprints(set_ids, grader_key: str) -> dict:
+    """build_fingerprints, kept on disk per grader version (building takes seconds)."""
+    import json
+    import os
+    import tempfile
+
+    set_ids = [find_set(s).id for s in set_ids]
+    path = cache_dir() / f"fingerprints-{grader_key}.json"
+    data: dict = {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    missing = [s for s in set_ids if s not in data]
+    if missing:
+        data.update(build_fingerprints(missing))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only home only costs the rebuild next time
+    return {s: data.get(s, {}) for s in set_ids}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nngrade import __version__
+from nngrade.autograder.fingerprints import cached_fingerprints
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.sets import ExerciseSet, find_set
@@ -147,6 +148,7 @@ def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
     plugin = GradingPlugin(next_job=next_job,
                            open_student=lambda job: SandboxStudent(pool, job, limits),
                            on_done=on_done, salt=settings["salt"], lang=settings["lang"],
+                           fingerprints=settings["fingerprints"],
                            options=settings.get("probe_options"))
     try:
         run_suites(suite_paths(sets), plugin)
@@ -215,6 +217,7 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         "out": str(out), "overrides": overrides, "sandbox_level": options.sandbox_level,
         "mnist_budget": course.mnist_budget_cpu_seconds, "late_policy": course.late_policy,
         "late_penalty": course.late_penalty,
+        "fingerprints": cached_fingerprints([s.id for s in options.sets], grader),
         "probe_options": {"mnist_budget": course.mnist_budget_cpu_seconds,
                           "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None},
     }
