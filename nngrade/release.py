@@ -42,7 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from nngrade import __version__
-from nngrade.sets import SETS, ExerciseSet
+from nngrade.sets import SETS, ExerciseSet, find_set
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -695,10 +695,11 @@ include = ["nngrade", "nngrade.*"]
 
 
 def bundle_readme(present: Sequence[ExerciseSet]) -> str:
-    example = next((s for s in present if s.id == "04_backprop"), present[0] if present else None)
-    short = example.short if example else "backprop"
-    folder = f"assignments/{example.id}/{example.module}.py" if example else \
-        "assignments/04_backprop/backprop.py"
+    # The example set: backprop, as CURRICULUM.md's `nngrade check backprop`, when it ships.
+    example = next((s for s in present if s.id == "04_backprop"), None) or \
+        (present[0] if present else find_set("04_backprop"))
+    short, set_id = example.short, example.id
+    folder = f"assignments/{example.id}/{example.module}.py"
     return f"""# nngrade — 학생용 과제 꾸러미 / student bundle
 
 ## 한국어
@@ -714,9 +715,9 @@ def bundle_readme(present: Sequence[ExerciseSet]) -> str:
 
        nngrade check {short}
 
-   설치하지 않았다면 `python -m nngrade check {short}` 도 같습니다. 파일을 다른 곳에 두었다면
-   `--path 폴더`를 덧붙이세요. 세트 이름은 폴더 이름(`{example.id if example else "04_backprop"}`)이나
-   짧은 이름(`{short}`) 모두 됩니다.
+   설치하지 않았다면(numpy·pytest·rich는 있어야 합니다) `python -m nngrade check {short}` 도
+   같습니다. 파일을 다른 곳에 두었다면 `--path 폴더`를 덧붙이세요. 세트 이름은 폴더 이름
+   (`{set_id}`)이나 짧은 이름(`{short}`) 모두 됩니다.
 
 공개 테스트는 형태·자료형·입력 불변·책의 예제를 확인합니다. 실제 채점은 학생마다 다른 무작위
 입력으로 더 많은 경우를 봅니다.
@@ -735,9 +736,9 @@ def bundle_readme(present: Sequence[ExerciseSet]) -> str:
 
        nngrade check {short}
 
-   Without installing, `python -m nngrade check {short}` does the same. If your file lives
-   elsewhere, add `--path DIR`. A set can be named by its folder (`{example.id if example else "04_backprop"}`)
-   or its short name (`{short}`).
+   Without installing (numpy, pytest and rich still needed), `python -m nngrade check {short}`
+   does the same. If your file lives elsewhere, add `--path DIR`. A set can be named by its
+   folder (`{set_id}`) or its short name (`{short}`).
 
 The public tests check shapes, types, that your inputs are left unchanged, and the book's worked
 example. Grading runs more cases, on random inputs that differ for every student.
