@@ -118,7 +118,12 @@ class GradingPlugin:
     def _grade_one(self, job: StudentJob, items, ran_before: bool) -> None:
         started = time.perf_counter()
         self._job = job
-        self._backends = self.open_student(job)
+        try:
+            self._backends = self.open_student(job)
+        except Exception as exc:
+            # A submission the sandbox refuses (or a sandbox that cannot start) fails this
+            # student's tests with the reason; the other students are graded as usual.
+            self._backends = Unavailable(f"{type(exc).__name__}: {exc}")
         outcomes = []
         try:
             for i, item in enumerate(items):
@@ -191,6 +196,28 @@ class GradingPlugin:
     def reference(self, request):
         from nngrade.autograder.reference import load_reference  # grading side only
         return load_reference(self.meta[request.node.nodeid].set_id)
+
+
+class Unavailable:
+    """Stands for a student whose code could not be started: every call fails with the reason."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def for_set(self, set_id: str):
+        return self
+
+    def file_name(self, set_id: str) -> str:
+        return f"{find_set(set_id).module}.py"
+
+    def close(self) -> None:
+        pass
+
+    def _fail(self, *args, **kwargs):
+        from nngrade.autograder.probe import Outcome
+        return Outcome("crashed", error_type="Unavailable", error_text=self.reason)
+
+    call = method = getattr = setitem = _fail
 
 
 def public_case(case: str) -> str:
