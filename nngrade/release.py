@@ -78,6 +78,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
     ("nngrade.autograder", "catalogue.py"),  # reads hints/*.toml by mistake id
     ("nngrade.autograder", "sandbox/*.py"),
+    ("nngrade.autograder", "pytest.ini"),    # the grading session's markers, when kept here
     # Hints are advice in prose, keyed by mistake id: no reference code, no mistake model.
     ("nngrade.autograder", "hints/*.toml"),
 )

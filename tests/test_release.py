@@ -597,9 +597,16 @@ def bundle_python(root: Path, *args: str, timeout: float = 300) -> subprocess.Co
 def test_bundle_runtime_imports_on_its_own(bundle):
     """Does every shipped module import from the unpacked bundle, without the kit installed?"""
     _, root, _ = bundle
+
+    def is_sandbox_script(p: Path) -> bool:
+        # The sandbox runs these by file path in its child process (they read sys.argv).
+        return "sandbox" in p.parts and 'if __name__ == "__main__":' in p.read_text("utf-8")
+
     modules = sorted(p.relative_to(root).with_suffix("").as_posix().replace("/", ".")
                      .removesuffix(".__init__")
-                     for p in (root / "nngrade").rglob("*.py") if p.name != "__main__.py")
+                     for p in (root / "nngrade").rglob("*.py")
+                     if p.name != "__main__.py" and not is_sandbox_script(p))
+    assert "nngrade.cli" in modules and "nngrade.autograder.probe" in modules
     script = ("import importlib, json, sys\n"
               "out = {}\n"
               f"for name in {modules!r}:\n"
