@@ -31,6 +31,9 @@ from nngrade.report.strings import text
 DPI = 100
 FIGSIZE = (5.6, 3.2)            # inches: 560 x 320 px
 BOUNDARY_FIGSIZE = (4.6, 3.8)
+# Fixed margins instead of tight_layout: the same room every time, and a third less CPU per plot.
+LINES_MARGINS = dict(left=0.13, right=0.97, bottom=0.15, top=0.9)
+BOUNDARY_MARGINS = dict(left=0.14, right=0.85, bottom=0.13, top=0.91)
 CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC")
 STUDENT_COLOR = "#d1495b"
 REFERENCE_COLOR = "#2e4057"
@@ -84,7 +87,7 @@ def _png_data_uri(fig: Figure) -> str:
     rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
     palette = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buf = io.BytesIO()
-    palette.save(buf, format="PNG", optimize=True)
+    palette.save(buf, format="PNG")   # optimize=True: 10 % smaller, 10x slower
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -169,7 +172,7 @@ def _draw_lines(art: dict, lang: str, markers: bool) -> str:
     ax.grid(True, linewidth=0.4, alpha=0.5)
     for label in ax.legend(frameon=False, fontsize=8).get_texts():
         label.set_parse_math(False)
-    fig.tight_layout()
+    fig.subplots_adjust(**LINES_MARGINS)
     return _png_data_uri(fig)
 
 
@@ -183,6 +186,7 @@ def _draw_boundary(art: dict, lang: str) -> str:
     if min(shape) < 2:
         raise ArtifactError("grid.x and grid.y need at least two values each")
     fig = Figure(figsize=BOUNDARY_FIGSIZE, dpi=DPI)
+    fig.subplots_adjust(**BOUNDARY_MARGINS)     # before the colorbar, which takes its room from the axes
     ax = fig.add_subplot()
     handles = []
     if grid.get("student") is not None:
@@ -222,7 +226,6 @@ def _draw_boundary(art: dict, lang: str) -> str:
     ax.set_xlabel(str(art.get("xlabel", "x0")), parse_math=False)
     ax.set_ylabel(str(art.get("ylabel", "x1")), parse_math=False)
     ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.8)
-    fig.tight_layout()
     return _png_data_uri(fig)
 
 
@@ -267,5 +270,5 @@ def score_histogram(percentages: list[float], lang: str) -> str:
         ax.set_ylim(0, top * 1.15)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
-        fig.tight_layout()
+        fig.subplots_adjust(**LINES_MARGINS)
         return _png_data_uri(fig)
