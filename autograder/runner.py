@@ -6,8 +6,9 @@ code) or, for the kit's own checks of trusted modules (the reference, mistake mo
 """
 from __future__ import annotations
 
-import io
 import contextlib
+import io
+import os
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,18 @@ from nngrade.sets import ExerciseSet
 
 SUITES_DIR = AUTOGRADER_DIR / "suites"
 
+# Only pytest's own plugins: third-party ones (hypothesis, benchmark, randomly ...) would slow the
+# start of every `nngrade check` and could reorder or rerun the suites.
 PYTEST_ARGS = [
     "-p", "no:cacheprovider",
-    "-p", "no:randomly",
-    "-p", "no:xdist",
+    "-p", "no:stepwise",
+    "-p", "no:junitxml",
+    "-p", "no:doctest",
+    "-p", "no:pastebin",
+    "-p", "no:nose",
+    "-p", "no:unraisableexception",   # its gc.collect() per session costs more than the tests
+    "-p", "no:threadexception",
+    "--assert=plain",
     "--import-mode=importlib",
     "-q", "--no-header", "-s",
 ]
@@ -56,8 +65,16 @@ def run_suites(paths: list[Path], plugin: GradingPlugin, *, quiet: bool = True) 
     args = [*map(str, paths), *PYTEST_ARGS, "-c", str(ini),
             "--rootdir", str(Path(__file__).resolve().parent.parent)]
     sink = io.StringIO()
-    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
-        code = pytest.main(args, plugins=[plugin])
+    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+            code = pytest.main(args, plugins=[plugin])
+    finally:
+        if saved is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise SuiteError(f"pytest exited with {code!r}:\n{sink.getvalue()[-4000:]}")
 

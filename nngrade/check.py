@@ -6,6 +6,7 @@ precomputed at release time.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 from pathlib import Path
@@ -62,11 +63,12 @@ def _fingerprints_for(sets) -> dict:
     found = load_fingerprints()
     missing = [s.id for s in sets if s.id not in found]
     if missing:
-        try:  # in the instructor's kit, compute them from the mistake models
-            from nngrade.autograder.fingerprints import build_fingerprints
-            found.update(build_fingerprints(missing))
+        try:  # in the instructor's kit, compute them from the mistake models (cached)
+            from nngrade.autograder.fingerprints import cached_fingerprints
+            from nngrade.grade import grader_fingerprint
         except ImportError:
-            pass
+            return found
+        found.update(cached_fingerprints(missing, grader_fingerprint()))
     return found
 
 
@@ -100,15 +102,19 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
 
     outcomes_seen: list = []
     jobs = [StudentJob("me", modules, names)]
-    pool = SandboxPool(slot=0)
+    # The sandbox starts (bwrap, python, numpy) while pytest collects the tests.
+    starting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pool_future = starting.submit(SandboxPool, slot=0)
     plugin = GradingPlugin(next_job=lambda: jobs.pop() if jobs else None,
-                           open_student=lambda job: SandboxStudent(pool, job),
+                           open_student=lambda job: SandboxStudent(pool_future.result(), job),
                            on_done=lambda job, outcomes, secs: outcomes_seen.extend(outcomes),
                            lang=lang, fingerprints=_fingerprints_for(sets))
     try:
         run_suites(tests, plugin)
     finally:
+        pool = pool_future.result()
         pool.close()
+        starting.shutdown()
     return print_outcomes(console, outcomes_seen, lang, pool.describe())
 
 
