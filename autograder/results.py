@@ -81,6 +81,7 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
             per_set[o.set_id]["score"] += score
             per_set[o.set_id]["max_score"] += float(o.max_score)
     total = round(sum(t["score"] for t in tests), 6)
+    mistakes = student_mistakes([t["tags"] for t in tests])
     document = {
         "score": total,
         "output": "",
@@ -91,6 +92,7 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
             "student": student_id,
             "sets": {k: {"score": round(v["score"], 6), "max_score": v["max_score"]}
                      for k, v in per_set.items()},
+            "mistakes": mistakes,
             "grader_version": __version__,
             "lang": lang,
             **(extra or {}),
@@ -99,6 +101,23 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
     if execution_time is not None:
         document["execution_time"] = round(execution_time, 3)
     return document
+
+
+def student_mistakes(tag_lists: list[list[str]]) -> list[str]:
+    """The mistakes a student made, from the ids named on their tests.
+
+    Some inputs cannot tell two mistakes apart (on a one-output seed example ``mse-mean`` and
+    ``mse-missing-half`` give the same loss), so a test may name both. An id is dropped when
+    every test naming it also names another id that some other test names on its own: the
+    inputs that separate the two have spoken."""
+    named = [set(tags) for tags in tag_lists if tags]
+    alone = {next(iter(tags)) for tags in named if len(tags) == 1}
+    kept = []
+    for i in sorted(set().union(*named)) if named else []:
+        dominated = i not in alone and all(tags & (alone - {i}) for tags in named if i in tags)
+        if not dominated:
+            kept.append(i)
+    return kept
 
 
 def write_json_atomic(path: Path, document: dict) -> None:

@@ -166,3 +166,13 @@ def test_ci_runs_the_readme_test_command():
     readme = (root / "README.md").read_text(encoding="utf-8").splitlines()
     block = readme[readme.index("```sh") + 1: readme.index("```sh") + 3]
     assert block[1] in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_student_mistakes_drop_an_id_the_separating_inputs_rule_out():
+    """When a seed example cannot tell two mistakes apart, do the other tests decide?"""
+    from nngrade.autograder.results import student_mistakes
+    assert student_mistakes([["mse-mean", "mse-missing-half"], ["mse-missing-half"], []]) == ["mse-missing-half"]
+    assert student_mistakes([["delta-sign", "gradient-ascent"], ["delta-sign"]]) == ["delta-sign"]
+    assert student_mistakes([["a", "b"]]) == ["a", "b"]          # nothing separates them: both
+    assert student_mistakes([["a"], ["b"], ["a", "b"]]) == ["a", "b"]
+    assert student_mistakes([[], []]) == []
