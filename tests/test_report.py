@@ -347,3 +347,36 @@ def test_summary_uses_roster_names(tmp_path, hint_dir):
     roster = [{"name": "Kim, Minjun", "sis_user_id": "2024001", "section": "A"}]
     paths = write_class_reports([load("student_kim")], tmp_path, "en", roster=roster)
     assert "Kim, Minjun" in paths["summary"].read_text(encoding="utf-8")
+
+
+def test_a_module_not_submitted_is_reported_once_per_set(tmp_path, hint_dir):
+    """When every test of a set failed as 'missing', the pages say so once instead of per test."""
+    results = load("student_lee")
+    for t in results["tests"]:
+        if t["extra_data"]["set"] == "01_activations":
+            t.update(status="failed", score=0, output="activations.py was not submitted.\ncall: sigmoid(...)")
+            t["extra_data"]["status"] = "missing"
+    results["extra_data"]["sets"]["01_activations"]["score"] = 0
+    html, md = write_student_reports(results, tmp_path, "en")
+    page, text = html.read_text(), md.read_text()
+    assert page.count("activations.py was not submitted.") == 1
+    assert text.count("activations.py was not submitted.") == 1
+    assert "### 01_activations Activation functions (0 / 4)" in text
+    assert "01_activations/sigmoid/random" not in text
+
+
+def test_sandbox_layers_as_objects_are_named(tmp_path, hint_dir):
+    results = load("student_lee")
+    results["extra_data"]["sandbox"] = {"level": "bwrap", "layers": [
+        {"name": "rlimits", "active": True, "detail": "..."}, {"name": "network", "active": False},
+        {"name": "bwrap", "active": True}]}
+    html, _ = write_student_reports(results, tmp_path, "en")
+    assert "Sandbox: bwrap (rlimits, bwrap)" in html.read_text()
+
+
+def test_long_output_is_clipped_in_markdown_only(tmp_path, hint_dir):
+    results = load("student_hostile")
+    results["tests"][0]["output"] = "\n".join(f"line {i}" for i in range(40))
+    html, md = write_student_reports(results, tmp_path, "en")
+    assert "line 11\n… 28 more lines in feedback.html\n```" in md.read_text()
+    assert "line 39" in html.read_text()

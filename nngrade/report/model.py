@@ -90,6 +90,7 @@ class TestView:
     visible: bool
     output: str
     tags: list[str]
+    state: str = ""          # the grader's extra_data.status ("missing", "mismatch", ...), if any
     plots: list[PlotView] = field(default_factory=list)
 
     @property
@@ -112,6 +113,15 @@ class SetView:
     @property
     def passed_count(self) -> int:
         return sum(t.passed for t in self.tests)
+
+    @property
+    def missing(self) -> bool:
+        """Every test failed because the module was not submitted: say so once, not per test."""
+        return bool(self.tests) and all(t.state == "missing" for t in self.tests)
+
+    @property
+    def missing_message(self) -> str:
+        return self.tests[0].output.strip().splitlines()[0] if self.missing and self.tests[0].output.strip() else ""
 
 
 @dataclass
@@ -163,7 +173,12 @@ class StudentView:
 
     @property
     def failed_tests(self) -> list[TestView]:
-        return [t for t in self.tests if not t.passed]
+        """Failed tests of the sets that were submitted (a missing module is reported per set)."""
+        return [t for s in self.sets if not s.missing for t in s.tests if not t.passed]
+
+    @property
+    def missing_sets(self) -> list[SetView]:
+        return [s for s in self.sets if s.missing]
 
     def set_score(self, set_id: str) -> tuple[float, float] | None:
         for s in self.sets:
@@ -179,9 +194,16 @@ def _sandbox(extra: dict) -> tuple[str, list[str]]:
     if isinstance(box, dict):
         level = box.get("level")
         layers = box.get("layers") or []
-        if isinstance(layers, dict):
+        if isinstance(layers, dict):                       # {"bwrap": true, ...}
             layers = [k for k, on in layers.items() if on]
-        return (level if isinstance(level, str) and level else "unknown"), [str(x) for x in layers]
+        names = []
+        for layer in layers if isinstance(layers, list) else []:
+            if isinstance(layer, dict):                    # {"name", "active", "detail"}
+                if layer.get("active", True) and layer.get("name"):
+                    names.append(str(layer["name"]))
+            else:
+                names.append(str(layer))
+        return (level if isinstance(level, str) and level else "unknown"), names
     return "unknown", []
 
 
@@ -217,6 +239,7 @@ def _test_view(t, i: int, who: str, lang: str, draw: bool) -> TestView:
         case=str(case), score=score, max_score=max_score, passed=passed,
         visible=t.get("visibility", "visible") == "visible", output=output,
         tags=list(dict.fromkeys(tags)),
+        state=str(extra.get("status") or ""),
     )
     artifacts = extra.get("artifacts") or []
     if not isinstance(artifacts, list):

@@ -60,6 +60,14 @@ def md_inline(text: str) -> str:
     return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
+def clip_lines(text: str, limit: int, more: str) -> str:
+    """The first `limit` lines of `text`, then `more` (formatted with n = lines left out)."""
+    lines = text.rstrip().splitlines()
+    if len(lines) <= limit:
+        return text
+    return "\n".join(lines[:limit] + [more.format(n=len(lines) - limit)])
+
+
 @functools.lru_cache(maxsize=None)
 def environment(templates_dir: str | None = None) -> jinja2.Environment:
     """The one Environment (template cache included) shared by every page of a run."""
@@ -78,6 +86,7 @@ def environment(templates_dir: str | None = None) -> jinja2.Environment:
     env.filters["pct"] = format_percent
     env.filters["fence"] = code_fence
     env.filters["md"] = md_inline
+    env.filters["clip"] = clip_lines
     return env
 
 

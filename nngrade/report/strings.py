@@ -104,6 +104,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # feedback.md
     "md_failed_heading": ("Failed tests", "실패한 테스트"),
     "md_hint": ("Hint", "힌트"),
+    "md_more_lines": ("… {n} more lines in feedback.html", "… feedback.html에 {n}줄 더 있음"),
 }
 
 
