@@ -134,6 +134,7 @@ class _Encoder:
     def __init__(self, fallback):
         self.fallback = fallback
         self.blobs: list[bytes] = []
+        self.blob_bytes = 0
 
     def value(self, x, depth: int = 0):
         if depth > MAX_DEPTH:
@@ -167,6 +168,9 @@ class _Encoder:
         if arr.dtype.kind not in ARRAY_KINDS or arr.dtype.fields is not None or arr.dtype.subdtype:
             return self._other(arr, 0)
         self._check_len(len(self.blobs) + 1, "arrays in one message")
+        self.blob_bytes += arr.nbytes
+        if self.blob_bytes > MAX_MESSAGE_BYTES:     # refuse before copying anything
+            raise BadValue(f"arrays of more than {MAX_MESSAGE_BYTES >> 20} MiB in one message")
         if not arr.flags.c_contiguous:
             arr = arr.copy(order="C")      # (np.ascontiguousarray would turn 0-d into 1-d)
         if not arr.dtype.isnative:

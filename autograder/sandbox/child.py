@@ -137,7 +137,7 @@ class Runner:
         t = self.transport
         try:
             payload = t.encode(reply, fallback=self._encode_other)
-        except t.BadValue as e:
+        except (t.BadValue, MemoryError, RecursionError) as e:
             # The student's value cannot cross (too deep, too large): say so, without it.
             reply = {k: v for k, v in reply.items() if k not in ("value", "args_after", "kwargs_after")}
             reply.update(status="bad-value", value=None,

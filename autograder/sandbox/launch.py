@@ -298,6 +298,9 @@ def bwrap_command(interp: Interpreter, runner: str, uid: int, gid: int, tmp_mb: 
         if os.path.isdir(src):
             bind(src, f"{INSIDE_SITE}/{entry}")
     bind(runner, INSIDE_RUNNER)
+    # The directories bwrap creates for the binds live on its root tmpfs and belong to the
+    # sandbox uid: read-only, or a student could leave e.g. /nngrade/site/utils.py for the next.
+    cmd += ["--remount-ro", "/", "--remount-ro", "/dev"]
     for k, v in SANDBOX_ENV.items():
         cmd += ["--setenv", k, v]
     cmd += ["--chdir", "/tmp", "--", interp.executable, *PYTHON_FLAGS,

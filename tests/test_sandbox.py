@@ -1,0 +1,528 @@
+"""The sandbox's contract, on every level this machine offers (bwrap, unshare, rlimit):
+calls, errors with the submission's file and line, import problems, objects living in the
+student's process, timeouts and crashes that fail one call only, probes, output capture."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nngrade.autograder.sandbox import LEVELS, Limits, SandboxPool, SandboxUnavailable, probes
+from nngrade.autograder.sandbox import launch
+from nngrade.autograder.transport import Handle, Unsupported
+
+
+@pytest.fixture(scope="module", params=LEVELS)
+def pool(request):
+    try:
+        p = SandboxPool(slot=0, level=request.param)
+    except SandboxUnavailable as e:
+        pytest.skip(f"sandbox level {request.param!r} is not available here: {e}")
+    yield p
+    p.close()
+
+
+def src(text: str) -> bytes:
+    return textwrap.dedent(text).encode()
+
+
+def no_processes_left(pool, wait=2.0):
+    deadline = time.monotonic() + wait
+    while pool.student_processes() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return pool.student_processes() == []
+
+
+BASIC = src("""
+    import warnings
+    import numpy as np
+
+    def scale(x, factor=2.0):
+        print("scaling", x.shape)
+        return x * factor
+
+    def noisy():
+        warnings.warn("careful", UserWarning)
+        with np.errstate(divide="warn"):
+            return float(np.log(np.float64(0.0)))
+
+    def sub_in_place(w, g, lr):
+        w -= lr * g
+        return None
+
+    def fail(n):
+        return helper(n)
+
+    def helper(n):
+        return [1, 2][n]
+""")
+
+
+def test_a_call_returns_its_value_and_the_arguments_after_it(pool):
+    x = np.arange(6.0).reshape(2, 3)
+    with pool.session({"basic": BASIC}, {"basic": "hw3/basic.py"}) as s:
+        r = s.call("basic", "scale", [x], {"factor": 0.5})
+    assert r.status == "ok", r.error
+    np.testing.assert_array_equal(r.value, x * 0.5)
+    assert type(r.value) is np.ndarray and r.value.dtype == np.float64
+    np.testing.assert_array_equal(r.args_after[0], x)
+    assert r.kwargs_after == {"factor": 0.5}
+    assert r.stdout == "scaling (2, 3)\n" and r.stdout_bytes == len(r.stdout)
+    assert r.seconds >= 0 and r.wall > 0
+
+
+def test_warnings_are_recorded_with_their_category(pool):
+    with pool.session({"basic": BASIC}) as s:
+        r = s.call("basic", "noisy")
+    assert r.status == "ok" and r.value == -np.inf
+    assert ["UserWarning", "careful"] in r.warnings
+    assert any(c == "RuntimeWarning" and "divide by zero" in m for c, m in r.warnings)
+
+
+def test_in_place_changes_show_in_args_after(pool):
+    w, g = np.ones(3), np.array([1.0, 2.0, 3.0])
+    with pool.session({"basic": BASIC}) as s:
+        r = s.call("basic", "sub_in_place", [w, g, 0.1])
+    assert r.status == "ok" and r.value is None
+    np.testing.assert_allclose(r.args_after[0], [0.9, 0.8, 0.7])
+    np.testing.assert_array_equal(w, np.ones(3))      # the grader's own array is untouched
+
+
+def test_an_exception_names_the_submitted_file_and_line_and_only_student_frames(pool):
+    with pool.session({"basic": BASIC}, {"basic": "hw3/basic.py"}) as s:
+        r = s.call("basic", "fail", [5])
+    assert r.status == "exception"
+    e = r.error
+    assert (e.type, e.message, e.file, e.line) == ("IndexError", "list index out of range",
+                                                    "hw3/basic.py", 22)
+    assert 'File "hw3/basic.py", line 19, in fail' in e.traceback
+    assert 'File "hw3/basic.py", line 22, in helper' in e.traceback
+    assert "/tmp" not in e.traceback and "child.py" not in e.traceback and "zygote" not in e.traceback
+
+
+def test_wrong_call_signature_is_an_exception_not_a_crash(pool):
+    with pool.session({"basic": BASIC}) as s:
+        r = s.call("basic", "scale", [1.0, 2.0, 3.0])
+        assert r.status == "exception" and r.error.type == "TypeError"
+        assert "positional argument" in r.error.message
+        assert s.call("basic", "scale", [np.ones(1)]).status == "ok"
+
+
+def test_a_syntax_error_names_file_and_line(pool):
+    bad = src("""
+        def ok():
+            return 1
+
+        def broken(:
+            pass
+    """)
+    with pool.session({"sgd": bad}, {"sgd": "student/sgd.py"}) as s:
+        r = s.call("sgd", "ok")
+    assert r.status == "import-error"
+    assert r.error.type == "SyntaxError" and r.error.file == "student/sgd.py" and r.error.line == 5
+    assert "student/sgd.py" in r.error.traceback
+
+
+def test_an_exception_at_import_is_reported_the_same_way_each_time(pool):
+    bad = src("""
+        import numpy as np
+        W = np.zeros((2, 3)) @ np.zeros((2, 3))
+        def f():
+            return 1
+    """)
+    with pool.session({"m": bad}, {"m": "m.py"}) as s:
+        first, second = s.call("m", "f"), s.load("m")
+    for r in (first, second):
+        assert r.status == "import-error" and r.error.type == "ValueError"
+        assert (r.error.file, r.error.line) == ("m.py", 3)
+        assert "matmul" in r.error.message
+
+
+def test_missing_names_and_modules(pool):
+    files = {"m": src("""
+        VALUE = 3
+        def f():
+            return 1
+    """)}
+    with pool.session(files, {"m": "hw/m.py"}) as s:
+        missing = s.call("m", "g")
+        not_callable = s.call("m", "VALUE")
+        not_submitted = s.call("backprop", "gradients")
+    assert missing.status == "missing" and missing.error.type == "MissingName"
+    assert "hw/m.py" in missing.error.message and "'g'" in missing.error.message
+    assert not_callable.status == "missing" and not_callable.error.type == "NotCallable"
+    assert not_submitted.status == "missing" and not_submitted.error.type == "NotSubmitted"
+    assert "backprop.py was not submitted" in not_submitted.error.message
+
+
+MLP = src("""
+    import numpy as np
+
+    class MLP:
+        def __init__(self, sizes, seed=0):
+            rng = np.random.default_rng(seed)
+            self.params = {f"W{i+1}": rng.standard_normal((a, b)) * 0.1
+                           for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))}
+            self.steps = 0
+
+        def forward(self, x):
+            for k in sorted(self.params):
+                x = np.tanh(x @ self.params[k])
+            return x
+
+        def fit(self, x, epochs=1):
+            self.steps += epochs
+            return self
+
+        def layer(self, k):
+            return Layer(self.params[k])
+
+    class Layer:
+        def __init__(self, w):
+            self.w = w
+
+        def norm(self):
+            return float(np.linalg.norm(self.w))
+
+    def total_steps(model):
+        return model.steps
+""")
+
+
+def test_objects_live_in_the_student_process_and_are_used_through_handles(pool):
+    with pool.session({"mnist": MLP}) as s:
+        made = s.new("mnist", "MLP", [[4, 3, 2]], {"seed": 1})
+        assert made.status == "ok" and type(made.value) is Handle and made.value.type == "MLP"
+        model = made.value
+        params = s.getattr(model, "params").value
+        assert sorted(params) == ["W1", "W2"] and params["W1"].shape == (4, 3)
+        assert s.setitem(model, "params", "W1", np.ones((4, 3))).status == "ok"
+        x = np.full((1, 4), 0.5)
+        out = s.method(model, "forward", [x])
+        expected = np.tanh(np.tanh(x @ np.ones((4, 3))) @ params["W2"])
+        np.testing.assert_allclose(out.value, expected, rtol=1e-12)
+        fitted = s.method(model, "fit", [x], {"epochs": 3})
+        assert type(fitted.value) is Handle and fitted.value.id == model.id   # fit returned self
+        assert s.call("mnist", "total_steps", [model]).value == 3
+        assert s.setattr(model, "steps", 10).status == "ok"
+        assert s.getattr(model, "steps").value == 10
+        plain = s.method(model, "layer", ["W2"])
+        assert plain.status == "bad-value" and type(plain.value) is Unsupported
+        layer = s.method(model, "layer", ["W2"], as_handle=True).value
+        assert type(layer) is Handle and layer.type == "Layer"
+        norm = s.method(layer, "norm").value
+        assert norm == pytest.approx(np.linalg.norm(params["W2"]))
+
+
+def test_a_timeout_fails_that_call_only_and_lost_objects_are_reported(pool):
+    code = src("""
+        class Box:
+            pass
+        def spin():
+            while True:
+                pass
+        def ok():
+            return "fine"
+    """)
+    with pool.session({"m": code}) as s:
+        box = s.new("m", "Box").value
+        t0 = time.monotonic()
+        r = s.call("m", "spin", timeout=0.5)
+        assert r.status == "timeout" and "0.5 s" in r.error.message
+        assert time.monotonic() - t0 < 3
+        assert s.call("m", "ok").value == "fine"
+        lost = s.getattr(box, "x")
+        assert lost.status == "crashed" and "Box" in lost.error.message
+    assert no_processes_left(pool)
+
+
+def test_the_cpu_limit_ends_a_busy_call_as_a_timeout(pool):
+    code = src("""
+        def spin():
+            while True:
+                pass
+    """)
+    with pool.session({"m": code}, limits=Limits(cpu_seconds=1, timeout=30)) as s:
+        r = s.call("m", "spin")
+    assert r.status == "timeout" and "CPU" in r.error.message
+
+
+def test_the_session_budget_stops_further_calls(pool):
+    code = src("""
+        def spin():
+            while True:
+                pass
+    """)
+    with pool.session({"m": code}, limits=Limits(budget=0.9, timeout=0.5)) as s:
+        assert s.call("m", "spin").status == "timeout"
+        assert s.call("m", "spin").status == "budget"      # cut short by the budget
+        third = s.call("m", "spin")
+        assert third.status == "budget" and third.wall == 0.0
+
+
+GD = src("""
+    import numpy as np
+
+    def gradient_descent(grad, x0, lr, steps):
+        x = x0
+        for _ in range(steps):
+            x = x - lr * grad(x)
+        return x
+
+    def apply(f, x):
+        return f(x)
+
+    def minimise(f, params, lr, steps, h=1e-6):
+        params = {k: np.array(v, dtype=float) for k, v in params.items()}
+        for _ in range(steps):
+            grads = {}
+            for k, v in params.items():
+                g = np.zeros_like(v)
+                for i in np.ndindex(v.shape):
+                    old = v[i]
+                    v[i] = old + h; up = f(params)
+                    v[i] = old - h; down = f(params)
+                    v[i] = old
+                    g[i] = (up - down) / (2 * h)
+                grads[k] = g
+            for k in params:
+                params[k] -= lr * grads[k]
+        return params
+
+    def loss(params, weight=1.0):
+        return weight * float(np.sum((params["w"] - 3.0) ** 2))
+""")
+
+
+def test_probes_are_callables_in_both_processes(pool):
+    grad = probes.quadratic_grad(center=np.array([1.0, -2.0]), scale=0.5)
+    quad = probes.quadratic(center=2.0, scale=3.0, offset=1.0)
+    sig = probes.numpy_fn("sigmoid")
+    dq = probes.dict_quadratic({"a": np.array([1.0, 2.0]), "b": 0.5}, {"a": 1.0, "b": 2.0}, cross=0.3)
+    mf = probes.module_function("gd", "loss", {"weight": 2.0})
+    with pool.session({"gd": GD}) as s:
+        x = s.call("gd", "gradient_descent", [grad, np.zeros(2), 0.5, 200]).value
+        np.testing.assert_allclose(x, [1.0, -2.0], atol=1e-10)
+        assert s.call("gd", "apply", [quad, 4.0]).value == quad(4.0) == 13.0
+        assert s.call("gd", "apply", [quad, np.array([2.0, 3.0])]).value == quad(np.array([2.0, 3.0]))
+        np.testing.assert_allclose(s.call("gd", "apply", [sig, np.array([0.0, 2.0])]).value,
+                                   1 / (1 + np.exp(-np.array([0.0, 2.0]))), rtol=1e-15)
+        p0 = {"a": np.zeros(2), "b": np.array(0.0)}
+        remote = s.call("gd", "minimise", [dq, p0, 0.1, 5]).value
+        local = {k: v for k, v in p0.items()}
+        for _ in range(5):   # the same iteration, done here with the analytic gradient
+            g = dq.gradient(local)
+            local = {k: local[k] - 0.1 * g[k] for k in local}
+        for k in local:
+            np.testing.assert_allclose(remote[k], local[k], rtol=1e-6)
+        assert not np.allclose(dq.gradient(p0)["a"], dq.gradient(p0)["b"])
+        w = s.call("gd", "minimise", [mf, {"w": np.array([0.0])}, 0.1, 3]).value["w"]
+        np.testing.assert_allclose(w, 3.0 - 3.0 * (1 - 0.4) ** 3, rtol=1e-6)
+    import types
+    ref = types.SimpleNamespace(loss=lambda params, weight=1.0: weight * float(np.sum(params["w"] ** 2)))
+    assert mf.bind(ref)({"w": np.array([2.0])}) == 8.0
+    with pytest.raises(probes.ProbeError):
+        probes.numpy_fn("system")
+
+
+def test_student_files_named_like_the_standard_library_or_numpy_do_not_shadow(pool):
+    files = {
+        "main": src("""
+            import json, numpy, statistics
+            def check():
+                return [json.dumps({"a": 1}), float(numpy.mean([1.0, 3.0])), statistics.mean([2, 4])]
+        """),
+        "json": src("raise SystemExit('student json.py was imported')"),
+        "numpy": src("raise SystemExit('student numpy.py was imported')"),
+        "statistics": src("raise SystemExit('student statistics.py was imported')"),
+    }
+    with pool.session(files) as s:
+        r = s.call("main", "check")
+    assert r.status == "ok", r.error
+    assert r.value == ['{"a": 1}', 2.0, 3]
+
+
+def test_exit_at_import_or_mid_call_fails_that_call_and_the_next_works(pool):
+    files = {
+        "sysexit": src("import sys\nsys.exit(0)\n"),
+        "osexit": src("import os\nos._exit(0)\n"),
+        "m": src("""
+            import os, sys
+            def quit_sys():
+                sys.exit(0)
+            def quit_os():
+                os._exit(3)
+            def ok():
+                return 1
+        """),
+    }
+    with pool.session(files) as s:
+        r = s.call("sysexit", "f")
+        assert r.status == "import-error" and r.error.type == "SystemExit"
+        r = s.call("osexit", "f")
+        assert r.status == "crashed" and "exited (code 0)" in r.error.message
+        assert s.call("m", "ok").value == 1
+        r = s.call("m", "quit_sys")
+        assert r.status == "exception" and r.error.type == "SystemExit"
+        assert s.call("m", "ok").value == 1
+        r = s.call("m", "quit_os")
+        assert r.status == "crashed" and "code 3" in r.error.message
+        assert s.call("m", "ok").value == 1
+
+
+def test_megabytes_of_output_are_counted_kept_to_4_kib_and_never_reach_the_grader(pool, capfd):
+    code = src("""
+        import os, sys
+        def flood():
+            for _ in range(200):
+                print("x" * 10_000)
+            sys.stderr.write("E" * 50_000)
+            os.write(1, b"fd1" * 100_000)
+            os.write(2, b"fd2" * 100_000)
+            sys.__stdout__.write("raw" * 1000)
+            return "done"
+    """)
+    with pool.session({"m": code}) as s:
+        r = s.call("m", "flood")
+        again = s.call("m", "flood")
+    assert r.status == "ok" and r.value == "done"
+    assert r.stdout.startswith("xxxx") and len(r.stdout.encode()) <= 4096
+    assert r.stdout_bytes >= 200 * 10_001 + 50_000 + 600_000 + 3000
+    assert again.stdout_bytes == r.stdout_bytes        # counted afresh for each call
+    out, err = capfd.readouterr()
+    assert "xxxx" not in out + err and "fd1" not in out + err and "raw" not in out + err
+
+
+def test_big_arrays_cross_both_ways(pool):
+    x = np.random.default_rng(0).standard_normal((2000, 784))
+    code = src("""
+        import numpy as np
+        def forward(x, w):
+            return np.maximum(0, x @ w)
+    """)
+    w = np.random.default_rng(1).standard_normal((784, 64)) * 0.05
+    with pool.session({"m": code}) as s:
+        r = s.call("m", "forward", [x, w], args_after=False)
+    assert r.status == "ok" and r.args_after is None
+    # one BLAS thread in the sandbox, several here: sums run in another order (~1e-11 relative)
+    np.testing.assert_allclose(r.value, np.maximum(0, x @ w), rtol=1e-9, atol=1e-12)
+
+
+def test_one_session_at_a_time_per_pool(pool):
+    s = pool.session({"m": b"def f():\n    return 1\n"})
+    try:
+        with pytest.raises(RuntimeError, match="one pool per job slot"):
+            pool.session({"m": b""})
+    finally:
+        s.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        s.call("m", "f")
+
+
+def test_bad_submissions_are_refused_with_a_clear_message(pool):
+    with pytest.raises(ValueError, match="identifier"):
+        pool.session({"../evil": b""})
+    with pytest.raises(TypeError, match="bytes"):
+        pool.session({"m": 12})
+
+
+def test_describe_states_each_layer_in_plain_words(pool):
+    d = pool.describe()
+    layers = {x["name"]: x for x in d["layers"]}
+    assert d["level"] == pool.level and {"rlimits", "uid", "pid-namespace", "network",
+                                         "filesystem", "bwrap"} <= set(layers)
+    isolated = pool.level in ("bwrap", "unshare")
+    assert layers["network"]["active"] is isolated
+    assert layers["filesystem"]["active"] is isolated
+    assert layers["pid-namespace"]["active"] is isolated
+    assert layers["bwrap"]["active"] is (pool.level == "bwrap")
+    if not isolated:
+        assert "no network isolation" in layers["network"]["detail"]
+        assert "no filesystem isolation" in layers["filesystem"]["detail"]
+    if os.geteuid() == 0:
+        assert layers["uid"]["active"] and "uid 6" in layers["uid"]["detail"]
+    json.dumps(d)   # goes into results.json as is
+
+
+def test_the_level_can_be_forced_and_unknown_levels_are_refused(monkeypatch):
+    monkeypatch.setenv("NNGRADE_SANDBOX", "rlimit")
+    with SandboxPool(slot=3) as p:
+        assert p.level == "rlimit"
+        with p.session({"m": b"def f():\n    return 2\n"}) as s:
+            assert s.call("m", "f").value == 2
+    with pytest.raises(ValueError, match="bwrap, unshare, rlimit"):
+        SandboxPool(level="docker")
+
+
+def test_two_pools_with_the_same_slot_do_not_share_a_uid():
+    if os.geteuid() != 0:
+        pytest.skip("uids are leased only when grading as root")
+    with SandboxPool(slot=7, level="rlimit") as a, SandboxPool(slot=7, level="rlimit") as b:
+        ua, ub = a.describe()["layers"][1]["detail"], b.describe()["layers"][1]["detail"]
+        assert ua != ub
+
+
+NON_ROOT_SCRIPT = """
+import json, os, sys, numpy as np
+from nngrade.autograder.sandbox import SandboxPool
+code = b'''
+import os, socket
+def probe():
+    try:
+        socket.create_connection(("127.0.0.1", 9), timeout=1)
+        net = "connected"
+    except OSError as e:
+        net = type(e).__name__
+    return [os.getuid(), net, os.path.exists(SOLUTIONS)]
+'''.replace(b"SOLUTIONS", repr(sys.argv[1]).encode())
+with SandboxPool(slot=0) as pool:
+    with pool.session({"m": code}) as s:
+        r = s.call("m", "probe")
+    print(json.dumps({"level": pool.level, "uid": os.getuid(), "value": r.value,
+                      "left": pool.student_processes(),
+                      "uid_layer": pool.describe()["layers"][1]}))
+"""
+
+
+def test_as_a_normal_user_the_bwrap_level_still_works(tmp_path):
+    """Run a grading process as `nobody` (no root, no uid drop needed)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None or shutil.which("bwrap") is None:
+        pytest.skip("needs root (to become another user) with setpriv and bwrap")
+    interp = launch.world_readable_interpreter()
+    from nngrade import paths
+    farm = Path(tempfile.mkdtemp(prefix="nngrade-nonroot-"))
+    try:
+        (farm / "nngrade").mkdir()
+        for entry in paths.PACKAGE_DIR.iterdir():
+            (farm / "nngrade" / entry.name).symlink_to(entry)
+        for name, target in (("autograder", paths.AUTOGRADER_DIR), ("solutions", paths.SOLUTIONS_DIR),
+                             ("templates", paths.TEMPLATES_DIR)):
+            if not (farm / "nngrade" / name).exists():
+                (farm / "nngrade" / name).symlink_to(target)
+        (farm / "run.py").write_text(NON_ROOT_SCRIPT)
+        for p in [farm, farm / "nngrade", farm / "run.py"]:
+            os.chmod(p, 0o755)
+        if not launch.world_readable(str(paths.AUTOGRADER_DIR / "sandbox" / "pool.py")):
+            pytest.skip("the kit's files are not readable by other users here")
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{farm}:{interp.site}", "HOME": "/tmp"}
+        proc = subprocess.run(
+            ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+             interp.executable, str(farm / "run.py"), str(paths.SOLUTIONS_DIR)],
+            env=env, capture_output=True, text=True, timeout=60, cwd="/tmp")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(farm, ignore_errors=True)
+    assert out["level"] == "bwrap" and out["uid"] == 65534
+    assert out["value"][0] == 65534 and out["value"][1] != "connected" and out["value"][2] is False
+    assert out["left"] == []
+    assert "user namespace" in out["uid_layer"]["detail"]
