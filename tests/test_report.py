@@ -380,3 +380,10 @@ def test_long_output_is_clipped_in_markdown_only(tmp_path, hint_dir):
     html, md = write_student_reports(results, tmp_path, "en")
     assert "line 11\n… 28 more lines in feedback.html\n```" in md.read_text()
     assert "line 39" in html.read_text()
+
+
+def test_long_plot_titles_wrap_by_display_width():
+    """Hangul counts double; "English / 한국어" titles split at the slash."""
+    assert plots._wrap("short", 20) == "short"
+    assert plots._wrap("Decision boundary / 결정 경계", 20) == "Decision boundary\n결정 경계"
+    assert plots._wrap("가나다라 마바사아 자차카타", 10) == "가나다라\n마바사아\n자차카타"

@@ -17,6 +17,7 @@ import functools
 import io
 import json
 import math
+import unicodedata
 import warnings
 
 import matplotlib
@@ -32,8 +33,10 @@ DPI = 100
 FIGSIZE = (5.6, 3.2)            # inches: 560 x 320 px
 BOUNDARY_FIGSIZE = (4.6, 3.8)
 # Fixed margins instead of tight_layout: the same room every time, and a third less CPU per plot.
-LINES_MARGINS = dict(left=0.13, right=0.97, bottom=0.15, top=0.9)
-BOUNDARY_MARGINS = dict(left=0.14, right=0.85, bottom=0.13, top=0.91)
+LINES_MARGINS = dict(left=0.13, right=0.97, bottom=0.15, top=0.86)
+BOUNDARY_MARGINS = dict(left=0.14, right=0.85, bottom=0.13, top=0.88)
+LINES_TITLE_UNITS = 88          # half-width characters a title line holds at 10 pt
+BOUNDARY_TITLE_UNITS = 70
 CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC")
 STUDENT_COLOR = "#d1495b"
 REFERENCE_COLOR = "#2e4057"
@@ -89,6 +92,32 @@ def _png_data_uri(fig: Figure) -> str:
     buf = io.BytesIO()
     palette.save(buf, format="PNG")   # optimize=True: 10 % smaller, 10x slower
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _width(text: str) -> int:
+    """Display width in half-width units: Hangul and other wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(title: str, units: int) -> str:
+    """A title that fits the figure: split at " / " (the grader's "English / 한국어" titles) or
+    between words, on at most three lines."""
+    title = " ".join(str(title).split())
+    if _width(title) <= units:
+        return title
+    if " / " in title:
+        parts = title.split(" / ")
+        if all(_width(p) <= units for p in parts) and len(parts) <= 3:
+            return "\n".join(parts)
+    lines, line = [], ""
+    for word in title.split(" "):
+        if line and _width(line) + 1 + _width(word) > units:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\n".join(lines[:3])
 
 
 def _floats(values, what: str) -> np.ndarray:
@@ -166,7 +195,7 @@ def _draw_lines(art: dict, lang: str, markers: bool) -> str:
         ax.plot(xs, ys, label=_series_label(name, lang), **style)
     if logy:
         ax.set_yscale("log")
-    ax.set_title(str(art.get("title", "")), parse_math=False)
+    ax.set_title(_wrap(art.get("title", ""), LINES_TITLE_UNITS), parse_math=False)
     ax.set_xlabel(str(art.get("xlabel", "")), parse_math=False)
     ax.set_ylabel(str(art.get("ylabel", "")), parse_math=False)
     ax.grid(True, linewidth=0.4, alpha=0.5)
@@ -222,10 +251,10 @@ def _draw_boundary(art: dict, lang: str) -> str:
                                   markersize=4, label=text(f"class_{label}", lang)))
     ax.set_xlim(gx[0], gx[-1])
     ax.set_ylim(gy[0], gy[-1])
-    ax.set_title(str(art.get("title", "")), parse_math=False)
+    ax.set_title(_wrap(art.get("title", ""), BOUNDARY_TITLE_UNITS), parse_math=False)
     ax.set_xlabel(str(art.get("xlabel", "x0")), parse_math=False)
     ax.set_ylabel(str(art.get("ylabel", "x1")), parse_math=False)
-    ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.8)
+    ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.8)
     return _png_data_uri(fig)
 
 
