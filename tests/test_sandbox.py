@@ -438,19 +438,48 @@ def test_bad_submissions_are_refused_with_a_clear_message(pool):
 def test_describe_states_each_layer_in_plain_words(pool):
     d = pool.describe()
     layers = {x["name"]: x for x in d["layers"]}
-    assert d["level"] == pool.level and {"rlimits", "uid", "pid-namespace", "network",
+    assert d["level"] == pool.level and {"rlimits", "uid", "seccomp", "pid-namespace", "network",
                                          "filesystem", "bwrap"} <= set(layers)
     isolated = pool.level in ("bwrap", "unshare")
-    assert layers["network"]["active"] is isolated
+    filtered = layers["seccomp"]["active"]
+    assert filtered, layers["seccomp"]["detail"]     # this machine's kernel has seccomp filters
+    assert layers["network"]["active"] is (isolated or filtered)
     assert layers["filesystem"]["active"] is isolated
     assert layers["pid-namespace"]["active"] is isolated
     assert layers["bwrap"]["active"] is (pool.level == "bwrap")
     if not isolated:
-        assert "no network isolation" in layers["network"]["detail"]
+        assert "refuses socket()" in layers["network"]["detail"]
         assert "no filesystem isolation" in layers["filesystem"]["detail"]
     if os.geteuid() == 0:
         assert layers["uid"]["active"] and "uid 6" in layers["uid"]["detail"]
     json.dumps(d)   # goes into results.json as is
+
+
+def test_the_seccomp_filter_refuses_sockets_signals_and_ptrace(pool):
+    code = src("""
+        import ctypes, os, signal, socket
+        def probe():
+            out = {}
+            for name, act in [("inet", lambda: socket.socket()),
+                              ("unix", lambda: socket.socket(socket.AF_UNIX)),
+                              ("kill_parent", lambda: os.kill(os.getppid(), 0)),
+                              ("kill_all", lambda: os.kill(-1, 0)),
+                              ("kill_self", lambda: os.kill(os.getpid(), 0)),
+                              ("pair", lambda: socket.socketpair())]:
+                try:
+                    act()
+                    out[name] = "allowed"
+                except OSError as e:
+                    out[name] = type(e).__name__
+            libc = ctypes.CDLL(None, use_errno=True)
+            out["ptrace"] = libc.ptrace(16, os.getppid(), 0, 0)    # PTRACE_ATTACH
+            return out
+    """)
+    with pool.session({"m": code}) as s:
+        r = s.call("m", "probe")
+    assert r.value == {"inet": "PermissionError", "unix": "PermissionError",
+                       "kill_parent": "PermissionError", "kill_all": "PermissionError",
+                       "kill_self": "allowed", "pair": "allowed", "ptrace": -1}
 
 
 def test_the_level_can_be_forced_and_unknown_levels_are_refused(monkeypatch):

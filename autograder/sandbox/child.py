@@ -8,6 +8,7 @@ this process and can rewrite any of it, so the grader decodes every reply strict
 from __future__ import annotations
 
 import ctypes
+import errno
 import importlib.util
 import io
 import os
@@ -380,6 +381,76 @@ class _HandleRef:
         self.hid, self.type_name = hid, type_name
 
 
+# ---- seccomp: no sockets, no signals to other processes, no ptrace ----------------------------
+
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+_ARCH = {   # audit arch, then syscall numbers: socket, kill, tkill, tgkill, rt_sigqueueinfo,
+            # rt_tgsigqueueinfo, pidfd_send_signal, ptrace, process_vm_readv, process_vm_writev
+    "x86_64": (0xC000003E, 41, 62, 200, 234, 129, 297, 424, 101, 310, 311),
+    "aarch64": (0xC00000B7, 198, 129, 130, 131, 138, 240, 424, 117, 270, 271),
+}
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program(machine: str, own_pid: int) -> list[tuple[int, int, int, int]]:
+    """Classic BPF: refuse socket(), ptrace and process_vm_*; signals only to own_pid."""
+    arch, sock, *signalling, ptrace, vm_read, vm_write = _ARCH[machine]
+    pid_checked, denied = signalling[:5], [signalling[5], ptrace, vm_read, vm_write, sock]
+    LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
+    prog = [("ld", 4), ("jeq", arch, None, "deny"), ("ld", 0), ("jge", 0x40000000, "deny", None)]
+    prog += [("jeq", nr, "pid", None) for nr in pid_checked]
+    prog += [("jeq", nr, "deny", None) for nr in denied]
+    prog += [("ret", allow), "pid", ("ld", 16), ("jeq", own_pid & 0xFFFFFFFF, "allow", "deny"),
+             "allow", ("ret", allow), "deny", ("ret", deny)]
+    labels, pos = {}, 0
+    for item in prog:
+        if isinstance(item, str):
+            labels[item] = pos
+        else:
+            pos += 1
+    out = []
+    for item in prog:
+        if isinstance(item, str):
+            continue
+        here = len(out)
+        if item[0] == "ld":
+            out.append((LD, 0, 0, item[1]))
+        elif item[0] == "ret":
+            out.append((RET, 0, 0, item[1]))
+        else:
+            code = JEQ if item[0] == "jeq" else JGE
+            jt = 0 if item[2] is None else labels[item[2]] - here - 1
+            jf = 0 if item[3] is None else labels[item[3]] - here - 1
+            out.append((code, jt, jf, item[1]))
+    return out
+
+
+def install_seccomp(own_pid: int) -> str | None:
+    """Install the filter on this process (inherited by everything it forks); None when active,
+    else why not."""
+    machine = os.uname().machine
+    if machine not in _ARCH:
+        return f"no seccomp table for {machine}"
+    prog = seccomp_program(machine, own_pid)
+    filters = (_SockFilter * len(prog))(*[_SockFilter(*i) for i in prog])
+    fprog = _SockFprog(len(prog), filters)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}"
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0) != 0:
+        return f"seccomp filter refused: {os.strerror(ctypes.get_errno())}"
+    return None
+
+
 def _set_limits(limits: dict):
     mb = 1024 * 1024
     for name, soft, hard in (
@@ -401,6 +472,10 @@ def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # over-long writes fail with EFBIG instead
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                    signal.SIGUSR2, signal.SIGALRM):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         if spawn.get("uid") is not None:
             os.setgroups([])
             os.setresgid(spawn["gid"], spawn["gid"], spawn["gid"])
@@ -417,7 +492,9 @@ def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
         sys.path.append(spawn["workdir"])   # after the standard library and numpy: no shadowing
         init = transport.recv(channel)
         runner.receive_files(init)
-        transport.send(channel, {"id": "init", "status": "ok", "pid": os.getpid()})
+        problem = install_seccomp(os.getpid())
+        transport.send(channel, {"id": "init", "status": "ok", "pid": os.getpid(),
+                                 "seccomp": problem or "active"})
         runner.serve()
     except BaseException:
         pass

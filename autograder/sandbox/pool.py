@@ -330,6 +330,12 @@ class SandboxPool:
             raise SandboxUnavailable(err[-1][:300] if err else f"{cmd[0]} exited with code "
                                      f"{proc.returncode} before the sandbox was ready")
         self._zygote = _Zygote(proc, ctl_parent, json.loads(data), errlog)
+        if level == "rlimit" and not drop:
+            # Students share our uid here: at least our memory and environment stay unreadable
+            # to them through /proc (ptrace itself is refused by their seccomp filter).
+            _set_dumpable(False)
+            self._notes.append("the grading process made itself non-dumpable (students share "
+                               "its uid at this level)")
         self._interp_used = interp
         self.zygote_starts += 1
         self.start_seconds = time.monotonic() - t0
@@ -445,12 +451,23 @@ class SandboxPool:
                   f"student code runs as the grading user (uid {os.getuid()}): it can read and "
                   "write what that user can")
         ns = level in ("bwrap", "unshare")
+        seccomp = ready.get("seccomp", "not probed")
+        filtered = seccomp == "active"
+        layer("seccomp", filtered, "system-call filter in every student process: socket(), "
+              "ptrace and process_vm_readv/writev are refused, signals may go to the student's "
+              "own process only" if filtered else f"no system-call filter: {seccomp}")
         layer("pid-namespace", ns, "own process namespace: students see and signal only their own "
               "processes; the zygote is its init" if ns else "no process namespace: students "
-              "can see the machine's processes")
+              "can see the machine's processes" + (" (but the seccomp filter lets them signal "
+                                                   "none)" if filtered else ""))
         ifaces = ready.get("interfaces", [])
-        layer("network", ns, f"own network namespace (interfaces: {', '.join(ifaces) or 'none'}): "
-              "no network" if ns else "no network isolation: student code can open sockets")
+        if ns:
+            net = f"own network namespace (interfaces: {', '.join(ifaces) or 'none'}): no network"
+        elif filtered:
+            net = "no network namespace, but the seccomp filter refuses socket(): no network"
+        else:
+            net = "no network isolation: student code can open sockets"
+        layer("network", ns or filtered, net)
         if level == "bwrap":
             fs = ("new root holding only the Python standard library, numpy and the runner "
                   f"files, read-only; private {self.tmp_mb} MiB /tmp; solutions, hidden suites, "
@@ -802,6 +819,11 @@ class Session:
                 reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "
                                         "(numbers, lists, dicts, tuples, numpy arrays)")
         return reply
+
+
+def _set_dumpable(on: bool) -> None:
+    import ctypes
+    ctypes.CDLL(None).prctl(4, 1 if on else 0, 0, 0, 0)   # PR_SET_DUMPABLE
 
 
 # ---- /proc helpers (host side) -----------------------------------------------------------------

@@ -128,15 +128,25 @@ def _pids() -> list[int]:
     return [int(p) for p in os.listdir("/proc") if p.isdigit()]
 
 
-def _status_field(pid: int, field: str):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field):
-                    return line.split()[1:]
-    except OSError:
-        return None
-    return None
+def _scan() -> list[tuple[int, str, int, str]]:
+    """(pid, state, ppid, real uid) of every visible process, one read of its status each."""
+    out = []
+    for pid in _pids():
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                text = f.read()
+        except OSError:
+            continue
+        fields = {}
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key in ("State", "PPid", "Uid"):
+                fields[key] = value.split()
+        try:
+            out.append((pid, fields["State"][0], int(fields["PPid"][0]), fields["Uid"][0]))
+        except (KeyError, IndexError, ValueError):
+            continue
+    return out
 
 
 def _reap(statuses: dict) -> None:
@@ -150,26 +160,25 @@ def _reap(statuses: dict) -> None:
         statuses[pid] = status
 
 
-def _others_alive() -> list[int]:
-    """Processes left to kill, by the way this level tells the student's processes apart."""
+def _theirs() -> list[tuple[int, str]]:
+    """(pid, state) of the student's processes, told apart the way this level allows."""
     me = os.getpid()
     mode = CONFIG["kill"]
     if mode == "pidns":            # we are pid 1 of a pid namespace: everything else is theirs
-        return [p for p in _pids() if p != me]
-    if mode == "uid":              # root zygote, students under one uid per job slot
+        return [(p, "?") for p in _pids() if p != me]
+    procs = _scan()
+    if mode == "uid":              # root zygote, students under one leased uid
         uid = str(CONFIG["student_uid"])
-        return [p for p in _pids() if p != me and (_status_field(p, "Uid:") or [None])[0] == uid]
+        return [(p, st) for p, st, _, u in procs if p != me and u == uid]
     # "tree": same uid as ours; the students are our descendants (we are their subreaper)
-    children: dict[int, list[int]] = {}
-    for p in _pids():
-        ppid = _status_field(p, "PPid:")
-        if ppid:
-            children.setdefault(int(ppid[0]), []).append(p)
+    children: dict[int, list[tuple[int, str]]] = {}
+    for p, st, ppid, _ in procs:
+        children.setdefault(ppid, []).append((p, st))
     out, todo = [], [me]
     while todo:
         for c in children.get(todo.pop(), []):
             out.append(c)
-            todo.append(c)
+            todo.append(c[0])
     return out
 
 
@@ -200,18 +209,20 @@ def _kill_round(pids: list[int]) -> None:
 
 
 def kill_everything(statuses: dict) -> int:
+    """Kill every process of the student, looping until none is left (fork bombs); zombies
+    are ours to reap (we are their parent, init or subreaper)."""
     killed = 0
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         _reap(statuses)
-        alive = [p for p in _others_alive() if (_status_field(p, "State:") or ["Z"])[0] != "Z"]
-        zombies = _others_alive()
-        if not alive and not zombies:
+        procs = _theirs()
+        if not procs:
             return killed
+        alive = [p for p, st in procs if st != "Z"]
         if alive:
             killed += len(alive)
             _kill_round(alive)
-        time.sleep(0.001)
+        time.sleep(0.0005)
     return killed
 
 
@@ -242,8 +253,10 @@ def wipe(path: str | None) -> None:
 
 
 def _count_processes_of(uid: int) -> int:
+    if CONFIG["kill"] == "pidns":     # our namespace holds only us (and students, now gone)
+        return len(_pids())
     uid = str(uid)
-    return sum(1 for p in _pids() if (_status_field(p, "Uid:") or [None])[0] == uid)
+    return sum(1 for _, st, _, u in _scan() if u == uid and st != "Z")
 
 
 def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
@@ -278,8 +291,27 @@ def _describe_status(status) -> dict:
     return out
 
 
+def probe_seccomp() -> str:
+    """Install the students' seccomp filter in a throwaway child: 'active' or why not."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        problem = child.install_seccomp(os.getpid())
+        os.write(w, (problem or "active").encode()[:500])
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        answer = f.read().decode("utf-8", "replace")
+    os.waitpid(pid, 0)
+    return answer or "the probe process died"
+
+
 def main() -> None:
     ctl = socket.socket(fileno=CONFIG["control_fd"])
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                signal.SIGUSR2, signal.SIGALRM):
+        signal.signal(sig, signal.SIG_IGN)  # students' processes inherit defaults back (child.py)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)      # double-forked, setsid'd processes come back to us
     _prctl(PR_SET_DUMPABLE, 0)             # same-uid students cannot ptrace us or read our memory
     if CONFIG["kill"] != "pidns":
@@ -297,6 +329,7 @@ def main() -> None:
         interfaces = []
     ctl.send(json.dumps({
         "ready": True, "pid": os.getpid(), "uid": os.getuid(), "problems": problems,
+        "seccomp": probe_seccomp(),
         "python": sys.version.split()[0], "numpy": numpy.__version__, "interfaces": interfaces,
     }).encode())
     statuses: dict[int, int] = {}

@@ -1,0 +1,126 @@
+"""Sandbox cost per student, per level, against starting a fresh Python with numpy.
+
+    python benchmarks/bench_sandbox.py [--students 40] [--levels bwrap,unshare,rlimit]
+
+Prints: zygote start (once per job slot), per-student overhead (session open + one small call
++ close, i.e. fork a child, send the sources, import the module, call, kill everything, wipe
+/tmp), the baseline `python -c "import numpy"`, and the address space the child needs for one
+784x512 forward pass over 8,000 MNIST-sized rows (what Limits.address_space_mb must allow).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from nngrade.autograder.sandbox import LEVELS, Limits, SandboxPool, SandboxUnavailable
+
+ONE_FUNCTION = b"""
+import numpy as np
+
+def sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
+"""
+
+MNIST_FORWARD = b"""
+import numpy as np
+
+def forward(x, w1, w2):
+    h = np.maximum(0.0, x @ w1)
+    return h @ w2
+
+def peak_mib():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmPeak:"):
+                return int(line.split()[1]) / 1024
+"""
+
+
+def ms(values):
+    values = sorted(values)
+    return statistics.median(values) * 1000, values[int(0.9 * (len(values) - 1))] * 1000
+
+
+def per_student(pool: SandboxPool, n: int) -> list[float]:
+    a = np.linspace(-3, 3, 7)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        with pool.session({"activations": ONE_FUNCTION}, {"activations": "activations.py"}) as s:
+            r = s.call("activations", "sigmoid", [a])
+        times.append(time.perf_counter() - t0)
+        assert r.status == "ok", r
+    return times
+
+
+def mnist_memory(pool: SandboxPool) -> tuple[float, dict]:
+    rng = np.random.default_rng(0)
+    x = rng.random((8000, 784))
+    w1 = rng.standard_normal((784, 512)) * 0.05
+    w2 = rng.standard_normal((512, 10)) * 0.05
+    with pool.session({"m": MNIST_FORWARD}, limits=Limits(address_space_mb=4096, timeout=60)) as s:
+        assert s.call("m", "forward", [x, w1, w2], args_after=False).status == "ok"
+        peak = s.call("m", "peak_mib").value
+    fits = {}
+    for mb in (384, 512, 640, 768):
+        with pool.session({"m": MNIST_FORWARD}, limits=Limits(address_space_mb=mb, timeout=60)) as s:
+            fits[mb] = s.call("m", "forward", [x, w1, w2], args_after=False).status
+    return peak, fits
+
+
+def baseline(n: int = 7) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy"], check=True,
+                       env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--students", type=int, default=40)
+    ap.add_argument("--levels", default=",".join(LEVELS))
+    args = ap.parse_args(argv)
+    rows = []
+    memory = None
+    for level in args.levels.split(","):
+        t0 = time.perf_counter()
+        try:
+            pool = SandboxPool(slot=0, level=level)
+        except SandboxUnavailable as e:
+            rows.append((level, None, None, None, str(e)))
+            continue
+        start = (time.perf_counter() - t0) * 1000
+        try:
+            per_student(pool, 3)                      # warm up
+            med, p90 = ms(per_student(pool, args.students))
+            if memory is None:
+                memory = (level, *mnist_memory(pool))
+        finally:
+            pool.close()
+        rows.append((level, start, med, p90, ""))
+    base = baseline()
+    print(f"{'level':<9} {'zygote start':>13} {'per student (median)':>21} {'p90':>8}")
+    for level, start, med, p90, why in rows:
+        if start is None:
+            print(f"{level:<9} unavailable: {why}")
+        else:
+            print(f"{level:<9} {start:>10.0f} ms {med:>18.1f} ms {p90:>5.1f} ms")
+    print(f"{'baseline':<9} fresh `python -c \"import numpy\"`: {base:.0f} ms per student")
+    if memory:
+        level, peak, fits = memory
+        verdicts = ", ".join(f"{mb} MiB: {st}" for mb, st in fits.items())
+        print(f"MNIST forward (8000x784 @ 784x512 @ 512x10, {level}): peak address space "
+              f"{peak:.0f} MiB; {verdicts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
