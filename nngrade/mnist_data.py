@@ -407,14 +407,14 @@ def load_mnist(mnist_dir: Path | str | None = None, dataset: DataSet | str = MNI
     "test_labels", "directory", "notes"}; the training entries are None when those files are absent."""
     dataset = DATASETS[dataset] if isinstance(dataset, str) else dataset
     directory, found, notes = locate(mnist_dir, dataset, download, log)
+    if ("train_images" in found) != ("train_labels" in found):
+        present, missing = ("train_images", "train_labels") if "train_images" in found else \
+            ("train_labels", "train_images")
+        raise MnistDataError(f"{found[present]}: present without {FILE_NAMES[missing]}[.gz] in {directory}; "
+                             "provide both training files or neither")
     out = {"directory": directory, "notes": notes}
     for key in FILE_NAMES:
         out[key] = read_file(found[key], key, dataset) if key in found else None
-    if (out["train_images"] is None) != (out["train_labels"] is None):
-        present = "train_images" if out["train_images"] is not None else "train_labels"
-        missing = "train_labels" if present == "train_images" else "train_images"
-        raise MnistDataError(f"{directory}: {FILE_NAMES[present]} is present but {FILE_NAMES[missing]} "
-                             "is missing; provide both training files or neither")
     return out
 
 

@@ -1,9 +1,9 @@
 """Mistake models of set 08 (the MNIST trainer).
 
-Each model is the reference's MLP class with one method overridden. The reference funnels every
-gradient through `MLP._backprop` (used by both `backward` and `fit`) and every forward pass through
-`MLP._layers`, so overriding those makes the mistake show in every graded method at once, as it
-would in a student's class.
+Each model is the reference's MLP class with a method or two overridden. The reference funnels
+every gradient through `MLP._backprop` (used by both `backward` and `fit`), and `predict` goes
+through `forward`, so overriding those makes the mistake show in every graded method at once, as
+it would in a student's class.
 
 Probe advice: batches of more than one row (odd primes keep the factor N visible) for
 batch-sum-not-mean; layer sizes with in != out for weights-transposed, which then fails with a
@@ -60,8 +60,8 @@ def _(m):
             for key in [k for k in self.params if k.startswith("W")]:
                 self.params[key] = np.ascontiguousarray(self.params[key].T)
 
-        def _layers(self, X, params=None):
-            return super()._layers(X, _flipped(self.params if params is None else params))
+        def forward(self, X):
+            return super()._layers(np.asarray(X, dtype=np.float64), _flipped(self.params))[-1]
 
         def _backprop(self, X, T, params=None):
             Y, grads = super()._backprop(X, T, _flipped(self.params if params is None else params))
