@@ -387,3 +387,8 @@ def test_long_plot_titles_wrap_by_display_width():
     assert plots._wrap("short", 20) == "short"
     assert plots._wrap("Decision boundary / 결정 경계", 20) == "Decision boundary\n결정 경계"
     assert plots._wrap("가나다라 마바사아 자차카타", 10) == "가나다라\n마바사아\n자차카타"
+
+
+def test_class_language_defaults_to_the_results_own(tmp_path, hint_dir):
+    paths = write_class_reports([load("student_kim"), load("student_lee"), load("student_hostile")], tmp_path)
+    assert '<html lang="ko">' in paths["summary"].read_text()      # two of three graded in Korean

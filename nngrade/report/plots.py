@@ -17,6 +17,7 @@ import functools
 import io
 import json
 import math
+import threading
 import unicodedata
 import warnings
 
@@ -41,6 +42,11 @@ CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Not
 STUDENT_COLOR = "#d1495b"
 REFERENCE_COLOR = "#2e4057"
 OTHER_COLORS = ("#00798c", "#edae49", "#66a182", "#8d96a3")
+
+
+# rc_context changes matplotlib's process-wide settings while a figure is drawn; a lock keeps two
+# threads of one process from drawing with each other's settings (grading slots are processes).
+_DRAW_LOCK = threading.RLock()
 
 
 class ArtifactError(ValueError):
@@ -262,7 +268,7 @@ def _draw_boundary(art: dict, lang: str) -> str:
 def _render_cached(key: str, lang: str) -> str:
     art = json.loads(key)
     kind = art.get("kind")
-    with matplotlib.rc_context(_rc()):
+    with _DRAW_LOCK, matplotlib.rc_context(_rc()):
         if kind == "series":
             return _draw_lines(art, lang, markers=True)
         if kind == "curve":
@@ -285,7 +291,7 @@ def render_artifact(artifact: dict, lang: str) -> str:
 
 def score_histogram(percentages: list[float], lang: str) -> str:
     """Histogram of total scores in percent, ten bins from 0 to 100, as a PNG data URI."""
-    with matplotlib.rc_context(_rc()):
+    with _DRAW_LOCK, matplotlib.rc_context(_rc()):
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
         ax = fig.add_subplot()
         values = np.clip(np.asarray(percentages, dtype=np.float64), 0, 100)

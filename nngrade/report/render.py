@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections import Counter
 import re
 import tempfile
 from pathlib import Path
@@ -155,7 +156,7 @@ def render_summary_html(cls: model.ClassView, roster=None) -> str:
     return _render("summary.html.j2", c=cls, histogram=histogram, names=names, **_common(cls.lang))
 
 
-def write_class_reports(all_results: list[dict], out_dir: Path, lang: str = "en", roster=None,
+def write_class_reports(all_results: list[dict], out_dir: Path, lang: str | None = None, roster=None,
                         sets=None) -> dict[str, Path]:
     """Write `summary.html`, `grades.csv` (Canvas) and `moodle.csv` (Moodle) for a class.
 
@@ -163,10 +164,14 @@ def write_class_reports(all_results: list[dict], out_dir: Path, lang: str = "en"
     (objects or dicts with name, canvas_id, sis_user_id, sis_login_id, section; optional email,
     username, id_number); see nngrade.lms.roster_lookup.
     sets: the set ids (or ExerciseSet objects) to report; None = every set in the results.
+    lang: "ko" or "en"; None takes the language most of the results were graded in.
     Returns {"summary": path, "canvas": path, "moodle": path}.
     """
     from nngrade import lms
 
+    if lang is None:
+        langs = Counter((r.get("extra_data") or {}).get("lang") for r in all_results if isinstance(r, dict))
+        lang = max(sorted(l for l in langs if l in LANGS), key=langs.__getitem__, default="en")
     lang = _check_lang(lang)
     cls = model.class_view(all_results, lang, sets)
     out_dir = Path(out_dir)
