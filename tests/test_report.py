@@ -392,3 +392,17 @@ def test_long_plot_titles_wrap_by_display_width():
 def test_class_language_defaults_to_the_results_own(tmp_path, hint_dir):
     paths = write_class_reports([load("student_kim"), load("student_lee"), load("student_hostile")], tmp_path)
     assert '<html lang="ko">' in paths["summary"].read_text()      # two of three graded in Korean
+
+
+def test_summary_lists_crashes_timeouts_and_grader_failures(tmp_path, hint_dir):
+    """A student whose process died or ran out of time is listed among the students with problems."""
+    lee = load("student_lee")
+    for t, state in zip(lee["tests"][:3], ("crashed", "crashed", "timeout")):
+        t.update(status="failed", score=0, output="died")
+        t["extra_data"]["status"] = state
+    lee["extra_data"]["grader_crash"] = "Traceback: KeyError 'x'"
+    html = write_class_reports([lee], tmp_path, "en")["summary"].read_text()
+    problems = html.split("Students with problems", 1)[1].split("Sandbox levels used", 1)[0]
+    assert "the grader failed on this submission: Traceback: KeyError &#39;x&#39;" in problems
+    assert "the student&#39;s process died in 2 test(s)" in problems
+    assert "1 test(s) ran out of time" in problems

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 
 from nngrade.report import plots
 from nngrade.report.hints import Hint, load_hint
+from nngrade.report.strings import text
 from nngrade.sets import SET_IDS, SETS
 
 log = logging.getLogger(__name__)
 
 SANDBOX_STRONG = "bwrap"
+# Failure kinds (a test's extra_data.status) that mean the run went wrong, not the answer.
+TROUBLE_STATES = ("grader-crash", "crashed", "timeout", "budget", "import-error")
 _SET_TITLES = {s.id: (s.title_en, s.title_ko) for s in SETS}
 
 
@@ -148,6 +151,7 @@ class StudentView:
     notes: list[str]
     problems: list[str]
     mnist_note: str
+    trouble: list[str]               # crashes, timeouts, import errors: for the class summary
     late: bool
     late_penalty: float | None       # fraction taken off the total, when the course's policy did
     raw_score: float | None          # the total before that penalty
@@ -307,6 +311,10 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         fraction = float(penalty["fraction"])
         raw = penalty.get("raw_score")
         raw_score = float(raw) if isinstance(raw, (int, float)) else None
+    states = Counter(t.state for t in views if not t.passed and t.state in TROUBLE_STATES)
+    trouble = [text(f"trouble_{state}", lang).format(n=states[state]) for state in TROUBLE_STATES if states[state]]
+    if extra.get("grader_crash"):
+        trouble.insert(0, text("grader_crash", lang).format(reason=as_text(extra["grader_crash"]).strip()))
     notes = extra.get("notes") or []
     problems = extra.get("problems") or []
     if not isinstance(notes, list) or not isinstance(problems, list):
@@ -324,6 +332,7 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         notes=[as_text(n) for n in notes],
         problems=[as_text(p) for p in problems],
         mnist_note=as_text(extra["mnist_note"]) if extra.get("mnist_note") else "",
+        trouble=trouble,
         late=is_late(extra.get("late")),
         late_penalty=fraction,
         raw_score=raw_score,
@@ -387,7 +396,7 @@ class ClassView:
 
     @property
     def problem_students(self) -> list[StudentView]:
-        return [s for s in self.students if s.problems or s.notes]
+        return [s for s in self.students if s.problems or s.notes or s.trouble]
 
     @property
     def weak_sandbox_levels(self) -> list[tuple[str, int]]:
