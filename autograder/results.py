@@ -130,6 +130,7 @@ def write_json_atomic(path: Path, document: dict) -> None:
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the pages beside it are world-readable
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -299,6 +299,10 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     for v in views:
         for tag in v.tags:
             seen.setdefault(tag, []).append(v.name)
+    declared = extra.get("mistakes")
+    if isinstance(declared, list):
+        # the grader's verdict: ids that inputs able to separate them ruled out are left out
+        seen = {tag: names for tag, names in seen.items() if tag in declared}
     mistakes = [MistakeView(load_hint(tag, lang), names) for tag, names in seen.items()]
 
     max_total = sum(s.max_score for s in sets)
@@ -436,7 +440,7 @@ def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:
 
     with_mistake: Counter[str] = Counter()
     for st in students:
-        ids = {tag for t in st.tests if t.set_id in set_ids for tag in t.tags}
+        ids = {m.id for m in st.mistakes if any(name.split("/")[0] in set_ids for name in m.tests)}
         with_mistake.update(ids)
     n = len(students)
     mistakes = [MistakeShare(load_hint(tag, lang), count, 100.0 * count / n)
