@@ -388,7 +388,7 @@ class StudentProbe:
             changed = _mutated_argument(record)
             if changed is not None:
                 self.fail(f"{what}. " + say("mutated", self.lang, name=record.target, arg=changed),
-                          details=[f"{say('calls', self.lang)}: {record.describe()}"], tags=(tag,))
+                          details=[f"{say('calls', self.lang)}: {record.describe()}"], tags=(tag,) if tag else ())
 
     def expect_no_warning(self, *, what: str, tag: str | None = None,
                           categories=("RuntimeWarning",)) -> None:
