@@ -61,7 +61,7 @@ def run_suites(paths: list[Path], plugin: GradingPlugin, *, quiet: bool = True) 
             backends.close()
             plugin.on_done(job, [], 0.0)
         return
-    ini = Path(__file__).resolve().parent / "suites" / "pytest.ini"
+    ini = Path(__file__).resolve().parent / "pytest.ini"
     args = [*map(str, paths), *PYTEST_ARGS, "-c", str(ini),
             "--rootdir", str(Path(__file__).resolve().parent.parent)]
     sink = io.StringIO()

@@ -41,7 +41,8 @@ def collect_sources(root: Path) -> tuple[dict[str, bytes], dict[str, str]]:
 
 
 def public_test_file(s: ExerciseSet, root: Path) -> Path | None:
-    for candidate in (root / s.id / "test_public.py", root / "test_public.py",
+    for candidate in (root / s.id / "test_public.py", root / "assignments" / s.id / "test_public.py",
+                      root / "test_public.py",
                       root.parent / s.id / "test_public.py", SOLUTIONS_DIR / s.id / "test_public.py"):
         if candidate.is_file() and (candidate.parent.name == s.id or _declares_set(candidate, s)):
             return candidate
