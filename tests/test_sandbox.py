@@ -147,6 +147,14 @@ def test_an_exception_at_import_is_reported_the_same_way_each_time(pool):
         assert "matmul" in r.error.message
 
 
+def test_module_names_may_be_any_python_identifier(pool):
+    with pool.session({"활성화": src("def relu(x):\n    return max(0.0, x)\n")},
+                      {"활성화": "과제/활성화.py"}) as s:
+        assert s.call("활성화", "relu", [-2.0]).value == 0.0
+        r = s.call("활성화", "relu", ["x"])
+    assert r.status == "exception" and r.error.file == "과제/활성화.py" and r.error.line == 2
+
+
 def test_missing_names_and_modules(pool):
     files = {"m": src("""
         VALUE = 3
@@ -431,6 +439,8 @@ def test_one_session_at_a_time_per_pool(pool):
 def test_bad_submissions_are_refused_with_a_clear_message(pool):
     with pytest.raises(ValueError, match="identifier"):
         pool.session({"../evil": b""})
+    with pytest.raises(ValueError, match="identifier"):
+        pool.session({"a.b": b""})
     with pytest.raises(TypeError, match="bytes"):
         pool.session({"m": 12})
 

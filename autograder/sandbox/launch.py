@@ -18,6 +18,7 @@ world-readable cache directory. No download, and the same numpy version on both 
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -318,6 +319,7 @@ def rlimit_command(interp: Interpreter, runner: str, config: dict) -> list[str]:
     return [interp.executable, *PYTHON_FLAGS, os.path.join(runner, "zygote.py"), json.dumps(config)]
 
 
+@functools.lru_cache(maxsize=1)
 def bwrap_version() -> str:
     try:
         return subprocess.run(["bwrap", "--version"], capture_output=True, text=True,

@@ -15,7 +15,6 @@ import itertools
 import json
 import math
 import os
-import re
 import select
 import shutil
 import signal
@@ -34,7 +33,6 @@ from .launch import LEVELS, SandboxUnavailable
 
 STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error", "missing",
             "budget")
-_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 _SIGNAL_WORDS = {
     signal.SIGKILL: "was killed (SIGKILL), usually for using too much memory",
     signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
@@ -561,8 +559,9 @@ class Session:
         total = 0
         out = {}
         for module, source in files.items():
-            if type(module) is not str or not _MODULE_NAME.match(module):
-                raise ValueError(f"module name {module!r} is not a Python identifier")
+            if type(module) is not str or not module.isidentifier() or len(module) > 100:
+                raise ValueError(f"module name {module!r} is not a Python identifier "
+                                 "(of at most 100 characters)")
             if isinstance(source, str):
                 source = source.encode("utf-8")
             if not isinstance(source, (bytes, bytearray)):
