@@ -8,15 +8,12 @@ reason rather than weakened.
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 

@@ -22,7 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -375,6 +375,8 @@ class SandboxPool:
 
     def session(self, files: dict, file_names: dict | None = None, limits: Limits | None = None
                 ) -> "Session":
+        if self._runner is None:
+            raise RuntimeError("this sandbox pool is closed")
         if self._session is not None and not self._session.closed:
             raise RuntimeError("this sandbox pool already has an open session: close it first "
                                "(one pool per job slot, one student at a time)")
@@ -711,9 +713,12 @@ class Session:
             return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
                 "BadValue", f"the student's process sent something that is not plain data: {e}"))
         except _ZygoteGone as e:
+            if self._sock is not None:
+                self._sock.close()
             self._sock, self._pid = None, None
             self._generation += 1
             self.restarts += 1
+            self.pool._drop_zygote()
             return Reply("crashed", wall=time.monotonic() - t0,
                          error=ErrorInfo("SandboxRestarted", str(e)))
         reply = self._validate(raw, req["id"])
@@ -895,4 +900,4 @@ def _wipe_dir_contents(path: str) -> None:
 
 
 __all__ = ["SandboxPool", "Session", "Limits", "Reply", "ErrorInfo", "Handle", "SandboxUnavailable",
-           "STATUSES", "asdict"]
+           "STATUSES"]

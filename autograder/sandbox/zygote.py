@@ -262,10 +262,8 @@ def _count_processes_of(uid: int) -> int:
 def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
     limits = dict(msg["limits"])
     uid = CONFIG.get("student_uid")
-    if CONFIG["kill"] == "pidns":
-        workdir = f"/tmp/student-{counter}"
-    else:
-        workdir = os.path.join(CONFIG["tmp_base"], f"student-{counter}")
+    name = f"student-{os.getpid()}-{counter}"
+    workdir = os.path.join("/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"], name)
     os.mkdir(workdir, 0o700)
     if uid is not None:
         os.chown(workdir, uid, CONFIG["student_gid"])
