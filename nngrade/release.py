@@ -691,7 +691,7 @@ include = ["nngrade", "nngrade.*"]
 
 [tool.setuptools.package-data]
 "nngrade" = ["fingerprints.json"]
-"nngrade.autograder" = ["hints/*.toml"]
+"nngrade.autograder" = ["hints/*.toml", "pytest.ini"]
 """
 
 
