@@ -1,0 +1,25 @@
+"""Eat all the memory."""
+import numpy as np
+
+
+def perceptron(x, w, theta):
+    s = float(np.dot(np.asarray(w, dtype=np.float64), np.asarray(x, dtype=np.float64)))
+    return 1 if s > theta else 0
+
+
+def and_gate(x1, x2):
+    return 2 * perceptron((x1, x2), (1.0, 1.0), 1.5) - 1
+
+
+def xor_gate(x1, x2):
+    blocks = []
+    while True:
+        blocks.append(np.ones(1 << 24))
+
+
+def nand_gate(x1, x2):
+    return len(bytearray(1 << 40))
+
+
+def or_gate(x1, x2):
+    return len([0] * 10**10)

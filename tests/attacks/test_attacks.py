@@ -1,0 +1,630 @@
+"""The attack corpus, graded through the real class path: intake → job slots → results → reports.
+
+Every folder beside this file is one attack (README.md lists them): a student submission, or a
+``make.py`` that builds one (symbolic links, non-UTF-8 names, zips), and an ``attack.toml``
+saying which functions of set 09 the attack targets and what must hold. The whole corpus and
+three honest students are graded in ONE ``grade_class`` run with two job slots, into a temporary
+OUT, with a temporary course, on sets 09 (where the attacks live, in perceptron.py) and 10 (honest
+compgraph.py: the attacker's other work, which must be graded as usual).
+
+Attack sources name real paths through placeholders (``@@OUT@@``, ``@@SOLUTIONS@@`` ...) that are
+filled in before grading: the attacker is assumed to know where everything lives.
+
+Checks per attack: it earns nothing it did not earn (its targeted tests fail, its honest ones
+pass), it really ran (its own marker shows in its results), no harm was done (no file written or
+changed outside the child's temp space, no process left, no connection reached a listener, no
+secret, salt, reference or hidden-suite text in its outputs), and the grader never faltered
+(a result for everyone, no test a grader error). Honest students must get full marks.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import re
+import resource
+import secrets
+import shutil
+import socket
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from nngrade import paths
+from nngrade.config import init_course, load_course
+from nngrade.grade import GradeOptions, grade_class
+from nngrade.sets import parse_sets
+
+HERE = Path(__file__).resolve().parent
+SETS = ("09_perceptron", "10_compgraph")
+ATTACKED_SET = "09_perceptron"
+SECRET_ENV = "NNGRADE_CANARY_SECRET"
+HONEST = ("aa-honest", "zz-honest-a", "zz-honest-b")
+OTHER_STUDENT = "zz-honest-a"           # the "other student" whose folder holds a secret
+LOCK_DIR = Path(os.environ.get("NNGRADE_SANDBOX_LOCK_DIR", "/run/nngrade-sandbox"))
+SEARCHED_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/root", "/")   # top level only: pwned-* files
+
+
+@dataclass
+class Attack:
+    name: str
+    folder: Path
+    spec: dict
+
+    @property
+    def student(self) -> str:
+        return self.spec.get("student", f"atk-{self.name}")
+
+    @property
+    def attacked(self) -> list[str]:
+        return list(self.spec.get("attacked", []))
+
+    @property
+    def honest_sets(self) -> list[str]:
+        return list(self.spec.get("honest_sets", ["10_compgraph"]))
+
+
+def load_attacks() -> list[Attack]:
+    out = []
+    for folder in sorted(HERE.iterdir()):
+        spec_file = folder / "attack.toml"
+        if folder.is_dir() and spec_file.is_file():
+            out.append(Attack(folder.name, folder, tomllib.loads(spec_file.read_text("utf-8"))))
+    return out
+
+
+ATTACKS = load_attacks()
+CLASS_ATTACKS = [a for a in ATTACKS if not a.spec.get("own_run")]
+
+
+def reference_source(set_id: str, module: str) -> str:
+    return (paths.SOLUTIONS_DIR / set_id / f"{module}.py").read_text(encoding="utf-8")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace(f"@@{key}@@", value)
+    return text
+
+
+def build_attack(attack: Attack, subs: Path, values: dict[str, str]) -> None:
+    """Write the attack's submission into SUBMISSIONS (placeholders filled)."""
+    make = attack.folder / "make.py"
+    if make.is_file():
+        spec = importlib.util.spec_from_file_location(f"attack_make_{attack.name.replace('-', '_')}", make)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.build(subs, attack.student, dict(values), {
+            "perceptron": reference_source("09_perceptron", "perceptron"),
+            "compgraph": reference_source("10_compgraph", "compgraph")})
+        return
+    entry = subs / attack.student
+    entry.mkdir(parents=True)
+    for path in sorted(attack.folder.rglob("*")):
+        if path.is_file() and path.name not in ("attack.toml", "make.py") and "__pycache__" not in path.parts:
+            target = entry / path.relative_to(attack.folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(fill(path.read_text("utf-8"), values), encoding="utf-8")
+    for module in attack.spec.get("add_reference", ["compgraph"]):
+        set_id = {"compgraph": "10_compgraph", "perceptron": "09_perceptron"}[module]
+        (entry / f"{module}.py").write_text(reference_source(set_id, module), encoding="utf-8")
+
+
+# ---- what the run leaves behind -------------------------------------------------------------------
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every entry under root: kind, size, mode and content digest (links by their target)."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            if os.path.islink(p):
+                out[p] = ("link", os.readlink(p))
+            elif os.path.isdir(p):
+                out[p] = ("dir", st.st_mode)
+            elif not os.path.isfile(p):
+                out[p] = ("special", st.st_mode)          # sockets, FIFOs: never opened
+            else:
+                with open(p, "rb") as f:
+                    out[p] = ("file", st.st_mode, st.st_size, hashlib.sha256(f.read()).hexdigest())
+    return out
+
+
+def pwned_files(roots) -> list[str]:
+    """Files an attack managed to create: every attack names what it writes pwned-<attack>."""
+    found = []
+    for root in roots:
+        root = str(root)
+        if root in SEARCHED_DIRS:
+            try:
+                names = os.listdir(root)
+            except OSError:
+                continue
+            found += [os.path.join(root, n) for n in names if "pwned" in n]
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            found += [os.path.join(dirpath, n) for n in dirnames + filenames if "pwned" in n]
+    return sorted(found)
+
+
+def process_names() -> dict[int, str]:
+    out = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                out[int(p)] = Path(f"/proc/{p}/comm").read_text().strip()
+            except OSError:
+                pass
+    return out
+
+
+def _status(pid: int, key: str):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return line.split()[1:]
+    except OSError:
+        return None
+    return None
+
+
+def descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid in process_names():
+        ppid = _status(pid, "PPid")
+        if ppid:
+            children.setdefault(int(ppid[0]), []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if (_status(c, "State") or ["Z"])[0] != "Z":
+                out.append(c)
+            todo.append(c)
+    return out
+
+
+def leftover_uid_processes(uids) -> list[tuple[int, int, str]]:
+    """Live processes of sandbox uids that no sandbox holds any more (their lock is free)."""
+    import fcntl
+    left = []
+    for uid in uids:
+        lock = LOCK_DIR / f"uid-{uid}.lock"
+        if not lock.exists():
+            continue
+        fd = os.open(lock, os.O_RDWR)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue            # another grading run leased it meanwhile
+            for pid, comm in process_names().items():
+                status = _status(pid, "Uid")
+                if status and int(status[0]) == uid and (_status(pid, "State") or ["Z"])[0] != "Z":
+                    left.append((pid, uid, comm))
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+    return left
+
+
+class Listener:
+    """TCP, UDP and a Unix socket that record whatever reaches them."""
+
+    def __init__(self, unix_path: Path):
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.bind(("127.0.0.1", 0))
+        self.tcp.listen(16)
+        self.port = self.tcp.getsockname()[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", self.port))
+        self.unix_path = unix_path
+        self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix.bind(str(unix_path))
+        self.unix.listen(16)
+        self.received: list[tuple[str, bytes]] = []
+        self._stop = False
+        self._threads = [threading.Thread(target=self._accept, args=(s, kind), daemon=True)
+                         for s, kind in ((self.tcp, "tcp"), (self.unix, "unix"))]
+        self._threads.append(threading.Thread(target=self._datagrams, daemon=True))
+        for t in self._threads:
+            t.start()
+
+    def _accept(self, sock, kind):
+        sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            conn.settimeout(1)
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                data = b""
+            self.received.append((kind, data))
+            conn.close()
+
+    def _datagrams(self):
+        self.udp.settimeout(0.2)
+        while not self._stop:
+            try:
+                data, _ = self.udp.recvfrom(4096)
+            except (socket.timeout, OSError):
+                continue
+            self.received.append(("udp", data))
+
+    def close(self):
+        self._stop = True
+        for t in self._threads:
+            t.join(timeout=2)
+        for s in (self.tcp, self.udp, self.unix):
+            s.close()
+
+
+@dataclass
+class ClassRun:
+    base: Path
+    subs: Path
+    out: Path
+    canary: Path
+    secret: str
+    salt: str
+    values: dict
+    run: object
+    results: dict[str, dict] = field(default_factory=dict)      # student id -> results.json
+    dirs: dict[str, Path] = field(default_factory=dict)         # student id -> OUT folder
+    printed: str = ""
+    received: list = field(default_factory=list)
+    pwned: list[str] = field(default_factory=list)
+    canary_changed: list[str] = field(default_factory=list)
+    subs_changed: list[str] = field(default_factory=list)
+    left_children: list[int] = field(default_factory=list)
+    left_tagged: dict[int, str] = field(default_factory=dict)
+    left_uid: list = field(default_factory=list)
+    uids: set[int] = field(default_factory=set)
+    maxrss_growth_mb: float = 0.0
+    loot: dict[str, str] = field(default_factory=dict)          # what must never show up
+
+    def by_prefix(self, student: str) -> str:
+        if student in self.results:
+            return student
+        matches = [s for s in self.results if s.startswith(student)]
+        assert len(matches) == 1, f"no single result for {student!r}: {sorted(self.results)}"
+        return matches[0]
+
+    def texts(self, student: str) -> str:
+        """Everything the student (and anyone reading their pages) is shown."""
+        sid = self.by_prefix(student)
+        folder = self.dirs[sid]
+        parts = [json.dumps(self.results[sid], ensure_ascii=False)]
+        for name in ("feedback.md", "feedback.html"):
+            p = folder / name
+            parts.append(p.read_text("utf-8") if p.is_file() else "")
+        return "\n".join(parts)
+
+
+def _distinctive_line(path: Path) -> str:
+    """A line of a file long enough to be unmistakable if it leaks (not a test or case name)."""
+    for line in path.read_text("utf-8").splitlines():
+        line = line.strip()
+        if len(line) > 40 and not line.startswith(("@pytest", "def ", "import", "from")):
+            return line
+    raise AssertionError(f"{path}: no distinctive line")
+
+
+def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], sets=SETS,
+                 jobs: int = 2) -> ClassRun:
+    subs, out, canary = base / "submissions", base / "out", base / "canary"
+    for d in (subs, out, canary):
+        d.mkdir(parents=True)
+    course_path = init_course(base / "course", name="attack corpus", lang="en")
+    course = load_course(course_path)
+    secret = "NNGRADE-CANARY-" + secrets.token_hex(12)
+    # The canary tree: files outside every submission that no student may read or change.
+    (canary / "secret.txt").write_text(f"{secret}\n", encoding="utf-8")
+    (canary / "answers").mkdir()
+    (canary / "answers" / "perceptron.py").write_text(
+        f"# {secret}\n" + reference_source("09_perceptron", "perceptron"), encoding="utf-8")
+    listener = Listener(canary / "listener.sock")
+    values = {
+        "OUT": str(out), "SUBMISSIONS": str(subs), "CANARY": str(canary),
+        "SECRET_FILE": str(canary / "secret.txt"), "SECRET_ENV": SECRET_ENV,
+        "OTHER_STUDENT": str(subs / OTHER_STUDENT), "SOLUTIONS": str(paths.SOLUTIONS_DIR),
+        "AUTOGRADER": str(paths.AUTOGRADER_DIR), "REPO": str(paths.REPO_ROOT),
+        "COURSE": str(course_path), "PORT": str(listener.port), "UNIX_SOCKET": str(listener.unix_path),
+        "GRADER_PID": str(os.getpid()),
+    }
+    for sid in honest:
+        folder = subs / sid
+        folder.mkdir()
+        (folder / "perceptron.py").write_text(reference_source("09_perceptron", "perceptron"), "utf-8")
+        (folder / "compgraph.py").write_text(reference_source("10_compgraph", "compgraph"), "utf-8")
+        if sid == OTHER_STUDENT:
+            (folder / "notes.txt").write_text(f"my password is {secret}\n", encoding="utf-8")
+            with open(folder / "perceptron.py", "a", encoding="utf-8") as f:
+                f.write(f"\n# {secret}\n")
+    for attack in attacks:
+        values["NAME"] = attack.name
+        build_attack(attack, subs, values)
+    values.pop("NAME", None)
+
+    canary_before, subs_before = snapshot(canary), snapshot(subs)
+    names_before = set(process_names())
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Everything the grading processes print goes to a file we read back (a forged result must
+    # never reach the grader's own output).
+    capture = base / "printed.txt"
+    saved = os.dup(1), os.dup(2)
+    old_secret = os.environ.get(SECRET_ENV)
+    os.environ[SECRET_ENV] = secret
+    try:
+        with open(capture, "wb") as f:
+            os.dup2(f.fileno(), 1)
+            os.dup2(f.fileno(), 2)
+            try:
+                run = grade_class(subs, out, course, GradeOptions(
+                    sets=tuple(parse_sets(list(sets))), jobs=jobs, lang="en", progress=False))
+            finally:
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+    finally:
+        os.close(saved[0])
+        os.close(saved[1])
+        if old_secret is None:
+            os.environ.pop(SECRET_ENV, None)
+        else:
+            os.environ[SECRET_ENV] = old_secret
+    time.sleep(0.5)               # whatever an attack left behind has had time to act
+    listener.close()
+
+    result = ClassRun(base, subs, out, canary, secret, course.salt, values, run)
+    result.printed = capture.read_text("utf-8", "replace")
+    result.received = list(listener.received)
+    result.maxrss_growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    for path in sorted(out.glob("*/results.json")):
+        doc = json.loads(path.read_text("utf-8"))
+        sid = doc["extra_data"]["student"]
+        result.results[sid] = doc
+        result.dirs[sid] = path.parent
+        for layer in doc["extra_data"].get("sandbox", {}).get("layers", []):
+            m = re.search(r"runs as uid (\d+)", layer.get("detail", ""))
+            if layer.get("name") == "uid" and m:
+                result.uids.add(int(m.group(1)))
+    canary_after, subs_after = snapshot(canary), snapshot(subs)
+    result.canary_changed = sorted(k for k in canary_before.keys() | canary_after.keys()
+                                   if canary_before.get(k) != canary_after.get(k))
+    result.subs_changed = sorted(k for k in subs_before.keys() | subs_after.keys()
+                                 if subs_before.get(k) != subs_after.get(k))
+    result.pwned = pwned_files([base, *SEARCHED_DIRS, Path.cwd(), paths.REPO_ROOT])
+    result.left_children = descendants(os.getpid())
+    result.left_tagged = {pid: comm for pid, comm in process_names().items()
+                          if comm.startswith("atk-") and pid not in names_before}
+    result.left_uid = leftover_uid_processes(result.uids)
+    result.loot = {
+        "the canary secret": secret,
+        "the course salt": course.salt,
+        "the reference solution": _distinctive_line(paths.SOLUTIONS_DIR / "09_perceptron" / "perceptron.py"),
+        "the hidden suite": _distinctive_line(paths.AUTOGRADER_DIR / "suites" / "test_09_perceptron.py"),
+    }
+    return result
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> ClassRun:
+    return grade_corpus(tmp_path_factory.mktemp("attack-corpus"), CLASS_ATTACKS, HONEST)
+
+
+def set_tests(doc: dict, set_id: str) -> list[dict]:
+    return [t for t in doc["tests"] if t["extra_data"]["set"] == set_id]
+
+
+def _brief(tests) -> list[tuple]:
+    return [(t["name"], t["status"], t["output"][:160]) for t in tests]
+
+
+# ---- the run as a whole ------------------------------------------------------------------------
+
+
+def test_every_student_got_a_result_and_the_grader_never_faltered(corpus):
+    for sid in list(HONEST) + [a.student for a in CLASS_ATTACKS]:
+        corpus.by_prefix(sid)
+    assert len(corpus.results) == len(HONEST) + len(CLASS_ATTACKS)
+    assert corpus.run.failed == []
+    grader_errors = [(sid, t["name"], t["extra_data"].get("grader_error", "")[-300:])
+                     for sid, doc in corpus.results.items() for t in doc["tests"]
+                     if t["extra_data"].get("status") in ("grader-error", "grader-crash")]
+    assert grader_errors == []
+    for name in ("grades.csv", "moodle.csv", "summary.html"):
+        assert (corpus.out / name).is_file()
+
+
+@pytest.mark.parametrize("sid", HONEST)
+def test_honest_students_of_the_same_run_get_full_marks(corpus, sid):
+    doc = corpus.results[sid]
+    assert [t for t in doc["tests"] if t["status"] != "passed"] == []
+    assert all(t["tags"] == [] for t in doc["tests"])
+    assert doc["score"] == sum(t["max_score"] for t in doc["tests"]) == 200.0
+    assert doc["extra_data"]["problems"] == []
+
+
+def test_no_file_outside_the_sandbox_was_written_or_changed(corpus):
+    assert corpus.pwned == []
+    assert corpus.canary_changed == []
+    assert corpus.subs_changed == []
+    allowed_top = {"grades.csv", "moodle.csv", "summary.html"}
+    allowed_student = {"results.json", "feedback.html", "feedback.md"}
+    strays = []
+    for entry in corpus.out.iterdir():
+        if entry.is_dir():
+            strays += [str(p) for p in entry.iterdir() if p.name not in allowed_student]
+        elif entry.name not in allowed_top:
+            strays.append(str(entry))
+    assert strays == []
+
+
+def test_no_process_is_left_alive(corpus):
+    assert corpus.left_children == []
+    assert corpus.left_tagged == {}
+    assert corpus.left_uid == []
+
+
+def test_nothing_reached_a_listener_outside_the_sandbox(corpus):
+    assert corpus.received == []
+
+
+def test_nothing_the_students_printed_reached_the_grader_output(corpus):
+    assert "FAKE-RESULT" not in corpus.printed
+    assert corpus.secret not in corpus.printed
+
+
+def test_class_files_hold_no_loot(corpus):
+    for name in ("grades.csv", "moodle.csv", "summary.html"):
+        text = (corpus.out / name).read_text("utf-8")
+        for what, loot in corpus.loot.items():
+            assert loot not in text, f"{what} in {name}"
+
+
+# ---- per attack ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
+def test_attack_ran(corpus, attack):
+    """The attack really executed (else every other check would pass for nothing)."""
+    sid = corpus.by_prefix(attack.student)
+    doc = corpus.results[sid]
+    shown = "\n".join([t["output"] for t in doc["tests"]] + doc["extra_data"]["problems"]
+                      + doc["extra_data"]["notes"])
+    for pattern in attack.spec.get("ran", []):
+        assert re.search(pattern, shown), (pattern, _brief(doc["tests"])[:8], doc["extra_data"]["problems"])
+
+
+@pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
+def test_attack_earns_no_points_it_did_not_earn(corpus, attack):
+    sid = corpus.by_prefix(attack.student)
+    doc = corpus.results[sid]
+    attacked = attack.attacked
+    mine = set_tests(doc, ATTACKED_SET)
+    targeted = [t for t in mine if "*" in attacked or t["extra_data"]["function"] in attacked]
+    honest = [t for t in mine if t not in targeted]
+    assert targeted or not attacked, "the attack targets no test"
+    assert [t for t in targeted if t["status"] == "passed" or t["score"] > 0] == []
+    if attack.spec.get("honest_functions_pass", True):
+        assert [t for t in honest if t["status"] != "passed"] == [], _brief(honest)
+    for set_id in attack.honest_sets:
+        others = set_tests(doc, set_id)
+        assert others and [t for t in others if t["status"] != "passed"] == [], _brief(others)
+    earned = sum(t["score"] for t in doc["tests"])
+    assert doc["score"] == earned
+    assert earned <= sum(t["max_score"] for t in doc["tests"] if t not in targeted)
+
+
+@pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
+def test_attack_leaks_nothing(corpus, attack):
+    shown = corpus.texts(attack.student)
+    for what, loot in corpus.loot.items():
+        assert loot not in shown, f"{what} shows in the attacker's results or feedback"
+
+
+@pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
+def test_attack_left_nothing_behind(corpus, attack):
+    assert [p for p in corpus.pwned if f"pwned-{attack.name}" in p] == []
+    tag = f"atk-{attack.name}"[:15]
+    assert [c for c in corpus.left_tagged.values() if c == tag] == []
+    assert [r for r in corpus.received if attack.name.encode() in r[1]] == []
+
+
+@pytest.mark.parametrize("attack", [a for a in CLASS_ATTACKS if a.spec.get("problem")],
+                         ids=[a.name for a in CLASS_ATTACKS if a.spec.get("problem")])
+def test_refused_input_is_named_in_the_students_report(corpus, attack):
+    sid = corpus.by_prefix(attack.student)
+    extra = corpus.results[sid]["extra_data"]
+    said = "\n".join(extra["problems"] + extra["notes"])
+    for pattern in attack.spec["problem"]:
+        assert re.search(pattern, said), (pattern, extra["problems"], extra["notes"])
+
+
+# ---- attacks aimed at the reports --------------------------------------------------------------
+
+
+def _outside_fences(markdown: str) -> list[str]:
+    """Lines of a Markdown text that are not inside a fenced code block."""
+    lines, fence = [], None
+    for line in markdown.splitlines():
+        m = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if fence is None and m:
+            fence = m.group(1)
+            continue
+        if fence is not None:
+            if re.match(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$", line):
+                fence = None
+            continue
+        lines.append(line)
+    return lines
+
+
+def test_html_and_markdown_injection_stays_text(corpus):
+    attack = next(a for a in CLASS_ATTACKS if a.name == "html-injection")
+    sid = corpus.by_prefix(attack.student)
+    html = (corpus.dirs[sid] / "feedback.html").read_text("utf-8")
+    summary = (corpus.out / "summary.html").read_text("utf-8")
+    assert "INJECTED" in html                                # the text is shown ...
+    for page in (html, summary):                             # ... but never as markup
+        assert "<script>document.title" not in page
+        assert "<img src=x onerror" not in page
+    md = (corpus.dirs[sid] / "feedback.md").read_text("utf-8")
+    assert "INJECTED" in md
+    assert [line for line in _outside_fences(md) if "INJECTED" in line] == []
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_cells_from_student_text_cannot_be_formulas(corpus):
+    """A spreadsheet opening grades.csv or moodle.csv must not evaluate a student's name."""
+    bad = []
+    for name in ("grades.csv", "moodle.csv"):
+        rows = list(csv.reader(io.StringIO((corpus.out / name).read_text("utf-8-sig"), newline="")))
+        for row in rows:
+            for cell in row:
+                if cell.startswith(FORMULA_START) and not re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                    bad.append((name, cell))
+    assert bad == []
+
+
+# ---- attacks that need a class of their own (they concern the class outputs) ---------------------
+
+
+OWN_RUN = [a for a in ATTACKS if a.spec.get("own_run")]
+
+
+@pytest.mark.parametrize("attack", OWN_RUN, ids=[a.name for a in OWN_RUN])
+def test_student_ids_cannot_take_over_another_students_or_the_class_files(tmp_path, attack):
+    """Each student keeps a results.json of their own, and the class files are written."""
+    base = tmp_path / "run"
+    run = grade_corpus(base, [attack], ("aa-honest",), sets=("10_compgraph",), jobs=2)
+    ids = {e.name for e in run.subs.iterdir()}
+    assert set(run.results) == ids, (sorted(ids), sorted(run.results))
+    for sid, doc in run.results.items():
+        assert doc["extra_data"]["student"] == sid
+    expected = attack.spec.get("scores", {})
+    for sid, score in expected.items():
+        assert run.results[sid]["score"] == score, sid
+    for name in ("grades.csv", "moodle.csv", "summary.html"):
+        assert (run.out / name).is_file(), f"{name} was not written"
+    rows = list(csv.DictReader(io.StringIO((run.out / "grades.csv").read_text("utf-8-sig"))))
+    assert len([r for r in rows if r.get("Student", "").strip() != "Points Possible"]) == len(ids)
+
+
+def test_the_readme_lists_every_attack():
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", (HERE / "README.md").read_text("utf-8"), re.M))
+    assert listed == {a.name for a in ATTACKS}
+    assert len(ATTACKS) >= 20
