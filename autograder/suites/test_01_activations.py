@@ -17,6 +17,22 @@ def _batch(student, scale=3.0):
     return student.rng.normal(0.0, scale, size=(rows, 5))
 
 
+CURVE_X = np.linspace(-5.0, 5.0, 81)
+
+
+def _plot_curve(student, reference, name):
+    """The student's activation against the reference's, for the feedback page."""
+    try:
+        mine = getattr(student.module, name)(CURVE_X)
+    except AssertionError:
+        return  # the failure itself is reported by the test
+    theirs = getattr(reference, name)(CURVE_X)
+    student.artifact("curve", title=f"{name}(a)", x=CURVE_X.tolist(),
+                     series={"student": np.asarray(mine, dtype=float).ravel().tolist(),
+                             "reference": np.asarray(theirs, dtype=float).tolist()},
+                     xlabel="a", ylabel=f"{name}(a)")
+
+
 def _outputs(student, low=0.02, high=0.98):
     """Values an activation could output (in (0, 1) for the sigmoid's derivative)."""
     return student.rng.uniform(low, high, size=(int(student.rng.choice(ODD_ROWS)), 4))
@@ -36,6 +52,7 @@ def test_step_random(student, reference):
 @pytest.mark.points(8)
 def test_sigmoid_random(student, reference):
     a = _batch(student)
+    _plot_curve(student, reference, "sigmoid")  # drawn first: most useful when the check fails
     student.check(lambda m: m.sigmoid(a), reference=reference, what="sigmoid(a)")
 
 
@@ -63,6 +80,7 @@ def test_sigmoid_grad_random(student, reference):
 @pytest.mark.points(6)
 def test_tanh_random(student, reference):
     a = _batch(student)
+    _plot_curve(student, reference, "tanh")  # drawn first: most useful when the check fails
     student.check(lambda m: m.tanh(a), reference=reference, what="tanh(a)")
 
 
@@ -80,6 +98,7 @@ def test_tanh_grad_random(student, reference):
 @pytest.mark.points(8)
 def test_relu_random(student, reference):
     a = _batch(student)
+    _plot_curve(student, reference, "relu")  # drawn first: most useful when the check fails
     student.check(lambda m: m.relu(a), reference=reference, what="relu(a)")
 
 
@@ -123,5 +142,6 @@ def test_softmax_extreme(student, reference):
 @pytest.mark.points(12)
 def test_tanh_via_sigmoid_random(student, reference):
     a = _batch(student)
+    _plot_curve(student, reference, "tanh_via_sigmoid")  # drawn first: most useful when the check fails
     student.check(lambda m: m.tanh_via_sigmoid(a), reference=reference,
                   what="tanh_via_sigmoid(a) = 2·sigmoid(2a) − 1")
