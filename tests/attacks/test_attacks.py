@@ -29,6 +29,7 @@ import resource
 import secrets
 import shutil
 import socket
+import tempfile
 import threading
 import time
 import tomllib
@@ -326,6 +327,7 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     subs, out, canary = base / "submissions", base / "out", base / "canary"
     for d in (subs, out, canary):
         d.mkdir(parents=True)
+        os.chmod(d, 0o755)
     course_path = init_course(base / "course", name="attack corpus", lang="en")
     course = load_course(course_path)
     secret = "NNGRADE-CANARY-" + secrets.token_hex(12)
@@ -418,9 +420,24 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     return result
 
 
+@pytest.fixture
+def open_folder():
+    """A folder everyone may read, as an instructor's course folder usually is (umask 022): the
+    sandbox, not file permissions, must keep students out of it."""
+    folder = Path(tempfile.mkdtemp(prefix="nngrade-attacks-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> ClassRun:
-    return grade_corpus(tmp_path_factory.mktemp("attack-corpus"), CLASS_ATTACKS, HONEST)
+def corpus() -> ClassRun:
+    folder = Path(tempfile.mkdtemp(prefix="nngrade-attacks-"))
+    os.chmod(folder, 0o755)
+    try:
+        yield grade_corpus(folder, CLASS_ATTACKS, HONEST)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def set_tests(doc: dict, set_id: str) -> list[dict]:
@@ -607,10 +624,9 @@ OWN_RUN = [a for a in ATTACKS if a.spec.get("own_run")]
 
 
 @pytest.mark.parametrize("attack", OWN_RUN, ids=[a.name for a in OWN_RUN])
-def test_student_ids_cannot_take_over_another_students_or_the_class_files(tmp_path, attack):
+def test_student_ids_cannot_take_over_another_students_or_the_class_files(open_folder, attack):
     """Each student keeps a results.json of their own, and the class files are written."""
-    base = tmp_path / "run"
-    run = grade_corpus(base, [attack], ("aa-honest",), sets=("10_compgraph",), jobs=2)
+    run = grade_corpus(open_folder, [attack], ("aa-honest",), sets=("10_compgraph",), jobs=2)
     ids = {e.name for e in run.subs.iterdir()}
     assert set(run.results) == ids, (sorted(ids), sorted(run.results))
     for sid, doc in run.results.items():
