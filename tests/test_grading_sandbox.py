@@ -18,7 +18,7 @@ from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.runner import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
-from nngrade.paths import AUTOGRADER_DIR
+from nngrade.paths import ASSIGNMENTS_DIR, AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.sets import SETS, find_set
 
 FILES = Path(__file__).resolve().parent / "files"
@@ -58,6 +58,18 @@ def _submissions():
 
 
 CASES = _submissions()
+GRADED_SETS = tuple(s for s in SETS if s.id not in SKIP_SETS)
+
+
+def _folder_of_modules(root: Path) -> tuple[dict, dict]:
+    """Every set's module from root/<set>/<module>.py, as one student hands them in."""
+    modules, names = {}, {}
+    for s in GRADED_SETS:
+        path = root / s.id / f"{s.module}.py"
+        if path.is_file():
+            modules[s.module] = path.read_bytes()
+            names[s.module] = f"{s.id}/{s.module}.py"
+    return modules, names
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +80,10 @@ def graded():
         modules, names = collect_sources(folder)
         sets = _sets_of(modules, mistake) if mistake else [find_set(folder.parent.name)]
         plan[name] = sets
+        jobs.append(StudentJob(name, modules, names))
+    for name, root in (("reference", SOLUTIONS_DIR), ("stubs", ASSIGNMENTS_DIR)):
+        modules, names = _folder_of_modules(root)
+        plan[name] = list(GRADED_SETS)
         jobs.append(StudentJob(name, modules, names))
     all_sets = tuple(s for s in SETS if any(s in v for v in plan.values()))
     results = {}
@@ -81,6 +97,24 @@ def graded():
     finally:
         pool.close()
     return {name: (plan[name], results[name]) for name in plan}
+
+
+def test_reference_sources_get_full_marks_through_the_sandbox(graded):
+    """Handed in as a student's files, does the reference pass every test of every set?"""
+    sets, outcomes = graded["reference"]
+    assert {o.set_id for o in outcomes} == {s.id for s in GRADED_SETS}
+    assert [(o.name, o.summary[:120]) for o in outcomes if not o.passed] == []
+    assert all(o.tags == () for o in outcomes)
+
+
+def test_stubs_get_zero_with_not_implemented_messages(graded):
+    """Do the released stubs earn nothing, and does every failure say "not implemented"?"""
+    sets, outcomes = graded["stubs"]
+    assert outcomes and not any(o.passed and o.max_score for o in outcomes)
+    failed = [o for o in outcomes if not o.passed]
+    assert all("not implemented" in o.summary for o in failed), \
+        [(o.name, o.summary[:120]) for o in failed if "not implemented" not in o.summary][:5]
+    assert all(o.tags == () for o in outcomes)
 
 
 @pytest.mark.parametrize("name,folder,mistake", [c for c in CASES if c[2]], ids=[c[0] for c in CASES if c[2]])
