@@ -450,18 +450,54 @@ def test_describe_states_each_layer_in_plain_words(pool):
     assert d["level"] == pool.level and {"rlimits", "uid", "seccomp", "pid-namespace", "network",
                                          "filesystem", "bwrap"} <= set(layers)
     isolated = pool.level in ("bwrap", "unshare")
-    filtered = layers["seccomp"]["active"]
+    filtered, fenced = layers["seccomp"]["active"], layers["landlock"]["active"]
     assert filtered, layers["seccomp"]["detail"]     # this machine's kernel has seccomp filters
+    assert fenced, layers["landlock"]["detail"]      # and Landlock
     assert layers["network"]["active"] is (isolated or filtered)
-    assert layers["filesystem"]["active"] is isolated
+    assert layers["filesystem"]["active"] is (isolated or fenced)
     assert layers["pid-namespace"]["active"] is isolated
     assert layers["bwrap"]["active"] is (pool.level == "bwrap")
     if not isolated:
         assert "refuses socket()" in layers["network"]["detail"]
-        assert "no filesystem isolation" in layers["filesystem"]["detail"]
+        assert "Landlock confines" in layers["filesystem"]["detail"]
     if os.geteuid() == 0:
         assert layers["uid"]["active"] and "uid 6" in layers["uid"]["detail"]
     json.dumps(d)   # goes into results.json as is
+
+
+def test_landlock_lets_student_code_read_the_runtime_and_write_only_its_directory(pool):
+    code = src("""
+        import os
+        def probe():
+            out = {}
+            for p in ("/etc/passwd", os.__file__, "/usr/bin/env"):
+                try:
+                    with open(p, "rb") as f:
+                        out[p] = len(f.read(10))
+                except OSError as e:
+                    out[p] = type(e).__name__
+            for p in ("mine.txt", "/tmp/elsewhere.txt", "/dev/shm/x", "/var/tmp/x"):
+                try:
+                    with open(p, "w") as f:
+                        f.write("x")
+                    out[p] = "written"
+                except OSError as e:
+                    out[p] = type(e).__name__
+            import decimal, fractions, sqlite3, xml.dom.minidom, email.mime.text, ctypes  # noqa
+            import numpy as np
+            out["numpy"] = float(np.linalg.det(np.eye(3) * 2) + np.fft.fft(np.ones(4))[0].real)
+            return out
+    """)
+    with pool.session({"m": code}) as s:
+        r = s.call("m", "probe")
+    assert r.status == "ok", r.error
+    v = r.value
+    assert v["/etc/passwd"] in ("PermissionError", "FileNotFoundError")
+    assert v["/usr/bin/env"] in ("PermissionError", "FileNotFoundError")
+    assert [k for k, x in v.items() if x == 10] and v["mine.txt"] == "written"
+    assert {v[p] for p in ("/tmp/elsewhere.txt", "/dev/shm/x", "/var/tmp/x")} <= \
+        {"PermissionError", "FileNotFoundError", "OSError"}
+    assert v["numpy"] == pytest.approx(12.0)
 
 
 def test_the_seccomp_filter_refuses_sockets_signals_and_ptrace(pool):

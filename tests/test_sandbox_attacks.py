@@ -49,8 +49,11 @@ def needs(pool, what: str):
         pytest.skip(f"{pool.level}: {layers['filesystem']['detail']}")
     if what == "network" and not layers["network"]["active"]:
         pytest.skip(f"{pool.level}: {layers['network']['detail']}")
-    if what == "other-uid" and not (isolated(pool) or ROOT):
+    if what == "other-uid" and not (isolated(pool) or ROOT or layers["landlock"]["active"]):
         pytest.skip(f"{pool.level} as a normal user: {layers['uid']['detail']}")
+    if what == "disk-cap" and not isolated(pool):
+        pytest.skip(f"{pool.level}: no size cap on the working directory beyond the per-file "
+                    "limit (describe() says so)")
 
 
 REPO_TARGETS = [paths.AUTOGRADER_DIR / "pwned.py", paths.SOLUTIONS_DIR / "pwned.py"]
@@ -207,7 +210,11 @@ ATTACK = textwrap.dedent('''
 
     def proc_walk():
         found, seen = [], 0
-        for pid in os.listdir("/proc"):
+        try:
+            pids = os.listdir("/proc")
+        except OSError as e:
+            return type(e).__name__
+        for pid in pids:
             if not pid.isdigit():
                 continue
             seen += 1
@@ -223,12 +230,14 @@ ATTACK = textwrap.dedent('''
         return found
 
     def my_fds():
+        import stat
         out = {}
-        for fd in os.listdir("/proc/self/fd"):
+        for fd in range(4096):
             try:
-                out[fd] = os.readlink(f"/proc/self/fd/{fd}")
+                mode = os.fstat(fd).st_mode
             except OSError:
-                pass
+                continue
+            out[str(fd)] = "socket" if stat.S_ISSOCK(mode) else "other"
         return out
 
     def fill_disk():
@@ -414,9 +423,8 @@ def test_writing_outside_the_temp_space_fails(pool, scene):
         inside = scene.call(s, "write", [scene.host_tmp])    # a private /tmp, if any
     assert r.status == "ok"
     assert "written" not in r.value.values(), r.value
-    scene.assert_no_harm(host_tmp_may_exist=not isolated(pool))
-    if isolated(pool):
-        assert inside.value == {scene.host_tmp: "written"}      # written, but not on the host
+    scene.assert_no_harm()
+    assert inside.value[scene.host_tmp] in ("written", "PermissionError")   # never on the host
 
 
 def test_nothing_a_student_leaves_behind_reaches_the_next_student(pool, scene):
@@ -424,7 +432,8 @@ def test_nothing_a_student_leaves_behind_reaches_the_next_student(pool, scene):
         workdir = scene.call(s, "leave_behind").value
     with scene.session() as s:
         found = scene.call(s, "look_for_leftovers").value
-    if isolated(pool):
+    layers = {x["name"]: x for x in pool.describe()["layers"]}
+    if isolated(pool) or layers["landlock"]["active"]:
         assert found == []
     else:   # a shared machine /tmp: only the private working directory is wiped
         assert not any(f.startswith(workdir) for f in found)
@@ -437,7 +446,7 @@ def test_nothing_a_student_leaves_behind_reaches_the_next_student(pool, scene):
 
 
 def test_filling_the_disk_stops_at_the_cap(pool, scene):
-    needs(pool, "filesystem")
+    needs(pool, "disk-cap")
     with scene.session(Limits(timeout=20)) as s:
         r = scene.call(s, "fill_disk")
     assert r.status == "ok" and r.value[1] == "OSError", r.value    # ENOSPC or EFBIG
@@ -490,7 +499,7 @@ def test_walking_proc_finds_no_secret_of_other_processes(pool, scene):
     try:
         with scene.session(Limits(timeout=10)) as s:
             r = scene.call(s, "proc_walk")
-        assert r.status == "ok" and r.value == []
+        assert r.status == "ok" and r.value in ([], "PermissionError"), r.value
     finally:
         victim.kill()
         victim.wait()
@@ -501,9 +510,9 @@ def test_the_student_holds_no_descriptor_but_its_own_channel(pool, scene):
     with scene.session() as s:
         r = scene.call(s, "my_fds")
     fds = r.value
-    sockets = [k for k, v in fds.items() if v.startswith("socket:")]
+    sockets = [k for k, v in fds.items() if v == "socket"]
     assert len(sockets) == 1, fds                 # the student's own channel, nothing else
-    assert set(fds) - set(sockets) <= {"0", "1", "2", str(max(map(int, fds)))}
+    assert set(fds) - set(sockets) <= {"0", "1", "2"}, fds
     scene.assert_no_harm()
 
 

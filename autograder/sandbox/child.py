@@ -451,6 +451,76 @@ def install_seccomp(own_pid: int) -> str | None:
     return None
 
 
+# ---- Landlock: read the runtime, write the own directory, nothing else ---------------------------
+
+SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_ADD_RULE, SYS_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH = 1, 1
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1, 2, 4, 8
+FS_TRUNCATE, FS_IOCTL_DEV = 1 << 14, 1 << 15
+_FS_ALL = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1}
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def landlock_abi() -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, LANDLOCK_CREATE_RULESET_VERSION)
+
+
+def install_landlock(read_rules: list, workdir: str) -> str | None:
+    """Restrict this process (and all it forks) to reading the paths of `read_rules`
+    ([path, dir_listing_only]) and to reading and writing `workdir`. None when active."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    abi = landlock_abi()
+    if abi < 1:
+        return f"Landlock is not available: {os.strerror(ctypes.get_errno())}"
+    fs_all = _FS_ALL.get(abi, (1 << 16) - 1)
+    file_rights = (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE
+                   | (FS_TRUNCATE if abi >= 3 else 0) | (FS_IOCTL_DEV if abi >= 5 else 0))
+    attr = _RulesetAttr(fs_all, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)  # TCP; signals, unix
+    size = 8 if abi < 4 else (16 if abi < 6 else 24)
+    ruleset = libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0)
+    if ruleset < 0:
+        return f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}"
+    try:
+        def allow(path, access):
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                return
+            try:
+                if not os.path.isdir(path):
+                    access &= file_rights
+                rule = _PathBeneath(access & fs_all, fd)
+                if libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+                                ctypes.byref(rule), 0) != 0:
+                    raise OSError(ctypes.get_errno(), f"Landlock rule for {path}")
+            finally:
+                os.close(fd)
+
+        for path, listing_only in read_rules:
+            allow(path, FS_READ_DIR if listing_only else FS_READ_FILE | FS_READ_DIR | FS_EXECUTE)
+        allow(workdir, fs_all)
+        allow("/dev/null", FS_READ_FILE | FS_WRITE_FILE)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}"
+        if libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
+            return f"Landlock refused: {os.strerror(ctypes.get_errno())}"
+    except OSError as e:
+        return str(e)
+    finally:
+        os.close(ruleset)
+    return None
+
+
 def _set_limits(limits: dict):
     mb = 1024 * 1024
     for name, soft, hard in (
@@ -493,8 +563,10 @@ def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
         init = transport.recv(channel)
         runner.receive_files(init)
         problem = install_seccomp(os.getpid())
+        fs_problem = install_landlock(spawn["read_rules"], spawn["workdir"]) \
+            if spawn.get("read_rules") is not None else "not used"
         transport.send(channel, {"id": "init", "status": "ok", "pid": os.getpid(),
-                                 "seccomp": problem or "active"})
+                                 "seccomp": problem or "active", "landlock": fs_problem or "active"})
         runner.serve()
     except BaseException:
         pass

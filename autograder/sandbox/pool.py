@@ -275,7 +275,8 @@ class SandboxPool:
             self._release_uid()
         ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = {"control_fd": ctl_child.fileno(), "parent_pid": os.getpid(),
-                  "tmp_mb": self.tmp_mb, "hide": []}
+                  "tmp_mb": self.tmp_mb, "hide": [],
+                  "lib_dirs": launch.system_lib_dirs(interp.multiarch)}
         popen: dict = {}
         if level == "bwrap":
             uid = self._uid if drop else os.getuid()
@@ -460,6 +461,12 @@ class SandboxPool:
               "processes; the zygote is its init" if ns else "no process namespace: students "
               "can see the machine's processes" + (" (but the seccomp filter lets them signal "
                                                    "none)" if filtered else ""))
+        landlock = ready.get("landlock", "not probed")
+        fenced = landlock.startswith("active")
+        layer("landlock", fenced, "file-access rules in every student process: it may read only "
+              "the Python standard library, numpy and the shared libraries, and read and write "
+              f"only its own working directory ({landlock})" if fenced else
+              f"no Landlock file-access rules: {landlock}")
         ifaces = ready.get("interfaces", [])
         if ns:
             net = f"own network namespace (interfaces: {', '.join(ifaces) or 'none'}): no network"
@@ -477,10 +484,14 @@ class SandboxPool:
             fs = ("own mount namespace: every mount read-only, the kit's folders and given "
                   f"folders hidden under empty tmpfs ({len(self._hide)}), private "
                   f"{self.tmp_mb} MiB /tmp" + (f"; problems: {problems}" if problems else ""))
+        elif fenced:
+            fs = ("no mount namespace, but Landlock confines student code to reading the Python "
+                  "runtime and numpy and to its own working directory (no size cap on that "
+                  "directory beyond the per-file limit)")
         else:
             fs = ("no filesystem isolation: student code can read every file its uid can read "
                   "and write where its uid may (a private working directory is used)")
-        layer("filesystem", ns, fs)
+        layer("filesystem", ns or fenced, fs)
         layer("bwrap", level == "bwrap", launch.bwrap_version() if level == "bwrap" else
               self._unavailable.get("bwrap", "not used"))
         return {

@@ -270,7 +270,8 @@ def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
     # RLIMIT_NPROC counts every process of the uid: leave room for those already there
     # (this zygote and its namespace's init when they share the uid) plus the child itself.
     limits["nproc"] = limits["nproc"] + 1 + _count_processes_of(os.getuid() if uid is None else uid)
-    info = {"workdir": workdir, "limits": limits, "uid": uid, "gid": CONFIG.get("student_gid")}
+    info = {"workdir": workdir, "limits": limits, "uid": uid, "gid": CONFIG.get("student_gid"),
+            "read_rules": READ_RULES}
     pid = os.fork()
     if pid == 0:
         child.run(channel_fd, ctl.fileno(), info, transport, probes)
@@ -289,20 +290,55 @@ def _describe_status(status) -> dict:
     return out
 
 
-def probe_seccomp() -> str:
-    """Install the students' seccomp filter in a throwaway child: 'active' or why not."""
+def landlock_read_rules() -> list:
+    """What a student's process may read: the standard library (but no site-packages inside
+    it), numpy, the shared libraries. [path, listing_only] pairs, computed once."""
+    rules = []
+    site = set(CONFIG["site"])
+    hidden = ("site-packages", "dist-packages")
+    for entry in sys.path:
+        if not os.path.isdir(entry):
+            continue
+        if entry in site:
+            rules.append([entry, True])
+            rules += [[os.path.join(entry, n), False] for n in ("numpy", "numpy.libs")
+                      if os.path.exists(os.path.join(entry, n))]
+        elif any(os.path.isdir(os.path.join(entry, h)) for h in hidden):
+            rules.append([entry, True])
+            rules += [[os.path.join(entry, n), False] for n in sorted(os.listdir(entry))
+                      if n not in hidden]
+        else:
+            rules.append([entry, False])
+    with open("/proc/self/maps") as f:
+        libs = {line.split()[-1] for line in f if ".so" in line and line.split()[-1].startswith("/")}
+    rules += [[lib, False] for lib in sorted(libs) if os.path.exists(lib)]
+    rules += [[d, False] for d in CONFIG.get("lib_dirs", []) if os.path.isdir(d)]
+    return rules
+
+
+READ_RULES = landlock_read_rules()
+
+
+def probe_filters() -> dict:
+    """Install the students' seccomp filter and Landlock rules in a throwaway child:
+    {"seccomp": "active" | why not, "landlock": ...}."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
-        problem = child.install_seccomp(os.getpid())
-        os.write(w, (problem or "active").encode()[:500])
+        answer = {"seccomp": child.install_seccomp(os.getpid()) or "active"}
+        problem = child.install_landlock(READ_RULES, "/")
+        answer["landlock"] = problem or f"active (ABI {child.landlock_abi()})"
+        os.write(w, json.dumps(answer).encode()[:2000])
         os._exit(0)
     os.close(w)
     with os.fdopen(r, "rb") as f:
-        answer = f.read().decode("utf-8", "replace")
+        data = f.read()
     os.waitpid(pid, 0)
-    return answer or "the probe process died"
+    try:
+        return json.loads(data)
+    except ValueError:
+        return {"seccomp": "the probe process died", "landlock": "the probe process died"}
 
 
 def main() -> None:
@@ -327,7 +363,7 @@ def main() -> None:
         interfaces = []
     ctl.send(json.dumps({
         "ready": True, "pid": os.getpid(), "uid": os.getuid(), "problems": problems,
-        "seccomp": probe_seccomp(),
+        **probe_filters(),
         "python": sys.version.split()[0], "numpy": numpy.__version__, "interfaces": interfaces,
     }).encode())
     statuses: dict[int, int] = {}
