@@ -475,13 +475,14 @@ def landlock_abi() -> int:
     return libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, LANDLOCK_CREATE_RULESET_VERSION)
 
 
-def install_landlock(read_rules: list, workdir: str) -> str | None:
-    """Restrict this process (and all it forks) to reading the paths of `read_rules`
-    ([path, dir_listing_only]) and to reading and writing `workdir`. None when active."""
+def make_landlock_ruleset(read_rules: list, writable: str) -> tuple[int | None, str]:
+    """A Landlock ruleset (fd) allowing to read the paths of `read_rules` ([path,
+    listing_only]) and to read and write below `writable`; built once by the zygote, applied
+    by each child. (None, why) when Landlock cannot be used."""
     libc = ctypes.CDLL(None, use_errno=True)
     abi = landlock_abi()
     if abi < 1:
-        return f"Landlock is not available: {os.strerror(ctypes.get_errno())}"
+        return None, f"Landlock is not available: {os.strerror(ctypes.get_errno())}"
     fs_all = _FS_ALL.get(abi, (1 << 16) - 1)
     file_rights = (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE
                    | (FS_TRUNCATE if abi >= 3 else 0) | (FS_IOCTL_DEV if abi >= 5 else 0))
@@ -489,35 +490,41 @@ def install_landlock(read_rules: list, workdir: str) -> str | None:
     size = 8 if abi < 4 else (16 if abi < 6 else 24)
     ruleset = libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), size, 0)
     if ruleset < 0:
-        return f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}"
-    try:
-        def allow(path, access):
-            try:
-                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-            except OSError:
-                return
-            try:
-                if not os.path.isdir(path):
-                    access &= file_rights
-                rule = _PathBeneath(access & fs_all, fd)
-                if libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-                                ctypes.byref(rule), 0) != 0:
-                    raise OSError(ctypes.get_errno(), f"Landlock rule for {path}")
-            finally:
-                os.close(fd)
+        return None, f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}"
 
+    def allow(path, access):
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            return
+        try:
+            if not os.path.isdir(path):
+                access &= file_rights
+            rule = _PathBeneath(access & fs_all, fd)
+            if libc.syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH,
+                            ctypes.byref(rule), 0) != 0:
+                raise OSError(ctypes.get_errno(), f"Landlock rule for {path} refused")
+        finally:
+            os.close(fd)
+
+    try:
         for path, listing_only in read_rules:
             allow(path, FS_READ_DIR if listing_only else FS_READ_FILE | FS_READ_DIR | FS_EXECUTE)
-        allow(workdir, fs_all)
+        allow(writable, fs_all)
         allow("/dev/null", FS_READ_FILE | FS_WRITE_FILE)
-        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-            return f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}"
-        if libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
-            return f"Landlock refused: {os.strerror(ctypes.get_errno())}"
     except OSError as e:
-        return str(e)
-    finally:
         os.close(ruleset)
+        return None, str(e)
+    return ruleset, f"active (ABI {abi})"
+
+
+def restrict_landlock(ruleset: int) -> str | None:
+    """Apply the ruleset to this process and all it forks; None when done, else why not."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return f"PR_SET_NO_NEW_PRIVS failed: {os.strerror(ctypes.get_errno())}"
+    if libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0) != 0:
+        return f"Landlock refused: {os.strerror(ctypes.get_errno())}"
     return None
 
 
@@ -551,8 +558,13 @@ def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
             os.setresgid(spawn["gid"], spawn["gid"], spawn["gid"])
             os.setresuid(spawn["uid"], spawn["uid"], spawn["uid"])
         os.chdir(spawn["workdir"])
-        os.closerange(3, channel_fd)
-        os.closerange(channel_fd + 1, 65536)
+        ruleset = spawn.get("landlock_fd")
+        keep = sorted(fd for fd in (channel_fd, ruleset) if fd is not None)
+        low = 3
+        for fd in keep:
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, 65536)
         channel = socket.socket(fileno=channel_fd)
         runner = Runner(channel, spawn, transport, probes)
         runner.redirect_output()
@@ -563,8 +575,10 @@ def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
         init = transport.recv(channel)
         runner.receive_files(init)
         problem = install_seccomp(os.getpid())
-        fs_problem = install_landlock(spawn["read_rules"], spawn["workdir"]) \
-            if spawn.get("read_rules") is not None else "not used"
+        fs_problem = "not used"
+        if ruleset is not None:
+            fs_problem = restrict_landlock(ruleset)
+            os.close(ruleset)
         transport.send(channel, {"id": "init", "status": "ok", "pid": os.getpid(),
                                  "seccomp": problem or "active", "landlock": fs_problem or "active"})
         runner.serve()

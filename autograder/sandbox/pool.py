@@ -465,7 +465,7 @@ class SandboxPool:
         fenced = landlock.startswith("active")
         layer("landlock", fenced, "file-access rules in every student process: it may read only "
               "the Python standard library, numpy and the shared libraries, and read and write "
-              f"only its own working directory ({landlock})" if fenced else
+              f"only its own temp space ({landlock})" if fenced else
               f"no Landlock file-access rules: {landlock}")
         ifaces = ready.get("interfaces", [])
         if ns:

@@ -271,7 +271,7 @@ def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
     # (this zygote and its namespace's init when they share the uid) plus the child itself.
     limits["nproc"] = limits["nproc"] + 1 + _count_processes_of(os.getuid() if uid is None else uid)
     info = {"workdir": workdir, "limits": limits, "uid": uid, "gid": CONFIG.get("student_gid"),
-            "read_rules": READ_RULES}
+            "landlock_fd": LANDLOCK["fd"]}
     pid = os.fork()
     if pid == 0:
         child.run(channel_fd, ctl.fileno(), info, transport, probes)
@@ -317,18 +317,20 @@ def landlock_read_rules() -> list:
 
 
 READ_RULES = landlock_read_rules()
+LANDLOCK = {"fd": None, "state": "not built"}
 
 
 def probe_filters() -> dict:
-    """Install the students' seccomp filter and Landlock rules in a throwaway child:
+    """Apply the students' seccomp filter and Landlock rules in a throwaway child:
     {"seccomp": "active" | why not, "landlock": ...}."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
-        answer = {"seccomp": child.install_seccomp(os.getpid()) or "active"}
-        problem = child.install_landlock(READ_RULES, "/")
-        answer["landlock"] = problem or f"active (ABI {child.landlock_abi()})"
+        answer = {"seccomp": child.install_seccomp(os.getpid()) or "active",
+                  "landlock": LANDLOCK["state"]}
+        if LANDLOCK["fd"] is not None:
+            answer["landlock"] = child.restrict_landlock(LANDLOCK["fd"]) or LANDLOCK["state"]
         os.write(w, json.dumps(answer).encode()[:2000])
         os._exit(0)
     os.close(w)
@@ -357,6 +359,10 @@ def main() -> None:
         problems = isolate_filesystem(CONFIG["hide"], CONFIG["tmp_mb"])
     if CONFIG["kill"] == "pidns":
         wipe(None)
+    # Built after the mounts (rules hold inodes): the runtime is readable, the temp base (where
+    # the one current student's directory lives, wiped after each) writable.
+    LANDLOCK["fd"], LANDLOCK["state"] = child.make_landlock_ruleset(
+        READ_RULES, "/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"])
     try:
         interfaces = [name for _, name in socket.if_nameindex()]
     except OSError:
