@@ -1,0 +1,204 @@
+"""Inside Gradescope: grade /autograder/submission as one student, write results/results.json.
+
+`run_autograder` (see gradescope.py) calls ``python -m nngrade.export.gradescope_runner``. The
+submission is graded exactly as ``nngrade grade`` grades one student (``grade_class`` on a
+one-student class: intake, sandbox, public tests and hidden suites, results), with the sandbox
+level from ``NNGRADE_SANDBOX`` (Gradescope's containers usually lack user namespaces: ``rlimit``).
+
+Then the document is fitted to Gradescope:
+- the student is the submission's user (``submission_metadata.json``: ``sid``, else ``email``,
+  else ``id``; a group's ids joined by "+"), so per-student inputs follow the student;
+- ``created_at`` later than the due date (the user's own, for an extension, else the
+  assignment's) flags the submission late, under the course's late policy;
+- public tests stay ``visible``, hidden ones ``after_published`` (set by the suites' markers);
+- the top-level output says which sandbox layer ran, the late flag and intake notes.
+Whatever fails, a results.json is written: score 0 and what went wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+DEFAULT_ROOT = "/autograder"
+DEFAULT_STUDENT = "student"
+
+WORDS = {
+    "en": {"late": "Submitted after the due date ({created} > {due}).",
+           "after_late": "Submitted after the late due date as well ({late_due}).",
+           "sandbox": "nngrade {version} · sandbox layer: {level}",
+           "failed": "The autograder could not grade this submission ({error}). Your instructor "
+                     "can see the details in the autograder's output.",
+           "no_submission": "no submission folder ({path})",
+           "grading_failed": "the grader stopped while grading it"},
+    "ko": {"late": "마감 후 제출되었습니다 ({created} > {due}).",
+           "after_late": "지각 제출 마감({late_due})도 지났습니다.",
+           "sandbox": "nngrade {version} · 샌드박스 단계: {level}",
+           "failed": "자동 채점기가 이 제출물을 채점하지 못했습니다 ({error}). 강사는 채점기 "
+                     "출력에서 자세한 내용을 볼 수 있습니다.",
+           "no_submission": "제출 폴더가 없습니다 ({path})",
+           "grading_failed": "채점 중 채점기가 멈췄습니다"},
+}
+
+
+@dataclass
+class SubmissionInfo:
+    student_id: str = DEFAULT_STUDENT
+    display_name: str | None = None
+    late: bool = False
+    after_late_due: bool = False
+    created_at: str | None = None
+    due_date: str | None = None
+    late_due_date: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _when(text) -> datetime | None:
+    if not isinstance(text, str) or not text.strip():
+        return None
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value if value.tzinfo else None   # a time without its offset cannot be compared
+
+
+def read_metadata(path: Path) -> SubmissionInfo:
+    """Who submitted and whether it was late, from Gradescope's submission_metadata.json."""
+    info = SubmissionInfo()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        info.notes.append(f"{path}: not found; graded as {DEFAULT_STUDENT!r}, lateness not checked")
+        return info
+    except (OSError, ValueError) as exc:
+        info.notes.append(f"{path}: unreadable ({exc}); graded as {DEFAULT_STUDENT!r}, "
+                          "lateness not checked")
+        return info
+    if not isinstance(data, dict):
+        info.notes.append(f"{path}: not a JSON object; lateness not checked")
+        return info
+    users = [u for u in data.get("users") or [] if isinstance(u, dict)]
+    ids = [str(u.get("sid") or u.get("email") or u.get("id") or "").strip() for u in users]
+    ids = sorted(i for i in ids if i)
+    if ids:
+        info.student_id = "+".join(ids)
+    names = [str(u["name"]) for u in users if u.get("name")]
+    info.display_name = ", ".join(names) or None
+    assignment = data.get("assignment") if isinstance(data.get("assignment"), dict) else {}
+    # A user's own dates (an extension) take precedence over the assignment's.
+    own = next((u["assignment"] for u in users if isinstance(u.get("assignment"), dict)), {})
+    info.created_at = data.get("created_at")
+    info.due_date = own.get("due_date") or assignment.get("due_date")
+    info.late_due_date = own.get("late_due_date") or assignment.get("late_due_date")
+    try:
+        created, due, late_due = (_when(info.created_at), _when(info.due_date),
+                                  _when(info.late_due_date))
+    except ValueError as exc:
+        info.notes.append(f"{path}: a date is not ISO 8601 ({exc}); lateness not checked")
+        return info
+    if created is not None and due is not None:
+        info.late = created > due
+        info.after_late_due = late_due is not None and created > late_due
+    elif info.due_date:
+        info.notes.append(f"{path}: no comparable created_at/due_date; lateness not checked")
+    return info
+
+
+def gradescope_document(document: dict, info: SubmissionInfo, lang: str, sandbox: dict) -> dict:
+    """results.json as nngrade writes it, fitted to Gradescope (see the module docstring)."""
+    from nngrade import __version__
+
+    words = WORDS.get(lang, WORDS["en"])
+    extra = document.setdefault("extra_data", {})
+    lines = [words["sandbox"].format(version=__version__, level=sandbox.get("level", "?"))]
+    if info.late:
+        lines.append(words["late"].format(created=info.created_at, due=info.due_date))
+        if info.after_late_due:
+            lines.append(words["after_late"].format(late_due=info.late_due_date))
+    lines += [str(n) for n in extra.get("problems") or []]
+    lines += [str(n) for n in extra.get("notes") or []]
+    lines += info.notes
+    document["output"] = "\n".join(lines)
+    document["output_format"] = "text"
+    document["test_output_format"] = "text"
+    document["visibility"] = "visible"
+    document["stdout_visibility"] = "hidden"
+    if "execution_time" in document:
+        document["execution_time"] = int(math.ceil(float(document["execution_time"])))
+    extra["gradescope"] = {"created_at": info.created_at, "due_date": info.due_date,
+                           "late_due_date": info.late_due_date, "late": info.late}
+    return document
+
+
+def failure_document(error: str, lang: str = "en") -> dict:
+    from nngrade import __version__
+
+    words = WORDS.get(lang, WORDS["en"])
+    return {"score": 0.0, "output": words["failed"].format(error=error), "output_format": "text",
+            "visibility": "visible", "stdout_visibility": "hidden", "tests": [],
+            "extra_data": {"error": error, "grader_version": __version__}}
+
+
+def grade_submission(root: Path, course_path: Path) -> dict:
+    """Grade root/submission with ``grade_class`` as a class of one; the Gradescope document."""
+    from nngrade.config import load_course
+    from nngrade.grade import RESULTS_NAME, GradeOptions, _apply_late_policy, grade_class, safe_dir_name
+    from nngrade.sets import parse_sets
+
+    course = load_course(course_path)
+    info = read_metadata(root / "submission_metadata.json")
+    submission = root / "submission"
+    words = WORDS.get(course.lang, WORDS["en"])
+    if not submission.is_dir():
+        return failure_document(words["no_submission"].format(path=submission), course.lang)
+    student = safe_dir_name(info.student_id)
+    with tempfile.TemporaryDirectory(prefix="nngrade-gradescope-") as tmp:
+        submissions = Path(tmp) / "submissions"
+        shutil.copytree(submission, submissions / student, symlinks=True)
+        out = Path(tmp) / "out"
+        mnist = os.environ.get("NNGRADE_MNIST_DIR")
+        options = GradeOptions(sets=parse_sets(list(course.sets)), jobs=1, lang=course.lang,
+                               force=True, sandbox_level=os.environ.get("NNGRADE_SANDBOX") or None,
+                               progress=False, fmt="folders", mnist_dir=Path(mnist) if mnist else None)
+        run = grade_class(submissions, out, course, options)
+        results = out / student / RESULTS_NAME
+        if run.failed or not results.is_file():
+            return failure_document(words["grading_failed"], course.lang)
+        document = json.loads(results.read_text(encoding="utf-8"))
+    document["extra_data"]["late"] = info.late
+    if info.display_name:
+        document["extra_data"]["display_name"] = info.display_name
+    _apply_late_policy(document, {"late_policy": course.late_policy,
+                                  "late_penalty": course.late_penalty})
+    return gradescope_document(document, info, course.lang, run.sandbox or {})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nngrade.export.gradescope_runner")
+    root_default = os.environ.get("NNGRADE_AUTOGRADER_ROOT") or DEFAULT_ROOT
+    parser.add_argument("--root", type=Path, default=Path(root_default))
+    parser.add_argument("--course", type=Path, default=None,
+                        help="the course file (default: ROOT/source/nngrade.toml)")
+    args = parser.parse_args(argv)
+    root = args.root
+    course = args.course or root / "source" / "nngrade.toml"
+    target = root / "results" / "results.json"
+    try:
+        document = grade_submission(root, course)
+    except BaseException as exc:  # noqa: BLE001 - the student must get a result whatever happened
+        traceback.print_exc()     # stdout/stderr of run_autograder: instructors only
+        document = failure_document(f"{type(exc).__name__}: {exc}")
+    from nngrade.autograder.results import write_json_atomic
+    write_json_atomic(target, document)
+    print(f"nngrade: wrote {target} (score {document.get('score')})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
