@@ -4,7 +4,8 @@ train_xor runs at most 50 steps with seeds other than seed 001's 5, hidden sizes
 a weight used in seed 000's (out, in) layout is a shape error, not a value) and learning rates
 other than 0.2; a one-step run isolates the initial weights (which are drawn first, and which
 hidden column is the bias unit). train_xor_tanh runs at most 1000 iterations with other seeds,
-learning rates and momentum coefficients (momentum − lr ≥ 0.2, so seed 002's rule still descends).
+learning rates in [0.05, 0.15] and momentum coefficients in [0.3, 0.5] (where seed 002's rule
+converges smoothly, so rounding differences between correct implementations stay ~1e-12).
 Trainers are compared at 1e-6 relative, momentum_update exactly (analytic); its new velocity and
 its new weights are separate tests, so keeping the gradient as the velocity is named on its own.
 Points per function follow solutions/07_xor/points.toml.
@@ -130,11 +131,13 @@ def test_momentum_update_no_mutation(student):
 # ---- train_xor_tanh -------------------------------------------------------------------------------
 
 def _tanh_settings(student):
-    """(lr, momentum) with momentum − lr >= 0.2: seed 002's rule climbs by lr and descends by
-    momentum, so this keeps it descending."""
-    lr = float(np.round(student.rng.uniform(0.05, 0.2), 3))
-    momentum = float(np.round(student.rng.uniform(lr + 0.2, 0.8), 3))
-    return lr, momentum
+    """(lr, momentum) near seed 002's 0.1 and 0.4 but never equal to them. Seed 002's rule climbs
+    by lr and descends by momentum·(the previous pattern's gradient); with momentum above ~0.55
+    some runs oscillate and amplify rounding differences (np.tanh vs math.tanh, another order of a
+    sum) past 1e-6, while in this range correct implementations agree to ~1e-12."""
+    lr = float(np.round(student.rng.uniform(0.05, 0.15), 3))
+    momentum = float(np.round(student.rng.uniform(0.3, 0.5), 3))
+    return (0.103 if lr == 0.1 else lr), (0.41 if momentum == 0.4 else momentum)
 
 
 def _tanh_check(student, reference, iterations):
