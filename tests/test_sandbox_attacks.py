@@ -385,6 +385,69 @@ def test_signalling_the_parent_and_everyone_does_not_stop_grading(pool, scene):
     scene.assert_no_harm()
 
 
+KILLED_GRADER = """
+import sys, time
+from nngrade.autograder.sandbox import SandboxPool
+code = open(sys.argv[2], "rb").read()
+pool = SandboxPool(slot=0, level=sys.argv[1])
+session = pool.session({"attack": code})
+assert session.call("attack", "sleeper").value == "spawned"
+print(pool._uid, pool._zygote.proc.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_grading_process_killed_mid_session_leaves_no_student_process(pool, tmp_path):
+    """The grader is SIGKILLed (a crash, an impatient instructor): bwrap/unshare take the whole
+    namespace down with it; at the rlimit level the next pool on the uid kills what is left."""
+    if not ROOT and pool.level == "rlimit":
+        pytest.skip("rlimit as a normal user: orphans of a killed grader are not traceable")
+    (tmp_path / "attack.py").write_bytes(ATTACK)
+    (tmp_path / "grader.py").write_text(KILLED_GRADER)
+    proc = subprocess.Popen([os.sys.executable, str(tmp_path / "grader.py"), pool.level,
+                             str(tmp_path / "attack.py")], stdout=subprocess.PIPE, text=True)
+    _, top = proc.stdout.readline().split()
+    before = _tree(int(top))
+    assert len(before) >= 2, before            # the zygote's tree holds the child and the sleeper
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(before):
+        time.sleep(0.05)
+    if pool.level == "rlimit":                  # the next pool started sweeps unleased uids
+        SandboxPool(slot=0, level="rlimit").close()
+    assert _alive(before) == [], "a process of the killed grader's student survived"
+
+
+def _tree(root: int) -> list[int]:
+    children = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                ppid = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(p))
+    out, todo = [], [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _alive(pids) -> list[int]:
+    out = []
+    for p in pids:
+        try:
+            state = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            out.append(p)
+    return out
+
+
 # ---- files ----------------------------------------------------------------------------------
 
 

@@ -84,12 +84,27 @@ LOCK_DIR = os.environ.get("NNGRADE_SANDBOX_LOCK_DIR", "/run/nngrade-sandbox")
 UID_COUNT = 1000
 
 
+def try_lock_uid(uid: int) -> int | None:
+    """The lock fd of `uid` if nobody holds it, else None."""
+    os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
+    fd = os.open(os.path.join(LOCK_DIR, f"uid-{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except BlockingIOError:
+        os.close(fd)
+        return None
+
+
+def is_sandbox_uid(uid: int) -> bool:
+    return UID_BASE <= uid < UID_BASE + UID_COUNT
+
+
 def lease_uid(slot: int) -> tuple[int, int]:
     """(uid, lock fd): the first free uid from UID_BASE + slot on, held with flock for as long
     as the fd stays open. Two grading runs on one machine (or two pools given the same slot)
     therefore never share a uid, so killing "every process of the uid" after a student cannot
     touch another run's students."""
-    os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
     for k in range(UID_COUNT):
         uid = UID_BASE + (slot + k) % UID_COUNT
         try:
@@ -97,12 +112,9 @@ def lease_uid(slot: int) -> tuple[int, int]:
             continue                      # a real account: never borrow it
         except KeyError:
             pass
-        fd = os.open(os.path.join(LOCK_DIR, f"uid-{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fd = try_lock_uid(uid)
+        if fd is not None:
             return uid, fd
-        except BlockingIOError:
-            os.close(fd)
     raise SandboxUnavailable(f"all {UID_COUNT} sandbox uids from {UID_BASE} are in use")
 
 

@@ -270,6 +270,7 @@ class SandboxPool:
             interp, drop = launch._this_interpreter("the grader's own Python"), False
             self._notes.append(f"student code runs as root: {e}")
         if drop and self._uid is None:
+            _sweep_orphaned_uids()
             self._uid, self._uid_lock = launch.lease_uid(self.slot)
         elif not drop:
             self._release_uid()
@@ -354,23 +355,8 @@ class SandboxPool:
 
     def _kill_uid_processes(self) -> None:
         """As root: no process of this slot's uid may survive from an earlier run."""
-        if self._uid is None:
-            return
-        for _ in range(100):
-            left = _processes_of_uid(self._uid)
-            if not left:
-                return
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    os.setgroups([])
-                    os.setresgid(self._uid, self._uid, self._uid)
-                    os.setresuid(self._uid, self._uid, self._uid)
-                    os.kill(-1, signal.SIGKILL)
-                finally:
-                    os._exit(0)
-            os.waitpid(pid, 0)
-            time.sleep(0.01)
+        if self._uid is not None:
+            _kill_all_of_uid(self._uid)
 
     # ---- sessions -----------------------------------------------------------------------------
 
@@ -834,6 +820,41 @@ class Session:
                 reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "
                                         "(numbers, lists, dicts, tuples, numpy arrays)")
         return reply
+
+
+def _kill_all_of_uid(uid: int) -> None:
+    """kill(-1) from a helper running as `uid`: exactly that uid's processes, fork bombs too."""
+    for _ in range(100):
+        if not _processes_of_uid(uid):
+            return
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        time.sleep(0.01)
+
+
+def _sweep_orphaned_uids() -> None:
+    """As root: processes left under a sandbox uid nobody has leased belong to a grading run
+    that was killed; end them, whichever uid this pool gets."""
+    uids = set()
+    for p in _all_pids():
+        u = _status(p).get("Uid")
+        if u and launch.is_sandbox_uid(int(u[0])):
+            uids.add(int(u[0]))
+    for uid in sorted(uids):
+        fd = launch.try_lock_uid(uid)
+        if fd is not None:
+            try:
+                _kill_all_of_uid(uid)
+            finally:
+                os.close(fd)
 
 
 def _set_dumpable(on: bool) -> None:
