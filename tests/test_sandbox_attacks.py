@@ -411,11 +411,12 @@ def test_a_grading_process_killed_mid_session_leaves_no_student_process(pool, tm
     assert len(before) >= 2, before            # the zygote's tree holds the child and the sleeper
     proc.kill()
     proc.wait()
+    if pool.level == "rlimit":                  # the next pool started sweeps unleased uids
+        time.sleep(0.2)                          # (its zygote dies of its parent-death signal)
+        SandboxPool(slot=0, level="rlimit").close()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and _alive(before):
         time.sleep(0.05)
-    if pool.level == "rlimit":                  # the next pool started sweeps unleased uids
-        SandboxPool(slot=0, level="rlimit").close()
     assert _alive(before) == [], "a process of the killed grader's student survived"
 
 
