@@ -160,69 +160,75 @@ def _reap(statuses: dict) -> None:
         statuses[pid] = status
 
 
-def _theirs() -> list[tuple[int, str]]:
-    """(pid, state) of the student's processes, told apart the way this level allows."""
-    me = os.getpid()
-    mode = CONFIG["kill"]
-    if mode == "pidns":            # we are pid 1 of a pid namespace: everything else is theirs
-        return [(p, "?") for p in _pids() if p != me]
-    procs = _scan()
-    if mode == "uid":              # root zygote, students under one leased uid
-        uid = str(CONFIG["student_uid"])
-        return [(p, st) for p, st, _, u in procs if p != me and u == uid]
-    # "tree": same uid as ours; the students are our descendants (we are their subreaper)
+def _descendants() -> list[int]:
+    """Live descendants of this process (the students', we being their subreaper)."""
     children: dict[int, list[tuple[int, str]]] = {}
-    for p, st, ppid, _ in procs:
+    for p, st, ppid, _ in _scan():
         children.setdefault(ppid, []).append((p, st))
-    out, todo = [], [me]
+    out, todo = [], [os.getpid()]
     while todo:
-        for c in children.get(todo.pop(), []):
-            out.append(c)
-            todo.append(c[0])
+        for c, st in children.get(todo.pop(), []):
+            if st != "Z":
+                out.append(c)
+            todo.append(c)
     return out
 
 
-def _kill_round(pids: list[int]) -> None:
+def _signal_all() -> int:
+    """SIGKILL every process of the student; how many were hit (roughly)."""
     mode = CONFIG["kill"]
-    if mode == "pidns":
+    if mode == "pidns":          # we are init of a pid namespace: kill(-1) spares only us
         try:
-            os.kill(-1, signal.SIGKILL)    # all but ourselves: atomic against fork bombs
+            os.kill(-1, signal.SIGKILL)
+            return 1
         except ProcessLookupError:
-            pass
-    elif mode == "uid":
+            return 0
+    if mode == "uid":            # a helper under the students' uid: kill(-1) hits exactly theirs
         helper = os.fork()
-        if helper == 0:                    # kill(-1) as that uid hits exactly its processes
+        if helper == 0:
+            code = 1
             try:
                 os.setgroups([])
                 os.setresgid(CONFIG["student_gid"], CONFIG["student_gid"], CONFIG["student_gid"])
                 os.setresuid(CONFIG["student_uid"], CONFIG["student_uid"], CONFIG["student_uid"])
                 os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(helper, 0)
-    else:
-        for p in pids:
-            try:
-                os.kill(p, signal.SIGKILL)
+                code = 0
             except ProcessLookupError:
-                pass
+                code = 1
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(helper, 0)
+        return 1 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 0
+    victims = _descendants()     # "tree": same uid as ours, so by pid
+    for p in victims:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return len(victims)
 
 
 def kill_everything(statuses: dict) -> int:
-    """Kill every process of the student, looping until none is left (fork bombs); zombies
-    are ours to reap (we are their parent, init or subreaper)."""
+    """Kill every process of the student, round after round (fork bombs), until none is left.
+
+    Every student process descends from us (we are the pid namespace's init or their
+    subreaper), so once there is no child left to reap, nothing of theirs survives."""
     killed = 0
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        _reap(statuses)
-        procs = _theirs()
-        if not procs:
-            return killed
-        alive = [p for p, st in procs if st != "Z"]
-        if alive:
-            killed += len(alive)
-            _kill_round(alive)
-        time.sleep(0.0005)
+        killed += _signal_all()
+        settle = min(deadline, time.monotonic() + 0.05)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return killed
+            if pid:
+                statuses[pid] = status
+                continue
+            if time.monotonic() > settle:
+                break
+            time.sleep(0.0002)
     return killed
 
 
@@ -255,6 +261,8 @@ def wipe(path: str | None) -> None:
 def _count_processes_of(uid: int) -> int:
     if CONFIG["kill"] == "pidns":     # our namespace holds only us (and students, now gone)
         return len(_pids())
+    if CONFIG["kill"] == "uid":       # emptied at the start and after every student
+        return 0
     uid = str(uid)
     return sum(1 for _, st, _, u in _scan() if u == uid and st != "Z")
 
