@@ -184,7 +184,9 @@ def test_hidden_checks_pass_on_the_reference_and_name_the_mistake(exported, monk
 
 def test_student_id_comes_from_nbgraders_autograded_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    assert notebook_checks.student_id(tmp_path / "autograded" / "s2024001" / SET) == "s2024001"
+    assert notebook_checks.student_id(tmp_path / "autograded" / "s2024001" / SET, SET) == "s2024001"
+    # directory_structure = "{nbgrader_step}/{assignment_id}/{student_id}"
+    assert notebook_checks.student_id(tmp_path / "autograded" / SET / "s2024002", SET) == "s2024002"
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     monkeypatch.delenv("NNGRADE_STUDENT_ID", raising=False)

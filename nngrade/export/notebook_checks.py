@@ -107,13 +107,17 @@ def function_points(set_id: str) -> dict[str, float]:
 # ---- who is graded, and with which course settings ---------------------------------------------
 
 
-def student_id(cwd: Path | None = None) -> str:
+def student_id(cwd: Path | None = None, set_id: str | None = None) -> str:
     """The student nbgrader is grading, or a fixed id outside ``nbgrader autograde``.
 
     ``NBGRADER_EXECUTION`` is "autograde" while nbgrader autogrades and "validate" while it
-    validates; the autograder's kernel works in ``autograded/<student>/<assignment>/``."""
+    validates; the autograder's kernel works in ``autograded/<student>/<assignment>/`` (nbgrader's
+    default ``directory_structure``; ``autograded/<assignment>/<student>/`` is recognised too when
+    the assignment is named after its set, as the export names it)."""
     cwd = Path(cwd or os.getcwd())
     if os.environ.get("NBGRADER_EXECUTION") == "autograde" and cwd.parent.name:
+        if set_id is not None and cwd.parent.name == set_id and cwd.name != set_id:
+            return cwd.name
         return cwd.parent.name
     return os.environ.get("NNGRADE_STUDENT_ID") or os.environ.get("JUPYTERHUB_USER") or DEFAULT_STUDENT
 
@@ -229,7 +233,7 @@ def run_checks(set_id: str, function: str, namespace: dict, *, hidden: bool,
     s = find_set(set_id)
     tests = [t for t in suite_tests(s.id, public=not hidden) if t.function == function]
     settings = course_settings(cwd, required=hidden)
-    student = student_id(cwd) if hidden else DEFAULT_STUDENT
+    student = student_id(cwd, s.id) if hidden else DEFAULT_STUDENT
     module = student_module(namespace, s.id)
     fingerprints = None if hidden else _fingerprints(s.id)
     outcomes = [run_test(t, module, student=student, settings=settings, fingerprints=fingerprints)
