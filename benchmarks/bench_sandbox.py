@@ -10,6 +10,7 @@ Prints: zygote start (once per job slot), per-student overhead (session open + o
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import time
 import numpy as np
 
 from nngrade.autograder.sandbox import LEVELS, Limits, SandboxPool, SandboxUnavailable
+from nngrade.autograder.sandbox.pool import _descendants
 
 ONE_FUNCTION = b"""
 import numpy as np
@@ -69,14 +71,25 @@ def smallest_limit(pool: SandboxPool, source: bytes, function: str, args) -> int
     return hi
 
 
-def memory_needs(pool: SandboxPool) -> tuple[int | None, int | None]:
+def zygote_vm_mib(pool: SandboxPool) -> float | None:
+    """Address space of the zygote (numpy imported, one BLAS thread), read from the host: every
+    child starts with it, so RLIMIT_AS must leave room above it."""
+    sizes = []
+    for pid in [pool._zygote.proc.pid, *_descendants(pool._zygote.proc.pid)]:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                sizes += [int(line.split()[1]) / 1024 for line in f if line.startswith("VmSize:")]
+        except OSError:
+            pass
+    return max(sizes) if sizes else None
+
+
+def memory_needs(pool: SandboxPool) -> tuple[float | None, int | None]:
     rng = np.random.default_rng(0)
     x = rng.random((8000, 784))
     w1 = rng.standard_normal((784, 512)) * 0.05
     w2 = rng.standard_normal((512, 10)) * 0.05
-    small = smallest_limit(pool, ONE_FUNCTION, "sigmoid", [np.zeros(3)])
-    mnist = smallest_limit(pool, MNIST_FORWARD, "forward", [x, w1, w2])
-    return small, mnist
+    return zygote_vm_mib(pool), smallest_limit(pool, MNIST_FORWARD, "forward", [x, w1, w2])
 
 
 def baseline(n: int = 7) -> float:
@@ -84,7 +97,8 @@ def baseline(n: int = 7) -> float:
     for _ in range(n):
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import numpy"], check=True,
-                       env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+                       env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin",
+                            "PYTHONPATH": os.path.dirname(os.path.dirname(np.__file__))})
         times.append(time.perf_counter() - t0)
     return statistics.median(times) * 1000
 
@@ -121,9 +135,10 @@ def main(argv=None) -> int:
             print(f"{level:<9} {start:>10.0f} ms {med:>18.1f} ms {p90:>5.1f} ms")
     print(f"{'baseline':<9} fresh `python -c \"import numpy\"`: {base:.0f} ms per student")
     if memory:
-        level, small, mnist = memory
-        print(f"address space needed ({level}): one small numpy call {small} MiB; MNIST-sized "
-              f"forward (8000x784 @ 784x512 @ 512x10, inputs sent over the channel) {mnist} MiB")
+        level, base, mnist = memory
+        print(f"address space ({level}): numpy imported, before any student data {base:.0f} MiB; "
+              f"smallest limit for one MNIST-sized forward (8000x784 @ 784x512 @ 512x10, "
+              f"inputs sent over the channel) {mnist} MiB")
     return 0
 
 
