@@ -7,9 +7,14 @@ Levels, best first:
              hidden under empty tmpfs, everything else read-only; students under their own uid
     rlimit   resource limits only (and, as root, the uid drop)
 
-As root, student code always runs under one unprivileged uid per job slot (60000 + slot): the
-kernel ignores RLIMIT_NPROC for uid 0, even inside a user namespace (measured: 50 forks under a
-limit of 10 with `bwrap --uid 60000` started by root), so bwrap itself is started under that uid.
+Every level adds, in each student process, a seccomp filter (no socket(), no ptrace, signals to
+itself only) and Landlock rules (read the runtime, write the own temp space) where the kernel
+has them.
+
+As root, student code always runs under one unprivileged uid per job slot (60000 + slot, or the
+next one no other grading run holds: see lease_uid): the kernel ignores RLIMIT_NPROC for uid 0,
+even inside a user namespace (measured: 50 forks under a limit of 10 with `bwrap --uid 60000`
+started by root), so bwrap itself is started under that uid.
 That uid cannot enter /root, where this machine's Python lives (0700), so as root the sandbox runs
 a world-readable interpreter: the system's python3.X of the same version as the grader's (numpy's
 compiled modules need the same ABI) with this grader's own numpy hard-linked (or copied) into a
