@@ -501,7 +501,9 @@ def _matches(result: ScenarioResult, expected: ScenarioResult, got, error, tol) 
     if result.error is None and same(result.value, expected.value, tol):
         return False  # this model is indistinguishable from correct work on these inputs
     if error is not None:
-        return result.error is not None
+        # an exception matches only an exception of the same type (a typo's NameError is no
+        # transposed weight's ValueError)
+        return result.error is not None and result.error_type == error.error_type
     if result.error is not None:
         return False
     if same(got, result.value, tol):
