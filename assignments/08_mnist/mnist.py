@@ -103,10 +103,19 @@ class MLP:
         raise NotImplementedError("MLP: not implemented yet / 아직 구현하지 않았습니다")
 
     def _layers(self, X, params=None):
-        """The outputs of every layer, [X, Y1, ..., YL], for a batch X (N, sizes[0])."""
+        """
+        Helper (not graded; organise your class differently if you like): every layer's output.
+
+        Inputs:
+        - X: array (N, sizes[0])
+        - params: the weights to use (default: self.params)
+
+        Returns:
+        - Ys: list [X, Y1, ..., YL]; YL (N, sizes[-1]) is the network's output
+        """
         # YOUR CODE HERE
-        # TODO MLP._layers(X, params): The outputs of every layer, [X, Y1, ..., YL], for a batch X
-        #     (N, sizes[0]).
+        # TODO MLP._layers(X, params): Helper (not graded; organise your class differently if you
+        #     like): every layer's output.
         raise NotImplementedError("MLP._layers: not implemented yet / 아직 구현하지 않았습니다")
 
     def forward(self, X):
@@ -124,16 +133,33 @@ class MLP:
         raise NotImplementedError("MLP.forward: not implemented yet / 아직 구현하지 않았습니다")
 
     def _loss(self, Y, T):
-        """The mean loss of outputs Y against one-hot targets T, both (N, K)."""
+        """
+        Helper (not graded): the loss of a batch, a mean over its rows.
+
+        Inputs:
+        - Y: outputs (N, K); T: one-hot targets (N, K)
+
+        Returns:
+        - loss: float, cross-entropy or mse as chosen in the constructor
+        """
         # YOUR CODE HERE
-        # TODO MLP._loss(Y, T): The mean loss of outputs Y against one-hot targets T, both (N, K).
+        # TODO MLP._loss(Y, T): Helper (not graded): the loss of a batch, a mean over its rows.
         raise NotImplementedError("MLP._loss: not implemented yet / 아직 구현하지 않았습니다")
 
     def _backprop(self, X, T, params=None):
-        """(output Y (N, K), gradients dict) for a batch; `backward` and `fit` share it."""
+        """
+        Helper (not graded) shared by backward and fit: one forward and one backward pass.
+
+        Inputs:
+        - X: array (N, sizes[0]); T: one-hot targets (N, sizes[-1])
+        - params: the weights to use (default: self.params)
+
+        Returns:
+        - (Y, grads): the output (N, sizes[-1]) and the gradients dict of backward()
+        """
         # YOUR CODE HERE
-        # TODO MLP._backprop(X, T, params): (output Y (N, K), gradients dict) for a batch;
-        #     `backward` and `fit` share it.
+        # TODO MLP._backprop(X, T, params): Helper (not graded) shared by backward and fit: one
+        #     forward and one backward pass.
         raise NotImplementedError("MLP._backprop: not implemented yet / 아직 구현하지 않았습니다")
 
     def backward(self, X, T):
@@ -180,9 +206,9 @@ class MLP:
         - seed: seed of the shuffling
         - momentum: 0 for plain SGD; mu > 0 keeps a velocity v <- mu * v + lr * grad and steps
           w <- w - v (classical momentum, the same steps as PyTorch's SGD while lr is fixed)
-        - dtype: np.float64 (default; without momentum each step is exactly backward() then
-          step()) or np.float32, which trains on float32 copies, faster, and writes the result
-          back into the float64 params at the end
+        - dtype: optional, not graded: np.float64 (default; without momentum each step is exactly
+          backward() then step()) or np.float32, which trains on float32 copies, faster, and
+          writes the result back into the float64 params at the end
 
         Returns:
         - history: list with one dict per epoch: "epoch" (1, 2, ...), "loss" (mean training loss)
