@@ -122,7 +122,9 @@ def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
     from nngrade.autograder.sandbox import SandboxPool
 
     sets = tuple(find_set(s) for s in settings["sets"])
-    pool = SandboxPool(slot=slot, level=settings["sandbox_level"])
+    # OUT and the submissions stay out of the student's view where the level can hide folders
+    pool = SandboxPool(slot=slot, level=settings["sandbox_level"],
+                       hide=[settings["out"], settings["submissions"]])
     events.put(("sandbox", slot, pool.describe()))
     limits = limits_for(settings["sets"], settings["mnist_budget"])
     pending = {}
@@ -214,7 +216,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     grader = grader_fingerprint()
     settings = {
         "sets": [s.id for s in options.sets], "salt": course.salt, "lang": options.lang,
-        "out": str(out), "overrides": overrides, "sandbox_level": options.sandbox_level,
+        "out": str(out), "submissions": str(Path(submissions).resolve()),
+        "overrides": overrides, "sandbox_level": options.sandbox_level,
         "mnist_budget": course.mnist_budget_cpu_seconds, "late_policy": course.late_policy,
         "late_penalty": course.late_penalty,
         "fingerprints": cached_fingerprints([s.id for s in options.sets], grader),
