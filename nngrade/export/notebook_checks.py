@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import os
+import sys
 import types
 import warnings
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ def suite_tests(set_id: str, *, public: bool) -> tuple[SuiteTest, ...]:
     spec = importlib.util.spec_from_file_location(
         f"_nngrade_{'public' if public else 'hidden'}_{s.id}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module   # as an import would: dataclasses in a suite look it up
     with warnings.catch_warnings():
         # Inside a pytest run that has not registered the grading markers (the kit's own tests),
         # pytest warns about them; the grading session registers them (autograder/plugin.py).
