@@ -99,7 +99,7 @@ HOSTILE = {
     "memory-bomb": ("01_activations", "\n\ndef relu(a):\n    blocks = []\n    while True:\n"
                                       "        blocks.append(bytearray(1 << 26))\n"),
     "forge-results": ("03_loss", "\n\ndef mse(t, y):\n    import glob, json\n"
-                                 "    for path in glob.glob('/**/results.json', recursive=True)[:50]:\n"
+                                 "    for path in glob.glob('/*/*/results.json') + glob.glob('../*/results.json'):\n"
                                  "        try:\n            json.dump({'score': 1000}, open(path, 'w'))\n"
                                  "        except OSError:\n            pass\n    return 0.0\n"),
     "lying-object": ("10_compgraph", "\n\nclass _Liar:\n    def __eq__(self, other):\n        return True\n\n\n"
