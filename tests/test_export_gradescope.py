@@ -1,22 +1,29 @@
 """`nngrade export gradescope`: the autograder zip, installed and run as Gradescope runs it.
 
 The zip is unpacked into a temporary root that stands for /autograder (NNGRADE_AUTOGRADER_ROOT),
-its own setup.sh installs the kit *from the zip* into a venv there, and run_autograder grades
-submissions as subprocesses with NNGRADE_SANDBOX=rlimit (Gradescope's containers usually have no
-user namespaces). setup.sh is run without apt and without the network: the venv sees this
-machine's site-packages for the third-party dependencies (the same pins pyproject.toml gives)
-and pip installs the zip's kit with --no-deps; the test checks that the venv imports nngrade
-from the zip's copy, not from this checkout. Every results.json is validated against
+its own setup.sh installs the kit's wheel *from the zip* into the venv at ROOT/nngrade-venv, and
+run_autograder grades submissions as subprocesses with NNGRADE_SANDBOX=rlimit (Gradescope's
+containers usually have no user namespaces). setup.sh runs without apt and without the network:
+the venv is made beforehand from this interpreter and sees this environment's site-packages
+through a .pth file (for pip and the third-party dependencies, which pyproject.toml pins alike),
+and pip installs the zip's wheel with --no-deps --no-index. The test checks that the venv imports
+nngrade from the wheel's copy, not from this checkout. Every results.json is validated against
 Gradescope's documented schema (autograder_samples docs/specs.md, REFERENCE.md).
 """
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import io
 import json
 import os
 import shutil
+import site
 import subprocess
-import sys
+import sysconfig
 import tomllib
+import venv
 import zipfile
 from pathlib import Path
 
@@ -117,11 +124,16 @@ def root(tmp_path_factory, autograder_zip) -> Path:
         for info in zf.infolist():   # extractall drops the unix modes; Gradescope keeps them
             os.chmod(root / "source" / info.filename, (info.external_attr >> 16) & 0o777)
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
+    # The venv setup.sh would make, made here from this interpreter: this environment's
+    # packages (pip, numpy, pytest ...) stay visible after the venv's own site-packages.
+    venv.EnvBuilder(with_pip=False).create(root / "nngrade-venv")
+    purelib = subprocess.run([str(root / "nngrade-venv" / "bin" / "python"), "-c",
+                              "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    parent = dict.fromkeys(site.getsitepackages() + [sysconfig.get_paths()["purelib"]])
+    Path(purelib, "_nngrade_test_parent.pth").write_text("\n".join(parent) + "\n")
     env = {**os.environ, "NNGRADE_AUTOGRADER_ROOT": str(root), "NNGRADE_SETUP_SKIP_APT": "1",
-           # pip and setuptools of this machine build the kit (a fresh venv's are too old to
-           # build without isolation); its third-party packages come from here as well
-           "NNGRADE_VENV_ARGS": "--system-site-packages --without-pip",
-           "NNGRADE_PIP_ARGS": "--no-deps --no-build-isolation --no-index"}
+           "NNGRADE_PIP_ARGS": "--no-deps --no-index"}
     done = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=root,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -171,18 +183,28 @@ def test_zip_has_setup_and_run_autograder_at_its_root_and_the_whole_kit(autograd
             assert script in infos
             assert (infos[script].external_attr >> 16) & 0o111, f"{script} must be executable"
             assert zf.read(script).startswith(b"#!/usr/bin/env bash")
-        names = set(infos)
-        for set_id in SETS:
-            s = find_set(set_id)
-            assert f"nngrade-kit/nngrade/autograder/suites/test_{set_id}.py" in names
-            assert f"nngrade-kit/nngrade/solutions/{set_id}/{s.module}.py" in names
-            assert f"nngrade-kit/nngrade/autograder/mistakes/m{set_id[:2]}_{s.module}.py" in names
-        assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
-        project = tomllib.loads(zf.read("nngrade-kit/pyproject.toml").decode())
-        assert project["project"]["name"] == "nngrade"
-        assert "nngrade.autograder" in project["tool"]["setuptools"]["packages"]
+        wheels = [n for n in infos if n.endswith("-py3-none-any.whl")]
+        assert len(wheels) == 1 and wheels[0].startswith("nngrade-")
+        wheel = zipfile.ZipFile(io.BytesIO(zf.read(wheels[0])))
         course = tomllib.loads(zf.read("nngrade.toml").decode())
     assert course["sets"] == list(SETS)
+    names = set(wheel.namelist())
+    for set_id in SETS:
+        s = find_set(set_id)
+        assert f"nngrade/autograder/suites/test_{set_id}.py" in names
+        assert f"nngrade/solutions/{set_id}/{s.module}.py" in names
+        assert f"nngrade/autograder/mistakes/m{set_id[:2]}_{s.module}.py" in names
+    assert "nngrade/export/gradescope_runner.py" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    # the wheel's RECORD lists every file with its sha256, as pip checks it
+    info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/RECORD"))
+    record = {row[0]: row[1] for row in csv.reader(io.StringIO(wheel.read(f"{info}/RECORD").decode()))}
+    assert set(record) == names
+    for name, digest in record.items():
+        if digest:
+            expected = base64.urlsafe_b64encode(hashlib.sha256(wheel.read(name)).digest()).rstrip(b"=")
+            assert digest == "sha256=" + expected.decode(), name
+    assert b"Requires-Dist: numpy" in wheel.read(f"{info}/METADATA")
 
 
 def test_export_is_reproducible_for_one_course(autograder_zip, course, tmp_path):

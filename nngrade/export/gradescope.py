@@ -1,25 +1,29 @@
 """`nngrade export gradescope OUT.zip`: a Gradescope autograder zip holding the whole grading kit.
 
-    setup.sh            Gradescope runs it once to build the image: Python's venv module and
-                        bubblewrap from apt (when the image has apt), then a venv at
-                        /autograder/nngrade-venv with the kit below installed by pip
-    run_autograder      bash: grades /autograder/submission with the kit (gradescope_runner.py)
-                        and always leaves /autograder/results/results.json behind
-    nngrade.toml        the course file: salt of the per-student inputs, language, sets, late
-                        policy (the nearest course file when there is one, else a new one)
-    nngrade-kit/        the kit as pip installs it: pyproject.toml and the nngrade package with
-                        the grader, hidden suites, mistake models, hints, reference solutions
+    setup.sh          Gradescope runs it once to build the image: Python's venv module and
+                      bubblewrap from apt (when the image has apt), then a venv at
+                      /autograder/nngrade-venv with the kit's wheel installed by pip
+    run_autograder    bash: grades /autograder/submission with the kit (gradescope_runner.py)
+                      and always leaves /autograder/results/results.json behind
+    nngrade.toml      the course file: salt of the per-student inputs, language, sets, late
+                      policy (the given or nearest course file, else a new one)
+    nngrade-<version>-py3-none-any.whl
+                      the kit: grader, hidden suites, mistake models, hints, reference
+                      solutions, templates, data
 
+The wheel is written here (the binary distribution format of PEP 427: the package's files, then
+METADATA, WHEEL, entry_points.txt and a RECORD of hashes), so installing it needs no build
+backend, and the export works from an editable checkout and from an installed kit alike.
 Gradescope unpacks the zip to /autograder/source and runs /autograder/run_autograder from
 /autograder; the environment variable NNGRADE_AUTOGRADER_ROOT replaces /autograder (for tests).
-setup.sh reads three more, for installing without apt or the network:
-NNGRADE_SETUP_SKIP_APT=1, NNGRADE_VENV_ARGS (e.g. --system-site-packages) and NNGRADE_PIP_ARGS
-(e.g. --no-deps --no-build-isolation).
+setup.sh also reads NNGRADE_SETUP_SKIP_APT=1 and NNGRADE_PIP_ARGS (e.g. "--no-deps --no-index"
+to install offline), and keeps a venv that already exists.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
-import json
 import os
 import secrets
 import tempfile
@@ -29,7 +33,8 @@ from pathlib import Path
 from nngrade import __version__
 from nngrade.paths import AUTOGRADER_DIR, PACKAGE_DIR, REPO_ROOT, SOLUTIONS_DIR, TEMPLATES_DIR
 
-KIT_DIR = "nngrade-kit"
+DIST = "nngrade"
+WHEEL_TAG = "py3-none-any"
 COURSE_FILE = "nngrade.toml"
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)      # fixed, so that two exports of one kit are identical
 SKIPPED_NAMES = frozenset({"__pycache__", ".pytest_cache", ".ipynb_checkpoints", ".DS_Store"})
@@ -51,12 +56,12 @@ if [ -z "${NNGRADE_SETUP_SKIP_APT:-}" ] && command -v apt-get >/dev/null 2>&1; t
 fi
 
 # A venv of our own: newer images refuse `pip install` into the system Python (PEP 668).
+VENV="$ROOT/nngrade-venv"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 # shellcheck disable=SC2086
-python3 -m venv ${NNGRADE_VENV_ARGS:-} "$ROOT/nngrade-venv"
-# shellcheck disable=SC2086
-"$ROOT/nngrade-venv/bin/python" -m pip install -q ${NNGRADE_PIP_ARGS:-} "$SOURCE/nngrade-kit"
-"$ROOT/nngrade-venv/bin/python" -c "import nngrade.export.gradescope_runner" \
-  && echo "setup.sh: nngrade installed in $ROOT/nngrade-venv"
+"$VENV/bin/python" -m pip install -q ${NNGRADE_PIP_ARGS:-} "$SOURCE"/nngrade-*-py3-none-any.whl
+"$VENV/bin/python" -c "import nngrade.export.gradescope_runner"
+echo "setup.sh: nngrade installed in $VENV"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -93,7 +98,7 @@ def _skipped(path: Path) -> bool:
 
 
 def kit_files() -> dict[str, bytes]:
-    """The installed kit laid out as one package tree: zip path -> bytes."""
+    """The installed kit laid out as one package tree, as the wheel holds it: path -> bytes."""
     roots = _package_roots()
     claimed = {root.resolve() for root in roots.values()}
     files: dict[str, bytes] = {}
@@ -109,7 +114,7 @@ def kit_files() -> dict[str, bytes]:
                 if _skipped(path) or path.is_symlink():
                     continue
                 rel = path.relative_to(root).as_posix()
-                files[f"{KIT_DIR}/{prefix}/{rel}"] = path.read_bytes()
+                files[f"{prefix}/{rel}"] = path.read_bytes()
     return files
 
 
@@ -128,33 +133,37 @@ def kit_dependencies() -> list[str]:
     return [r for r in (metadata.requires("nngrade") or []) if "extra ==" not in r]
 
 
-def kit_pyproject(packages: list[str]) -> str:
-    deps = "".join(f"    {json.dumps(d)},\n" for d in kit_dependencies())
-    names = "".join(f'    "{p}",\n' for p in packages)
-    return (
-        "[build-system]\n"
-        'requires = ["setuptools>=64"]\n'
-        'build-backend = "setuptools.build_meta"\n\n'
-        "[project]\n"
-        'name = "nngrade"\n'
-        f'version = "{__version__}"\n'
-        'description = "nngrade grading kit (Gradescope autograder build)"\n'
-        'requires-python = ">=3.10"\n'
-        f"dependencies = [\n{deps}]\n\n"
-        "[project.scripts]\n"
-        'nngrade = "nngrade.cli:main"\n\n'
-        "[tool.setuptools]\n"
-        f"packages = [\n{names}]\n\n"
-        "# Folders without __init__.py (hidden suites, hints, data) travel as package data.\n"
-        "[tool.setuptools.package-data]\n"
-        '"*" = ["**/*"]\n'
-    )
+def wheel_name() -> str:
+    return f"{DIST}-{__version__}-{WHEEL_TAG}.whl"
 
 
-def _packages(files: dict[str, bytes]) -> list[str]:
-    prefix = f"{KIT_DIR}/"
-    return sorted(name[len(prefix):-len("/__init__.py")].replace("/", ".")
-                  for name in files if name.startswith(prefix) and name.endswith("/__init__.py"))
+def _record_hash(data: bytes) -> str:
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def build_wheel(files: dict[str, bytes]) -> bytes:
+    """A pure-Python wheel of the kit: `files` (package paths) plus its .dist-info."""
+    info = f"{DIST}-{__version__}.dist-info"
+    requires = "".join(f"Requires-Dist: {d}\n" for d in kit_dependencies())
+    meta = {
+        f"{info}/METADATA": ("Metadata-Version: 2.1\n"
+                             f"Name: {DIST}\n"
+                             f"Version: {__version__}\n"
+                             "Summary: nngrade grading kit (Gradescope autograder build)\n"
+                             "Requires-Python: >=3.10\n" + requires).encode(),
+        f"{info}/WHEEL": ("Wheel-Version: 1.0\n"
+                          f"Generator: nngrade {__version__}\n"
+                          "Root-Is-Purelib: true\n"
+                          f"Tag: {WHEEL_TAG}\n").encode(),
+        f"{info}/entry_points.txt": b"[console_scripts]\nnngrade = nngrade.cli:main\n",
+        f"{info}/top_level.txt": f"{DIST}\n".encode(),
+    }
+    contents = {**dict(sorted(files.items())), **meta}
+    record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in contents.items())
+    contents[f"{info}/RECORD"] = (record + f"{info}/RECORD,,\n").encode()
+    # the .dist-info last, as the format recommends
+    return zip_bytes({name: (data, 0o644) for name, data in contents.items()}, order=list(contents))
 
 
 # ---- the course file ---------------------------------------------------------------------------
@@ -180,21 +189,27 @@ def course_file(sets, course: Path | None = None) -> str:
 # ---- the zip -----------------------------------------------------------------------------------
 
 
-def write_zip(entries: dict[str, tuple[bytes, int]], out: Path) -> None:
-    """Sorted entries, one fixed timestamp, the given unix modes; written beside `out`, then renamed."""
+def zip_bytes(entries: dict[str, tuple[bytes, int]], order: list[str] | None = None) -> bytes:
+    """A zip of `entries` (name -> (bytes, unix mode)) in sorted (or the given) order, with one
+    fixed timestamp: the same kit always gives the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        for name in sorted(entries):
+        for name in order or sorted(entries):
             data, mode = entries[name]
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3                 # unix, so that the mode bits are read
             info.external_attr = (0o100000 | mode) << 16
             zf.writestr(info, data)
+    return buffer.getvalue()
+
+
+def write_file(data: bytes, out: Path) -> None:
+    """Written beside `out`, then renamed: a failed export never leaves half a zip."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=out.parent, prefix=out.name, suffix=".part",
                                      delete=False) as tmp:
-        tmp.write(buffer.getvalue())
+        tmp.write(data)
     os.replace(tmp.name, out)
 
 
@@ -214,11 +229,11 @@ def export_gradescope(dest: Path, sets, course: Path | None = None) -> Path:
                if not (p := suite_path(s.id, public=False)).is_file()]
     if missing:
         raise ValueError("cannot export:\n" + "\n".join(missing))
-    kit = kit_files()
-    entries = {name: (data, 0o644) for name, data in kit.items()}
-    entries[f"{KIT_DIR}/pyproject.toml"] = (kit_pyproject(_packages(kit)).encode(), 0o644)
-    entries[COURSE_FILE] = (course_file(sets, course).encode("utf-8"), 0o644)
-    entries["setup.sh"] = (SETUP_SH.encode(), 0o755)
-    entries["run_autograder"] = (RUN_AUTOGRADER.encode(), 0o755)
-    write_zip(entries, dest)
+    entries = {
+        wheel_name(): (build_wheel(kit_files()), 0o644),
+        COURSE_FILE: (course_file(sets, course).encode("utf-8"), 0o644),
+        "setup.sh": (SETUP_SH.encode(), 0o755),
+        "run_autograder": (RUN_AUTOGRADER.encode(), 0o755),
+    }
+    write_file(zip_bytes(entries), dest)
     return dest
