@@ -55,10 +55,32 @@ class ClassRun:
     sandbox: dict = field(default_factory=dict)
 
 
+# Names in OUT that belong to the class, never to a student's folder.
+RESERVED_NAMES = {"summary.html", "grades.csv", "moodle.csv", OVERRIDES_NAME, RESULTS_NAME}
+
+
 def safe_dir_name(student_id: str) -> str:
-    """A folder name for a student id that cannot escape OUT or hide."""
-    name = re.sub(r"[^\w.\-@+가-힣]", "_", student_id).lstrip(".") or "_"
-    return name[:120]
+    """A folder name for a student id that cannot escape OUT, hide, or take another's place.
+
+    Ids that are already safe are kept as they are; any other id gets a short hash of itself,
+    so two ids that clean up to the same text ("a b", "a_b") still get two folders."""
+    name = re.sub(r"[^\w.\-@+]", "_", student_id).lstrip(".") or "_"
+    if name != student_id or len(name) > 100 or name.lower() in RESERVED_NAMES \
+            or name.endswith(".tmp"):
+        digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+        name = f"{name[:80]}-{digest}"
+    return name
+
+
+def remove_stale_temp_files(out: Path) -> int:
+    """Half-written files of a run that was killed (atomic writes leave only these behind)."""
+    removed = 0
+    for pattern in (".*.tmp", "*/.*.tmp"):
+        for path in out.glob(pattern):
+            if path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def grader_fingerprint() -> str:
@@ -211,6 +233,7 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     run = ClassRun(out=out)
+    remove_stale_temp_files(out)
     subs = read_class(Path(submissions), format=options.fmt, only=options.only)
     overrides = load_overrides(out)
     grader = grader_fingerprint()
@@ -351,10 +374,15 @@ def write_class_outputs(out: Path, subs, options: GradeOptions, course: Course) 
     if options.roster:
         from nngrade.roster import read_roster
         roster = read_roster(options.roster)
-    ids = [s.student_id for s in subs]
     if options.only:
         # a regrade of one student still rewrites the class files from everyone's results
-        ids = sorted({p.parent.name for p in Path(out).glob(f"*/{RESULTS_NAME}")} | set(ids))
-    documents = load_class_results(out, ids)
+        documents = []
+        for path in sorted(Path(out).glob(f"*/{RESULTS_NAME}")):
+            try:
+                documents.append(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                continue
+    else:
+        documents = load_class_results(out, [s.student_id for s in subs])
     write_class_reports(documents, Path(out), options.lang, roster=roster, sets=options.sets)
     return Path(out) / "summary.html"

@@ -174,9 +174,22 @@ def _default_sets(all_results: list[dict]) -> list[str]:
     return sorted(found, key=set_order)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?|-")   # a number, or Moodle's "no grade"
+
+
+def _safe_cell(cell) -> str:
+    """A cell a spreadsheet will not run: text that starts like a formula gets a leading '."""
+    text = str(cell)
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _write_csv(path: Path, rows: list[list[str]], bom: bool) -> None:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)   # RFC 4180 line ends
+    csv.writer(buf, lineterminator="\r\n").writerows(   # RFC 4180 line ends
+        [[_safe_cell(c) for c in row] for row in rows])
     data = ("\ufeff" if bom else "") + buf.getvalue()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
