@@ -182,6 +182,12 @@ def test_hidden_checks_pass_on_the_reference_and_name_the_mistake(exported, monk
     assert "kim" in message           # the student nbgrader grades: autograded/<student>/<set>
 
 
+def test_a_hidden_test_cell_that_would_run_nothing_fails(exported):
+    with pytest.raises(LookupError, match="no_such_function"):
+        notebook_checks.run_checks(SET, "no_such_function", namespace_of(filled_solution()),
+                                   hidden=True, cwd=exported / "source" / SET)
+
+
 def test_student_id_comes_from_nbgraders_autograded_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert notebook_checks.student_id(tmp_path / "autograded" / "s2024001" / SET, SET) == "s2024001"

@@ -208,15 +208,15 @@ def run_test(test: SuiteTest, module, *, student: str, settings: CourseSettings,
 HEADINGS = {
     "en": {"failed": "{function}: {failed} of {total} {kind} failed",
            "hidden": "hidden tests (your own random inputs)", "public": "public examples",
-           "student": "graded as student {student}; per-student inputs from {course}"},
+           "student": "graded as student {student} (inputs drawn for this student)"},
     "ko": {"failed": "{function}: {kind} {total}개 중 {failed}개 실패",
            "hidden": "숨은 테스트(학생별 무작위 입력)", "public": "공개 예제",
-           "student": "학생 {student}(으)로 채점; 학생별 입력은 {course} 기준"},
+           "student": "학생 {student}(으)로 채점 (이 학생에게 뽑은 입력)"},
 }
 
 
 def report(function: str, outcomes: list[TestOutcome], *, hidden: bool, lang: str,
-           student: str, course: Path | None) -> str:
+           student: str) -> str:
     """The assertion message: each failed test with what went wrong and the named-mistake hint."""
     words = HEADINGS.get(lang, HEADINGS["en"])
     failed = [o for o in outcomes if not o.passed]
@@ -228,7 +228,7 @@ def report(function: str, outcomes: list[TestOutcome], *, hidden: bool, lang: st
         lines.extend("  " + line for line in o.output(lang).splitlines())
     if hidden:
         lines.append("")
-        lines.append(words["student"].format(student=student, course=course or "-"))
+        lines.append(words["student"].format(student=student))
     return "\n".join(lines)
 
 
@@ -238,6 +238,9 @@ def run_checks(set_id: str, function: str, namespace: dict, *, hidden: bool,
     AssertionError naming every failure (with hints) when any fails."""
     s = find_set(set_id)
     tests = [t for t in suite_tests(s.id, public=not hidden) if t.function == function]
+    if hidden and not tests:
+        # a test cell that ran nothing must not pass: the notebook and the suite disagree
+        raise LookupError(f"the hidden suite of {s.id} has no test of {function!r}")
     settings = course_settings(cwd, required=hidden)
     student = student_id(cwd, s.id) if hidden else DEFAULT_STUDENT
     module = student_module(namespace, s.id)
@@ -251,7 +254,7 @@ def run_checks(set_id: str, function: str, namespace: dict, *, hidden: bool,
                     for t, o in zip(tests, outcomes)]
     if any(not o.passed for o in outcomes):
         raise AssertionError(report(function, outcomes, hidden=hidden, lang=settings.lang,
-                                    student=student, course=settings.path))
+                                    student=student))
     return outcomes
 
 
