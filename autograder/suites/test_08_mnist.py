@@ -349,7 +349,7 @@ def grading_data(options: dict) -> GradingData:
         if mnist_dir is not None:
             raise                  # a directory the course named must hold MNIST: say what is wrong
         split = mnist_data.load_sample()
-        why = str(exc).splitlines()[0]
+        why = " ".join(line.strip() for line in str(exc).splitlines()[:2]).replace(": ", " — ", 1)
         data = GradingData(split.X_train, split.y_train, split.X_test, split.y_test,
                            f"{split.note} MNIST itself could not be had ({why}).",
                            f"{split.note_ko} MNIST 자체는 구할 수 없었습니다 ({why}).",
