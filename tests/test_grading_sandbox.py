@@ -45,10 +45,16 @@ def _sets_of(modules: dict, mistake_id: str | None = None):
     return sets
 
 
+def _graded_here(folder: Path) -> bool:
+    """False for a submission whose modules all belong to sets left to other files (set 08's)."""
+    modules, _ = collect_sources(folder)
+    return any(s.module in modules and s.id not in SKIP_SETS for s in SETS)
+
+
 def _submissions():
     cases = []
     for folder in sorted(CATALOGUE.glob("*/*")) if CATALOGUE.is_dir() else []:
-        if folder.is_dir() and not folder.name.startswith("."):
+        if folder.is_dir() and not folder.name.startswith(".") and _graded_here(folder):
             cases.append((f"{folder.parent.name}/{folder.name}", folder, _mistake_id(folder.parent)))
     for folder in sorted(CORRECT.glob("*/*")) if CORRECT.is_dir() else []:
         if folder.is_dir() and not folder.name.startswith(".") \
