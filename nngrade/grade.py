@@ -162,7 +162,7 @@ def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
 
     def on_done(job, outcomes, seconds):
         extra = pending.pop(job.student_id)
-        extra["sandbox"] = pool.describe()
+        extra["sandbox"] = slot_independent(pool.describe())
         try:
             document = _finish_student(job, outcomes, seconds, extra, settings, sets)
             events.put(("done", slot, job.student_id, document["score"]))
@@ -178,6 +178,18 @@ def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
         run_suites(suite_paths(sets), plugin)
     finally:
         pool.close()
+
+
+def slot_independent(description: dict) -> dict:
+    """The sandbox description without what differs between job slots (slot, leased uid), so a
+    student's results do not depend on which slot graded them."""
+    clean = json.loads(json.dumps(description))
+    clean.pop("slot", None)
+    for layer in clean.get("layers", []):
+        detail = layer.get("detail", "")
+        detail = re.sub(r"\buid \d+", "a uid", detail)
+        layer["detail"] = re.sub(r"\s*\(slot \d+\)", "", detail)
+    return clean
 
 
 def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
