@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", choices=("nbgrader", "gradescope"))
     p.add_argument("dest", type=Path)
     p.add_argument("--sets", nargs="+", default=None)
+    p.add_argument("--course", type=Path, default=None,
+                   help="course folder or nngrade.toml whose salt the export carries")
     return parser
 
 
@@ -130,7 +132,8 @@ def cmd_export(args) -> int:
         path = export_nbgrader(args.dest, sets)
     else:
         from nngrade.export.gradescope import export_gradescope
-        path = export_gradescope(args.dest, sets)
+        course = args.course / "nngrade.toml" if args.course and args.course.is_dir() else args.course
+        path = export_gradescope(args.dest, sets, course=course)
     print(path)
     return 0
 

@@ -198,12 +198,12 @@ def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
     overrides = settings["overrides"].get(job.student_id, {})
     document = build_results(job.student_id, outcomes, sets, lang=settings["lang"], extra=extra,
                              overrides=overrides, execution_time=seconds)
-    _apply_late_policy(document, settings)
+    apply_late_policy(document, settings)
     write_student_outputs(document, student_dir, settings["lang"])
     return document
 
 
-def _apply_late_policy(document: dict, settings: dict) -> None:
+def apply_late_policy(document: dict, settings: dict) -> None:
     extra = document["extra_data"]
     if not extra.get("late") or settings["late_policy"] == "none":
         extra["late"] = bool(extra.get("late")) and settings["late_policy"] != "none"

@@ -148,7 +148,7 @@ def failure_document(error: str, lang: str = "en") -> dict:
 def grade_submission(root: Path, course_path: Path) -> dict:
     """Grade root/submission with ``grade_class`` as a class of one; the Gradescope document."""
     from nngrade.config import load_course
-    from nngrade.grade import RESULTS_NAME, GradeOptions, _apply_late_policy, grade_class, safe_dir_name
+    from nngrade.grade import RESULTS_NAME, GradeOptions, apply_late_policy, grade_class, safe_dir_name
     from nngrade.sets import parse_sets
 
     course = load_course(course_path)
@@ -174,7 +174,7 @@ def grade_submission(root: Path, course_path: Path) -> dict:
     document["extra_data"]["late"] = info.late
     if info.display_name:
         document["extra_data"]["display_name"] = info.display_name
-    _apply_late_policy(document, {"late_policy": course.late_policy,
+    apply_late_policy(document, {"late_policy": course.late_policy,
                                   "late_penalty": course.late_penalty})
     return gradescope_document(document, info, course.lang, run.sandbox or {})
 
