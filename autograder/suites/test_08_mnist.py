@@ -524,16 +524,8 @@ def test_fit_runs_on_mnist(student, reference):
                                      f"numbers \"loss\" and \"accuracy\" (got {_shape_words(entry)})")
 
 
-def _step_params():
-    return [pytest.param(step, id=f"{step:g}", marks=[pytest.mark.case(f"held-out-{step:g}"),
-                                                       pytest.mark.points(SCALE.step_points)])
-            for step in SCALE.steps]
-
-
-@pytest.mark.function("MLP.fit")
-@pytest.mark.parametrize("step", _step_params())
-def test_held_out_accuracy(student, reference, step):
-    """The held-out accuracy of the one training run reaches this step (shifted on the sample)."""
+def _accuracy_check(student, reference, step: float) -> None:
+    """The held-out accuracy of the one training run reaches ``step`` (shifted on the sample)."""
     data = grading_data(student.options)
     run = student_run(student, data)
     _fail_if_no_run(run)
@@ -548,3 +540,22 @@ def test_held_out_accuracy(student, reference, step):
     student.fail(f"held-out accuracy {run.accuracy:.2f} % ({run.correct:,} of {len(data.y_test):,} "
                  f"digits) is below this step's {needed:g} % (the reference reaches "
                  f"{ref.accuracy:.2f} %). Trained with {fit_call()}. {data.note}")
+
+
+def _accuracy_test(step: float):
+    """One test per published step, each its own function (as the tools that read the suite's
+    markers expect), named like the step: held-out-80, held-out-85, ..."""
+    @pytest.mark.function("MLP.fit")
+    @pytest.mark.case(f"held-out-{step:g}")
+    @pytest.mark.points(SCALE.step_points)
+    def test(student, reference):
+        _accuracy_check(student, reference, step)
+
+    test.__name__ = test.__qualname__ = f"test_held_out_{step:g}".replace(".", "_")
+    return test
+
+
+for _step in SCALE.steps:
+    _test = _accuracy_test(_step)
+    globals()[_test.__name__] = _test
+del _step, _test
