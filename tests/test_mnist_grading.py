@@ -123,6 +123,27 @@ def test_a_named_directory_without_mnist_is_an_error_not_the_sample(no_mnist_any
         suite.grading_data({"mnist_dir": str(tmp_path)})
 
 
+def test_a_course_data_dir_without_mnist_fails_the_fit_tests_as_the_graders_problem(
+        no_mnist_anywhere, tmp_path):
+    """The reference, served in process: its training tests say the data could not be loaded
+    (status grader-error, not the student's fault); every other test is graded as usual."""
+    from nngrade.autograder.reference import fresh_reference
+    from nngrade.autograder.runner import TrustedStudent
+    results = {}
+    plugin = GradingPlugin(next_job=iter([StudentJob("reference", {}), None]).__next__,
+                           open_student=lambda job: TrustedStudent({SET: fresh_reference(SET)}),
+                           on_done=lambda job, outcomes, secs: results.update(outcomes=outcomes),
+                           options={"mnist_budget": BUDGET, "mnist_dir": str(tmp_path)})
+    run_suites(suite_paths((find_set(SET),), public=False), plugin)
+    outcomes = results["outcomes"]
+    failed = [o for o in outcomes if not o.passed]
+    assert [o.name for o in failed] == [o.name for o in outcomes if o.function == "MLP.fit"]
+    assert len(failed) == 5
+    for o in failed:
+        assert o.status == "grader-error" and "could not be loaded" in o.summary
+        assert str(tmp_path) in o.summary and "not of your code" in o.summary
+
+
 @needs_mnist
 def test_offline_the_test_digits_are_split_and_the_note_says_so(monkeypatch):
     monkeypatch.setattr(suite, "_DATA", {})

@@ -371,6 +371,17 @@ def grading_data(options: dict) -> GradingData:
     return data
 
 
+def data_for(student) -> GradingData:
+    """grading_data, or a failed test saying the course's data could not be loaded (not the
+    student's fault; the report lists it among the grader's problems)."""
+    try:
+        return grading_data(student.options)
+    except mnist_data.MnistDataError as exc:
+        raise GradingFailure(f"set 08's training data could not be loaded, so the training run was "
+                             f"not graded (a problem of the course's setup, not of your code): {exc}",
+                             kind="grader-error") from None
+
+
 def fit_call() -> str:
     """The training run as the student would write it."""
     model = ", ".join(f"{k}={v!r}" for k, v in SCALE.model.items())
@@ -510,7 +521,7 @@ def _finite_number(value) -> bool:
 @pytest.mark.points(SCALE.run_points)
 def test_fit_runs_on_mnist(student, reference):
     """fit trains within the budget and returns one dict per epoch with "loss" and "accuracy"."""
-    data = grading_data(student.options)
+    data = data_for(student)
     run = student_run(student, data)
     _curve_artifact(student, data, run, reference_run(reference, data))
     _fail_if_no_run(run)
@@ -526,7 +537,7 @@ def test_fit_runs_on_mnist(student, reference):
 
 def _accuracy_check(student, reference, step: float) -> None:
     """The held-out accuracy of the one training run reaches ``step`` (shifted on the sample)."""
-    data = grading_data(student.options)
+    data = data_for(student)
     run = student_run(student, data)
     _fail_if_no_run(run)
     needed = step + data.shift
