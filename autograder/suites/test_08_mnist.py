@@ -318,6 +318,7 @@ class GradingData:
     note: str                      # the loader's note (English), for reports
     note_ko: str
     label: str                     # short, for plot titles
+    label_ko: str
     shift: float = 0.0             # added to every accuracy step on this data (the sample's offset)
 
 
@@ -354,7 +355,9 @@ def grading_data(options: dict) -> GradingData:
                            f"{split.note} MNIST itself could not be had ({why}).",
                            f"{split.note_ko} MNIST 자체는 구할 수 없었습니다 ({why}).",
                            f"MNIST sample: {len(split.y_train):,} training / "
-                           f"{len(split.y_test):,} held-out digits", SCALE.sample_offset)
+                           f"{len(split.y_test):,} held-out digits",
+                           f"MNIST 표본: 학습 {len(split.y_train):,}개 / 평가 {len(split.y_test):,}개",
+                           SCALE.sample_offset)
     else:
         X, y, note, note_ko = split.X_train, split.y_train, split.note, split.note_ko
         if len(y) > SCALE.train_max:
@@ -364,9 +367,11 @@ def grading_data(options: dict) -> GradingData:
                      f"{len(split.y_train):,} training images (seed 0).")
             note_ko += (f" 채점용 학습에는 학습 이미지 {len(split.y_train):,}개 중 "
                         f"{SCALE.train_max:,}개를 층화 추출(seed 0)해 씁니다.")
-        kind = "standard split" if split.standard else "offline split of the test digits"
+        kind, kind_ko = (("standard split", "표준 분할") if split.standard else
+                         ("offline split of the test digits", "테스트 이미지의 오프라인 분할"))
         data = GradingData(X, y, split.X_test, split.y_test, note, note_ko,
-                           f"MNIST {kind}: {len(y):,} training / {len(split.y_test):,} held-out")
+                           f"MNIST {kind}: {len(y):,} training / {len(split.y_test):,} held-out",
+                           f"MNIST {kind_ko}: 학습 {len(y):,}개 / 평가 {len(split.y_test):,}개")
     _DATA[mnist_dir] = data
     return data
 
@@ -494,7 +499,7 @@ def _curve_artifact(student, data: GradingData, run: TrainingRun, ref: TrainingR
     yours = f"{run.accuracy:.1f} %" if run.accuracy is not None else "—"
     if student.lang == "ko":
         title = (f"에포크별 학습 정확도 (fit이 돌려준 값) · 평가 정확도: 내 코드 {yours}, 참고 답안 "
-                 f"{ref.accuracy:.1f} % · {data.label}")
+                 f"{ref.accuracy:.1f} % · {data.label_ko}")
         note = data.note_ko
     else:
         title = (f"Training accuracy per epoch (as fit reports it) · held-out accuracy: yours "
