@@ -172,7 +172,7 @@ def run(args) -> str:
     out("")
     out(f"Data: {split.note}")
     if fashion is not None:
-        out(f"Fashion-MNIST: {fashion.note}")
+        out(f"Fashion: {fashion.note}")
     out("")
 
     # (a)
@@ -220,8 +220,10 @@ def run(args) -> str:
             torch.set_num_threads(args.threads)
     with limits:
         lines += more_sections(m, args, split, fashion, epochs)
-    out(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-        "(other work on the machine slows both trainers and makes the ratio noisier).")
+    out(f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}. With other work "
+        "on the machine (a load above its cores) every figure is slower and the multi-threaded rows "
+        "suffer most: OpenBLAS's and PyTorch's threads wait for each other on a busy CPU, so the "
+        "one-thread rows are then the fairer comparison.")
     return "\n".join(lines)
 
 
