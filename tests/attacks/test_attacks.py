@@ -230,6 +230,7 @@ class Listener:
         self.unix_path = unix_path
         self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.unix.bind(str(unix_path))
+        os.chmod(unix_path, 0o777)           # world-writable, as X11's and D-Bus's sockets are
         self.unix.listen(16)
         self.received: list[tuple[str, bytes]] = []
         self._stop = False
@@ -323,7 +324,7 @@ def _distinctive_line(path: Path) -> str:
 
 
 def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], sets=SETS,
-                 jobs: int = 2) -> ClassRun:
+                 jobs: int = 2, level: str | None = None) -> ClassRun:
     subs, out, canary = base / "submissions", base / "out", base / "canary"
     for d in (subs, out, canary):
         d.mkdir(parents=True)
@@ -374,7 +375,8 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
             os.dup2(f.fileno(), 2)
             try:
                 run = grade_class(subs, out, course, GradeOptions(
-                    sets=tuple(parse_sets(list(sets))), jobs=jobs, lang="en", progress=False))
+                    sets=tuple(parse_sets(list(sets))), jobs=jobs, lang="en", progress=False,
+                    sandbox_level=level))
             finally:
                 os.dup2(saved[0], 1)
                 os.dup2(saved[1], 2)
@@ -524,10 +526,8 @@ def test_attack_ran(corpus, attack):
         assert re.search(pattern, shown), (pattern, _brief(doc["tests"])[:8], doc["extra_data"]["problems"])
 
 
-@pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
-def test_attack_earns_no_points_it_did_not_earn(corpus, attack):
-    sid = corpus.by_prefix(attack.student)
-    doc = corpus.results[sid]
+def check_no_unearned_points(run: ClassRun, attack: Attack) -> None:
+    doc = run.results[run.by_prefix(attack.student)]
     attacked = attack.attacked
     mine = set_tests(doc, ATTACKED_SET)
     targeted = [t for t in mine if "*" in attacked or t["extra_data"]["function"] in attacked]
@@ -544,19 +544,32 @@ def test_attack_earns_no_points_it_did_not_earn(corpus, attack):
     assert earned <= sum(t["max_score"] for t in doc["tests"] if t not in targeted)
 
 
+def check_no_leak(run: ClassRun, attack: Attack) -> None:
+    shown = run.texts(attack.student)
+    for what, loot in run.loot.items():
+        assert loot not in shown, f"{what} shows in the attacker's results or feedback"
+
+
+def check_left_nothing(run: ClassRun, attack: Attack) -> None:
+    assert [p for p in run.pwned if f"pwned-{attack.name}" in p] == []
+    tag = f"atk-{attack.name}"[:15]
+    assert [c for c in run.left_tagged.values() if c == tag] == []
+    assert [r for r in run.received if attack.name.encode() in r[1]] == []
+
+
+@pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
+def test_attack_earns_no_points_it_did_not_earn(corpus, attack):
+    check_no_unearned_points(corpus, attack)
+
+
 @pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
 def test_attack_leaks_nothing(corpus, attack):
-    shown = corpus.texts(attack.student)
-    for what, loot in corpus.loot.items():
-        assert loot not in shown, f"{what} shows in the attacker's results or feedback"
+    check_no_leak(corpus, attack)
 
 
 @pytest.mark.parametrize("attack", CLASS_ATTACKS, ids=[a.name for a in CLASS_ATTACKS])
 def test_attack_left_nothing_behind(corpus, attack):
-    assert [p for p in corpus.pwned if f"pwned-{attack.name}" in p] == []
-    tag = f"atk-{attack.name}"[:15]
-    assert [c for c in corpus.left_tagged.values() if c == tag] == []
-    assert [r for r in corpus.received if attack.name.encode() in r[1]] == []
+    check_left_nothing(corpus, attack)
 
 
 @pytest.mark.parametrize("attack", [a for a in CLASS_ATTACKS if a.spec.get("problem")],
@@ -567,6 +580,78 @@ def test_refused_input_is_named_in_the_students_report(corpus, attack):
     said = "\n".join(extra["problems"] + extra["notes"])
     for pattern in attack.spec["problem"]:
         assert re.search(pattern, said), (pattern, extra["problems"], extra["notes"])
+
+
+# ---- the weaker levels ---------------------------------------------------------------------------
+# The corpus above runs at the best level this machine offers (bubblewrap here). The attacks on
+# isolation itself are graded again at each lower level an instructor may end up with
+# (NNGRADE_SANDBOX=unshare|rlimit, or no user namespaces): every layer a level claims must hold.
+
+LEVEL_ATTACKS = ("open-socket", "io-uring-socket", "read-other-students", "read-solutions",
+                 "read-hidden-suites", "proc-walk", "signal-parent", "outlive-child",
+                 "forge-results-file", "fork-bomb", "fill-disk")
+LOWER_LEVELS = ("unshare", "rlimit")
+
+
+def _level_available(level: str) -> str | None:
+    from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
+    try:
+        SandboxPool(slot=0, level=level).close()
+    except SandboxUnavailable as e:
+        return str(e)
+    return None
+
+
+@pytest.fixture(scope="module", params=LOWER_LEVELS)
+def level_corpus(request) -> ClassRun:
+    why = _level_available(request.param)
+    if why:
+        pytest.skip(f"sandbox level {request.param} is not available here: {why}")
+    folder = Path(tempfile.mkdtemp(prefix="nngrade-attacks-"))
+    os.chmod(folder, 0o755)
+    try:
+        attacks = [a for a in CLASS_ATTACKS if a.name in LEVEL_ATTACKS]
+        run = grade_corpus(folder, attacks, ("aa-honest", OTHER_STUDENT), level=request.param)
+        assert {r["extra_data"]["sandbox"]["level"] for r in run.results.values()} == {request.param}
+        yield run
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name", LEVEL_ATTACKS)
+def test_at_the_lower_levels_the_attack_fails_and_does_no_harm(level_corpus, name):
+    attack = next(a for a in CLASS_ATTACKS if a.name == name)
+    check_no_unearned_points(level_corpus, attack)
+    check_no_leak(level_corpus, attack)
+    check_left_nothing(level_corpus, attack)
+
+
+def check_temp_space_is_capped(run: ClassRun) -> None:
+    """What fill-disk managed to write into its own working folder stays under the temp cap."""
+    from nngrade.autograder.sandbox import Limits
+    doc = run.results[run.by_prefix("atk-fill-disk")]
+    written = [int(m) for t in doc["tests"] for m in re.findall(r"'\.': \((\d+),", t["output"])]
+    assert written, "fill-disk did not report what it wrote"
+    cap = (Limits().tmp_mb + Limits().file_size_mb) << 20
+    assert max(written) <= cap, f"{max(written) >> 20} MiB written into the temp space in 3 s"
+
+
+def test_the_temp_space_is_capped(corpus):
+    check_temp_space_is_capped(corpus)
+
+
+def test_at_the_lower_levels_the_temp_space_is_capped(level_corpus):
+    check_temp_space_is_capped(level_corpus)
+
+
+def test_at_the_lower_levels_the_run_is_clean(level_corpus):
+    run = level_corpus
+    assert run.run.failed == []
+    for sid in ("aa-honest", OTHER_STUDENT):
+        assert run.results[sid]["score"] == 200.0
+    assert run.pwned == [] and run.canary_changed == [] and run.subs_changed == []
+    assert run.received == []
+    assert run.left_children == [] and run.left_tagged == {} and run.left_uid == []
 
 
 # ---- attacks aimed at the reports --------------------------------------------------------------
