@@ -13,7 +13,7 @@ a random subset of the modules of sets 01-07, 09 and 10; the draw is seeded, so 
 gives the same class.
 
 Printed: wall time, students/min, ms per student, peak memory of the grading process tree
-(summed over its processes, sampled from /proc) and of its largest process (getrusage), the
+(PSS summed over its processes, sampled from /proc) and of its largest process (getrusage), the
 count of results (none lost, none extra), then the killed run's kills and its comparison with
 the uninterrupted run (results.json without the timing fields, feedback.md).
 """
@@ -222,11 +222,13 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _rss_kib(pid: int) -> int:
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages (the zygote's numpy, copied on write by every
+    student's process) counted once across the tree, not once per process as RSS would."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith("Pss:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -237,7 +239,7 @@ def _rss_kib(pid: int) -> int:
 class Run:
     seconds: float
     returncode: int | None
-    peak_tree_mib: float          # largest sum of RSS over the process tree, sampled
+    peak_tree_mib: float          # largest sum of PSS over the process tree, sampled
     peak_process_mib: float       # largest single process (getrusage of waited children)
     killed: bool = False
     stdout: str = ""
@@ -269,7 +271,7 @@ def run_grade(cmd: list[str], kill_when=None, env=None, cwd: Path | None = None)
         peak, killed, left = 0, False, []
         while proc.poll() is None:
             tree = _tree(proc.pid)
-            peak = max(peak, sum(_rss_kib(p) for p in tree))
+            peak = max(peak, sum(_pss_kib(p) for p in tree))
             if kill_when is not None and kill_when():
                 os.killpg(proc.pid, signal.SIGKILL)
                 killed = True
@@ -456,8 +458,8 @@ def main(argv=None) -> int:
         print(f"uninterrupted: exit code {run.returncode}; {run.seconds:.1f} s wall, "
               f"{len(students) / run.seconds * 60:.0f} students/min, "
               f"{run.seconds / len(students) * 1000:.0f} ms per student; peak memory "
-              f"{run.peak_tree_mib:.0f} MiB (process tree, summed), "
-              f"{run.peak_process_mib:.0f} MiB (largest process)")
+              f"{run.peak_tree_mib:.0f} MiB (PSS of the whole process tree, sampled every 0.2 s), "
+              f"{run.peak_process_mib:.0f} MiB (max RSS of its largest process)")
         print(f"  results: {n} of {len(students)} ({'none lost' if n == len(students) else 'LOST ' + str(len(students) - n)}); "
               f"{run.stdout.strip().splitlines()[0] if run.stdout.strip() else run.stderr.strip()[-300:]}")
         ok = n == len(students) and run.returncode in (0, 1)
