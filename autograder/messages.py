@@ -23,8 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "`{name}` 실행 중 예외 발생: {error}",
     },
     "timeout": {
-        "en": "`{name}` did not finish within the time limit ({seconds} s); it was stopped.",
-        "ko": "`{name}` 이(가) 제한 시간({seconds}초) 안에 끝나지 않아 중지했습니다.",
+        "en": "`{name}` was stopped: it {detail}.",
+        "ko": "`{name}` 이(가) 제한 시간 안에 끝나지 않아 중지했습니다 ({detail}).",
     },
     "budget": {
         "en": "the time budget for your code was used up before `{name}` could run.",

@@ -317,7 +317,8 @@ class StudentProbe:
         elif o.status == "exception":
             text = say("exception", lang, name=name, error=o.error_text)
         elif o.status == "timeout":
-            text = say("timeout", lang, name=name, seconds=o.error_text or "?")
+            text = say("timeout", lang, name=name,
+                       detail=(o.error_text or "exceeded its time limit").rstrip("."))
         elif o.status == "budget":
             text = say("budget", lang, name=name)
         elif o.status == "bad-value":

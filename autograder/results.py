@@ -81,6 +81,8 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
             per_set[o.set_id]["score"] += score
             per_set[o.set_id]["max_score"] += float(o.max_score)
     total = round(sum(t["score"] for t in tests), 6)
+    # the data a trainer was graded on (the MNIST suite puts it on its training plot)
+    data_notes = [a["mnist_note"] for o in outcomes for a in o.artifacts if a.get("mnist_note")]
     mistakes = student_mistakes([t["tags"] for t in tests])
     document = {
         "score": total,
@@ -98,6 +100,8 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
             **(extra or {}),
         },
     }
+    if data_notes:
+        document["extra_data"]["mnist_note"] = data_notes[0]
     if execution_time is not None:
         document["execution_time"] = round(execution_time, 3)
     return document
