@@ -74,6 +74,7 @@ def run_demo(out: Path | None = None, jobs: int = 0, lang: str = "ko") -> Path:
     sets = tuple(find_set(s) for s in spec["sets"])
     course = Course(name="nngrade demo", salt=DEMO_SALT, lang=lang, sets=tuple(s.id for s in sets),
                     mnist_budget_cpu_seconds=float(spec.get("mnist_budget_cpu_seconds", 60)))
-    options = GradeOptions(sets=sets, jobs=jobs, lang=lang, progress=True, force=False)
+    options = GradeOptions(sets=sets, jobs=jobs, lang=lang, progress=True, force=False,
+                           mnist_sample=True)
     run = grade_class(submissions, out / "results", course, options)
     return run.summary_path

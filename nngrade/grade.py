@@ -42,6 +42,7 @@ class GradeOptions:
     fmt: str = "folders"
     roster: Path | None = None
     mnist_dir: Path | None = None
+    mnist_sample: bool = False         # grade set 08 on the shipped sample (the demo)
 
 
 @dataclass
@@ -257,7 +258,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         "late_penalty": course.late_penalty,
         "fingerprints": cached_fingerprints([s.id for s in options.sets], grader),
         "probe_options": {"mnist_budget": course.mnist_budget_cpu_seconds,
-                          "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None},
+                          "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None,
+                          "mnist_sample": options.mnist_sample},
     }
     todo = []
     for sub in subs:
