@@ -7,14 +7,13 @@ from what the reference gives. ``check`` then compares a student's value with th
 """
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 
 import numpy as np
 
 from nngrade.autograder.compare import same
-from nngrade.autograder.plugin import public_case
+from nngrade.autograder.plugin import load_test_functions
 from nngrade.autograder.probe import LocalBackend, StudentProbe, to_jsonable
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.sets import find_set
@@ -22,22 +21,11 @@ from nngrade.sets import find_set
 
 def public_tests(set_id: str, solutions_dir: Path = SOLUTIONS_DIR):
     """(test name, function) pairs of a set's public test file, in file order."""
-    path = solutions_dir / set_id / "test_public.py"
+    path = solutions_dir / find_set(set_id).id / "test_public.py"
     if not path.is_file():
         return []
-    spec = importlib.util.spec_from_file_location(f"_public_{set_id}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # our own public test file
-    tests = []
-    for name, fn in vars(module).items():
-        if not (name.startswith("test_") and callable(fn)):
-            continue
-        marks = {m.name: m.args for m in getattr(fn, "pytestmark", [])}
-        function = marks.get("function", (None,))[0]
-        case = marks.get("case", (name.removeprefix("test_"),))[0]
-        if function:
-            tests.append((f"{find_set(set_id).id}/{function}/{public_case(case)}", fn))
-    return tests
+    return [(meta.name, fn) for meta, fn in
+            load_test_functions(path, set_id, public=True, module_name=f"_public_{set_id}")]
 
 
 def _record(set_id: str, test_name: str, fn, module) -> list:

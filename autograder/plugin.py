@@ -151,19 +151,7 @@ class GradingPlugin:
             outcome.passed = True
             return outcome
         report = failed[0]
-        exc = self._excinfo.get(report.when)
-        if isinstance(exc, GradingFailure):
-            outcome.summary, outcome.details = exc.summary, exc.details
-            outcome.tags = tuple(dict.fromkeys(exc.tags))
-            outcome.status = exc.kind
-        elif isinstance(exc, AssertionError):
-            outcome.summary, outcome.status = str(exc) or "assertion failed", "mismatch"
-        else:
-            # A fault of the suite itself (or a value the suite did not expect): never blame silently.
-            outcome.summary = ("the grader could not evaluate this test with your result "
-                               f"({type(exc).__name__ if exc else report.when} error)")
-            outcome.status = "grader-error"
-            outcome.grader_error = report.longreprtext[-2000:]
+        record_failure(outcome, self._excinfo.get(report.when), report.longreprtext)
         return outcome
 
     @pytest.hookimpl(tryfirst=True)
@@ -225,26 +213,67 @@ def public_case(case: str) -> str:
     return case if case.startswith("public-") else f"public-{case}"
 
 
-def _marker_arg(item, name, default=None):
-    marker = item.get_closest_marker(name)
-    if marker is None or not marker.args:
-        return default
-    return marker.args[0]
+def meta_from_marks(set_id: str, test_name: str, marks: dict, public: bool,
+                    where: str = "") -> TestMeta:
+    """A test's name, points and visibility from its markers ({marker name: args})."""
+    set_id = find_set(set_id).id
+    function = (marks.get("function") or (None,))[0]
+    if function is None:
+        raise pytest.UsageError(f"{where or test_name}: missing @pytest.mark.function(...)")
+    case = (marks.get("case") or (test_name.removeprefix("test_"),))[0]
+    if public:
+        case = public_case(case)
+    points = 0.0 if public else float((marks.get("points") or (0,))[0])
+    visibility = (marks.get("visibility") or ("visible" if public else "after_published",))[0]
+    return TestMeta(set_id, f"{set_id}/{function}/{case}", function, case, points, visibility, public)
 
 
 def _meta_of(item) -> TestMeta:
-    module = item.module
-    set_id = getattr(module, "SET", None)
+    set_id = getattr(item.module, "SET", None)
     if set_id is None:
         raise pytest.UsageError(f"{item.nodeid}: the test module has no SET = \"NN_name\"")
-    set_id = find_set(set_id).id
+    marks = {}
+    for name in ("function", "case", "points", "visibility"):
+        marker = item.get_closest_marker(name)
+        if marker is not None and marker.args:
+            marks[name] = marker.args
     public = Path(str(item.fspath)).name == "test_public.py"
-    function = _marker_arg(item, "function")
-    if function is None:
-        raise pytest.UsageError(f"{item.nodeid}: missing @pytest.mark.function(...)")
-    case = _marker_arg(item, "case", item.name.removeprefix("test_"))
-    if public:
-        case = public_case(case)
-    points = 0.0 if public else float(_marker_arg(item, "points", 0))
-    visibility = _marker_arg(item, "visibility", "visible" if public else "after_published")
-    return TestMeta(set_id, f"{set_id}/{function}/{case}", function, case, points, visibility, public)
+    return meta_from_marks(set_id, item.name, marks, public, item.nodeid)
+
+
+def load_test_functions(path: Path, set_id: str, *, public: bool, module_name: str | None = None):
+    """[(TestMeta, function)] of one of the kit's own test files, in file order, without pytest."""
+    import importlib.util
+    import sys
+    import warnings
+
+    spec = importlib.util.spec_from_file_location(
+        module_name or f"_nngrade_{'public' if public else 'hidden'}_{find_set(set_id).id}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module   # as an import would: dataclasses in a suite look it up
+    with warnings.catch_warnings():
+        # outside the grading session nobody has registered the markers, and pytest says so
+        warnings.simplefilter("ignore", getattr(pytest, "PytestUnknownMarkWarning", Warning))
+        spec.loader.exec_module(module)  # the kit's own test file, never student code
+    found = []
+    for name, fn in vars(module).items():
+        if name.startswith("test_") and callable(fn):
+            marks = {m.name: m.args for m in getattr(fn, "pytestmark", [])}
+            found.append((meta_from_marks(set_id, name, marks, public, f"{path}: {name}"), fn))
+    return found
+
+
+def record_failure(outcome: TestOutcome, exc: BaseException | None, detail: str = "") -> None:
+    """What a failed test's exception says, as the student reads it."""
+    if isinstance(exc, GradingFailure):
+        outcome.summary, outcome.details = exc.summary, exc.details
+        outcome.tags = tuple(dict.fromkeys(exc.tags))
+        outcome.status = exc.kind
+    elif isinstance(exc, AssertionError):
+        outcome.summary, outcome.status = str(exc) or "assertion failed", "mismatch"
+    else:
+        # A fault of the suite itself (or a value the suite did not expect): never blame silently.
+        outcome.summary = ("the grader could not evaluate this test with your result "
+                           f"({type(exc).__name__ + ': ' + str(exc)[:200] if exc else 'setup error'})")
+        outcome.status = "grader-error"
+        outcome.grader_error = detail[-2000:] or repr(exc)

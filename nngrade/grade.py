@@ -194,7 +194,7 @@ def slot_independent(description: dict) -> dict:
 
 
 def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
-    from nngrade.autograder.results import build_results, write_json_atomic
+    from nngrade.autograder.results import build_results
     student_dir = Path(settings["out"]) / safe_dir_name(job.student_id)
     overrides = settings["overrides"].get(job.student_id, {})
     document = build_results(job.student_id, outcomes, sets, lang=settings["lang"], extra=extra,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import contextlib
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pytest

@@ -19,10 +19,8 @@ the student is the working folder's parent.
 """
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import os
-import sys
 import types
 import warnings
 from dataclasses import dataclass
@@ -30,10 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import pytest
-
-from nngrade.autograder.plugin import public_case
-from nngrade.autograder.probe import GradingFailure, LocalBackend, StudentProbe
+from nngrade.autograder.plugin import load_test_functions, record_failure
+from nngrade.autograder.probe import LocalBackend, StudentProbe
 from nngrade.autograder.results import TestOutcome
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.sets import find_set
@@ -71,31 +67,8 @@ def suite_tests(set_id: str, *, public: bool) -> tuple[SuiteTest, ...]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no {'public tests' if public else 'hidden suite'} "
                                 f"for {s.id}")
-    spec = importlib.util.spec_from_file_location(
-        f"_nngrade_{'public' if public else 'hidden'}_{s.id}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module   # as an import would: dataclasses in a suite look it up
-    with warnings.catch_warnings():
-        # Inside a pytest run that has not registered the grading markers (the kit's own tests),
-        # pytest warns about them; the grading session registers them (autograder/plugin.py).
-        warnings.simplefilter("ignore", getattr(pytest, "PytestUnknownMarkWarning", Warning))
-        spec.loader.exec_module(module)  # the kit's own test file, never student code
-    tests = []
-    for name, fn in vars(module).items():
-        if not (name.startswith("test_") and callable(fn)):
-            continue
-        marks = {m.name: m.args for m in getattr(fn, "pytestmark", [])}
-        function = (marks.get("function") or (None,))[0]
-        if function is None:
-            raise ValueError(f"{path}: {name} has no @pytest.mark.function(...)")
-        case = (marks.get("case") or (name.removeprefix("test_"),))[0]
-        if public:
-            case = public_case(case)
-        points = 0.0 if public else float((marks.get("points") or (0,))[0])
-        visibility = (marks.get("visibility") or ("visible" if public else "after_published",))[0]
-        tests.append(SuiteTest(f"{s.id}/{function}/{case}", s.id, function, case, points,
-                               visibility, public, fn))
-    return tuple(tests)
+    return tuple(SuiteTest(m.name, m.set_id, m.function, m.case, m.points, m.visibility, m.public, fn)
+                 for m, fn in load_test_functions(path, s.id, public=public))
 
 
 def function_points(set_id: str) -> dict[str, float]:
@@ -193,15 +166,8 @@ def run_test(test: SuiteTest, module, *, student: str, settings: CourseSettings,
             warnings.simplefilter("ignore")
             test.fn(**kwargs)
         outcome.passed = True
-    except GradingFailure as exc:
-        outcome.summary, outcome.details = exc.summary, exc.details
-        outcome.tags, outcome.status = tuple(dict.fromkeys(exc.tags)), exc.kind
-    except AssertionError as exc:
-        outcome.summary, outcome.status = str(exc) or "assertion failed", "mismatch"
-    except Exception as exc:  # a fault of the suite (or a value it did not expect): say so
-        outcome.summary = ("the grader could not evaluate this test with your result "
-                           f"({type(exc).__name__}: {exc})")
-        outcome.status = "grader-error"
+    except Exception as exc:  # mapped exactly as the grading plugin maps a failed test
+        record_failure(outcome, exc)
     return outcome
 
 
