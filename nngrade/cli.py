@@ -93,6 +93,11 @@ def cmd_grade(args) -> int:
         raise ValueError("no nngrade.toml found in this folder, the submissions' or OUT's folders "
                          "or their parents; create one with `nngrade init COURSE` or pass --course")
     course = load_course(course_file)
+    level = os.environ.get("NNGRADE_SANDBOX") or None
+    if level is not None:
+        from nngrade.autograder.sandbox import LEVELS
+        if level not in LEVELS:
+            raise ValueError(f"NNGRADE_SANDBOX={level!r}: choose one of {', '.join(LEVELS)}")
     options = GradeOptions(
         sets=parse_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
         jobs=args.jobs, lang=args.lang or course.lang, only=args.only, force=args.force,

@@ -28,6 +28,7 @@ from nngrade.sets import ExerciseSet, find_set
 RESULTS_NAME = "results.json"
 OVERRIDES_NAME = "overrides.toml"
 MAX_ATTEMPTS = 2
+MAX_IDLE_DEATHS = 3      # job slots that die without a student before the run gives up on them
 
 
 @dataclass
@@ -298,6 +299,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
     slots: dict[int, tuple] = {}          # slot -> (process, its task queue)
     in_flight: dict[int, str | None] = {}
     finished: set[str] = set()
+    idle_deaths = 0
 
     def start(slot):
         my_tasks = ctx.Queue()
@@ -349,6 +351,17 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 if proc.is_alive():
                     continue
                 sid, in_flight[slot] = in_flight.get(slot), None
+                if sid is None and proc.exitcode != 0:
+                    idle_deaths += 1
+                if idle_deaths > MAX_IDLE_DEATHS:
+                    # slots die before taking any student (no sandbox, a broken suite): stop
+                    # retrying and give each remaining student a result that says so
+                    for left in list(waiting):
+                        _crash_results(jobs_by_id[left][0], "the grader could not start a job "
+                                       f"slot (exit code {proc.exitcode}); see the grader's log",
+                                       settings, sets)
+                        finish(left, False, bar, task_id)
+                    waiting.clear()
                 if sid is not None and sid not in finished:
                     job, _extra = jobs_by_id[sid]
                     if attempts[sid] < MAX_ATTEMPTS:
