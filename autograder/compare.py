@@ -51,19 +51,32 @@ def _is_number(x) -> bool:
     return isinstance(x, Number) and not isinstance(x, bool)
 
 
-def _as_array(x):
-    """A numeric array from an array, a number, or a (nested) list of numbers; else None."""
+def _numeric_leaves(x, depth: int = 0) -> bool:
+    """Only numbers at the leaves: a string such as '0.25' is not a number, however it converts."""
+    if depth > 32:
+        return False
     if isinstance(x, np.ndarray):
-        return x if x.dtype.kind in "biuf" else None
-    if _is_number(x) or isinstance(x, bool):
-        return np.asarray(x, dtype=float)
+        return x.dtype.kind in "biuf"
     if isinstance(x, (list, tuple)):
-        try:
+        return all(_numeric_leaves(v, depth + 1) for v in x)
+    return isinstance(x, (Number, np.number)) and not isinstance(x, (complex, np.complexfloating))
+
+
+def _as_array(x):
+    """A numeric float array from an array, a number, or a (nested) list of numbers; else None."""
+    if not _numeric_leaves(x):
+        return None
+    try:
+        with np.errstate(over="ignore"):
             arr = np.asarray(x, dtype=float)
-        except (TypeError, ValueError):
-            return None
-        return arr
-    return None
+    except (OverflowError, ValueError, TypeError):
+        return None  # ragged lists, ints beyond any float
+    return arr
+
+
+def numeric_array(x):
+    """The float array a plain value stands for, or None when it is not numbers (for plots)."""
+    return _as_array(x)
 
 
 def shape_of(x) -> tuple | None:
@@ -175,8 +188,7 @@ def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference 
 
 def _all_numbers(seq) -> bool:
     """A list of numbers (or nested lists of numbers) compares as an array."""
-    arr = _as_array(seq)
-    return arr is not None and arr.dtype.kind in "biuf" and arr.dtype != object
+    return _as_array(seq) is not None
 
 
 def same(a, b, tol: str = "analytic") -> bool:

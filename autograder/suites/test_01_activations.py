@@ -7,6 +7,8 @@ Points per function follow solutions/01_activations/points.toml.
 import numpy as np
 import pytest
 
+from nngrade.autograder.compare import numeric_array
+
 SET = "01_activations"
 
 ODD_ROWS = (7, 11, 13)   # batch sizes that are odd primes, so an axis mix-up changes the result
@@ -23,12 +25,14 @@ CURVE_X = np.linspace(-5.0, 5.0, 81)
 def _plot_curve(student, reference, name):
     """The student's activation against the reference's, for the feedback page."""
     try:
-        mine = getattr(student.module, name)(CURVE_X)
+        mine = numeric_array(getattr(student.module, name)(CURVE_X))
     except AssertionError:
         return  # the failure itself is reported by the test
+    if mine is None or mine.size != CURVE_X.size:
+        return  # not numbers, or not one per input: the check below says what is wrong
     theirs = getattr(reference, name)(CURVE_X)
     student.artifact("curve", title=f"{name}(a)", x=CURVE_X.tolist(),
-                     series={"student": np.asarray(mine, dtype=float).ravel().tolist(),
+                     series={"student": mine.ravel().tolist(),
                              "reference": np.asarray(theirs, dtype=float).tolist()},
                      xlabel="a", ylabel=f"{name}(a)")
 
