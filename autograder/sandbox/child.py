@@ -400,10 +400,16 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
 
+# io_uring_setup, io_uring_enter, io_uring_register (the same numbers on both): io_uring can open
+# sockets without the socket() system call the filter refuses.
+_IO_URING = (425, 426, 427)
+
+
 def seccomp_program(machine: str, own_pid: int) -> list[tuple[int, int, int, int]]:
-    """Classic BPF: refuse socket(), ptrace and process_vm_*; signals only to own_pid."""
+    """Classic BPF: refuse socket(), io_uring, ptrace and process_vm_*; signals only to own_pid."""
     arch, sock, *signalling, ptrace, vm_read, vm_write = _ARCH[machine]
-    pid_checked, denied = signalling[:5], [signalling[5], ptrace, vm_read, vm_write, sock]
+    pid_checked = signalling[:5]
+    denied = [signalling[5], ptrace, vm_read, vm_write, sock, *_IO_URING]
     LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
     allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
     prog = [("ld", 4), ("jeq", arch, None, "deny"), ("ld", 0), ("jge", 0x40000000, "deny", None)]
