@@ -15,6 +15,7 @@ import itertools
 import json
 import math
 import os
+import re
 import select
 import shutil
 import signal
@@ -59,7 +60,7 @@ class Limits:
     file_size_mb: int = 16
     nproc: int = 32                # processes the student may have at once
     nofile: int = 64
-    tmp_mb: int = 64               # size of the private /tmp (bwrap, unshare)
+    tmp_mb: int = 64               # size of the private /tmp (a tmpfs at every level, as root)
 
     def wire(self) -> dict:
         return {"address_space_mb": int(self.address_space_mb), "cpu_seconds": int(self.cpu_seconds),
@@ -203,6 +204,7 @@ class SandboxPool:
         self._session: Session | None = None
         self._runner = launch.make_runner_dir()
         self._tmp_base: str | None = None
+        self._tmp_mounted = False
         self._interp: launch.Interpreter | None = None
         self._uid: int | None = None
         self._uid_lock: int | None = None
@@ -297,7 +299,14 @@ class SandboxPool:
             cmd = launch.unshare_command(interp, self._runner, config)
             self._kill_uid_processes()
         else:
-            self._tmp_base = self._tmp_base or tempfile.mkdtemp(prefix=f"nngrade-slot{self.slot}-")
+            if self._tmp_base is None:
+                _unmount_orphans()
+                self._tmp_base = tempfile.mkdtemp(prefix=f"nngrade-slot{self.slot}-pid{os.getpid()}-")
+                self._tmp_mounted = _mount_size_capped(self._tmp_base, self.tmp_mb)
+                if not self._tmp_mounted:
+                    self._notes.append("the temp space is on the host's disk without a size cap "
+                                       "(only each file's size is limited): mounting a tmpfs "
+                                       "needs root")
             os.chmod(self._tmp_base, 0o711 if drop else 0o700)
             config.update(kill="uid" if drop else "tree", site=[interp.site],
                           tmp_base=self._tmp_base)
@@ -516,6 +525,9 @@ class SandboxPool:
         self._kill_uid_processes()
         self._release_uid()
         if self._tmp_base:
+            if self._tmp_mounted:
+                subprocess.run(["umount", "-l", self._tmp_base], capture_output=True)
+                self._tmp_mounted = False
             shutil.rmtree(self._tmp_base, ignore_errors=True)
             self._tmp_base = None
         if self._runner:
@@ -861,6 +873,31 @@ def _sweep_orphaned_uids() -> None:
 def _set_dumpable(on: bool) -> None:
     import ctypes
     ctypes.CDLL(None).prctl(4, 1 if on else 0, 0, 0, 0)   # PR_SET_DUMPABLE
+
+
+def _mount_size_capped(path: str, size_mb: int) -> bool:
+    """A size-capped tmpfs on the rlimit level's temp folder, where root may mount one."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={int(size_mb)}m,mode=0700,nosuid,nodev",
+                           "tmpfs", path], capture_output=True)
+    return done.returncode == 0
+
+
+def _unmount_orphans() -> None:
+    """Temp mounts left by a grading process that was killed (its pid is in the folder name)."""
+    if os.geteuid() != 0:
+        return
+    try:
+        with open("/proc/mounts") as f:
+            targets = [line.split()[1] for line in f if " tmpfs " in line]
+    except OSError:
+        return
+    for target in targets:
+        m = re.search(r"/nngrade-slot\d+-pid(\d+)-[^/]*$", target)
+        if m and not os.path.exists(f"/proc/{m.group(1)}"):
+            subprocess.run(["umount", "-l", target], capture_output=True)
+            shutil.rmtree(target, ignore_errors=True)
 
 
 # ---- /proc helpers (host side) -----------------------------------------------------------------
