@@ -222,6 +222,15 @@ def _tree(root: int) -> list[int]:
     return out
 
 
+def _is_grader(pid: int) -> bool:
+    """The grading process and its job slots (not the sandboxes they start)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"nngrade\0grade" in f.read()
+    except OSError:
+        return False
+
+
 def _pss_kib(pid: int) -> int:
     """Proportional set size: shared pages (the zygote's numpy, copied on write by every
     student's process) counted once across the tree, not once per process as RSS would."""
@@ -241,6 +250,7 @@ class Run:
     returncode: int | None
     peak_tree_mib: float          # largest sum of PSS over the process tree, sampled
     peak_process_mib: float       # largest single process (getrusage of waited children)
+    peak_grader_mib: float = 0.0  # largest sum of PSS over the grader's own processes (main, slots)
     killed: bool = False
     stdout: str = ""
     stderr: str = ""
@@ -268,10 +278,12 @@ def run_grade(cmd: list[str], kill_when=None, env=None, cwd: Path | None = None)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, start_new_session=True,
                                 cwd=cwd or tempfile.gettempdir(), env=env)
-        peak, killed, left = 0, False, []
+        peak, grader_peak, killed, left = 0, 0, False, []
         while proc.poll() is None:
             tree = _tree(proc.pid)
-            peak = max(peak, sum(_pss_kib(p) for p in tree))
+            pss = {p: _pss_kib(p) for p in tree}
+            peak = max(peak, sum(pss.values()))
+            grader_peak = max(grader_peak, sum(v for p, v in pss.items() if _is_grader(p)))
             if kill_when is not None and kill_when():
                 os.killpg(proc.pid, signal.SIGKILL)
                 killed = True
@@ -284,8 +296,8 @@ def run_grade(cmd: list[str], kill_when=None, env=None, cwd: Path | None = None)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Run(seconds, proc.returncode, peak / 1024, max(before, after) / 1024, killed, stdout,
-               stderr, left)
+    return Run(seconds, proc.returncode, peak / 1024, max(before, after) / 1024, grader_peak / 1024,
+               killed, stdout, stderr, left)
 
 
 def results_count(out: Path) -> int:
@@ -458,8 +470,9 @@ def main(argv=None) -> int:
         print(f"uninterrupted: exit code {run.returncode}; {run.seconds:.1f} s wall, "
               f"{len(students) / run.seconds * 60:.0f} students/min, "
               f"{run.seconds / len(students) * 1000:.0f} ms per student; peak memory "
-              f"{run.peak_tree_mib:.0f} MiB (PSS of the whole process tree, sampled every 0.2 s), "
-              f"{run.peak_process_mib:.0f} MiB (max RSS of its largest process)")
+              f"{run.peak_grader_mib:.0f} MiB (PSS of the grading process and its job slots), "
+              f"{run.peak_tree_mib:.0f} MiB (PSS with the sandboxes and students' processes), "
+              f"{run.peak_process_mib:.0f} MiB (max RSS of the largest process, a student's included)")
         print(f"  results: {n} of {len(students)} ({'none lost' if n == len(students) else 'LOST ' + str(len(students) - n)}); "
               f"{run.stdout.strip().splitlines()[0] if run.stdout.strip() else run.stderr.strip()[-300:]}")
         ok = n == len(students) and run.returncode in (0, 1)
