@@ -21,7 +21,7 @@ import pytest
 from nngrade.config import init_course
 
 REPO = Path(__file__).resolve().parent.parent
-STUDENTS = int(os.environ.get("NNGRADE_CLASS_RUN_STUDENTS", "24"))
+STUDENTS = int(os.environ.get("NNGRADE_CLASS_RUN_STUDENTS", "40"))
 # Cheaper than a real class: the trainers of sets 06 and 07 are handed in less often.
 HAND_IN = {"06_numerical_gradient": 0.25, "07_xor": 0.15}
 
