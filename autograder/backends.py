@@ -14,6 +14,7 @@ from nngrade.sets import find_set
 # Wall-clock seconds one call may take, per set (trainers get longer; MNIST comes from the course).
 CALL_TIMEOUT = {"06_numerical_gradient": 30.0, "07_xor": 30.0, "08_mnist": 180.0}
 DEFAULT_CALL_TIMEOUT = 10.0
+IMPORT_TIMEOUT = 10.0
 
 
 def limits_for(set_ids, mnist_budget: float = 120.0) -> Limits:
@@ -41,12 +42,16 @@ class SandboxStudent:
         # out: importing it then fails in that one place instead of sinking every set.
         files = {m: src for m, src in job.modules.items() if m.isidentifier() and len(m) <= 100}
         self.session = pool.session(files=files, file_names=job.file_names, limits=limits)
+        # module -> None once imported, or the failure every later call of it reports at once:
+        # a module that hangs at import costs one timeout, not the student's whole budget
+        self.imports: dict[str, Outcome | None] = {}
 
     def for_set(self, set_id: str) -> "SandboxModuleBackend":
         s = find_set(set_id)
         return SandboxModuleBackend(self.session, s.module,
                                     self.timeouts.get(s.id, DEFAULT_CALL_TIMEOUT),
-                                    submitted=s.module in self.job.modules)
+                                    submitted=s.module in self.job.modules,
+                                    imports=self.imports)
 
     def file_name(self, set_id: str) -> str:
         module = find_set(set_id).module
@@ -62,11 +67,26 @@ def _plain_args(args):
 
 
 class SandboxModuleBackend:
-    def __init__(self, session, module: str, timeout: float, submitted: bool = True):
+    def __init__(self, session, module: str, timeout: float, submitted: bool = True,
+                 imports: dict | None = None):
         self.session = session
         self.module = module
         self.timeout = timeout
         self.submitted = submitted
+        self.imports = imports if imports is not None else {}
+
+    def _import_failure(self) -> Outcome | None:
+        """Import the module once; a hang or crash there answers every later call at once."""
+        if self.module not in self.imports:
+            reply = self.session.load(self.module, timeout=IMPORT_TIMEOUT)
+            if reply.status in ("timeout", "crashed", "budget"):
+                outcome = self._outcome(reply)
+                outcome.status = "import-error"
+                outcome.error_text = f"importing it did not finish: {outcome.error_text}"
+                self.imports[self.module] = outcome
+            else:
+                self.imports[self.module] = None
+        return self.imports[self.module]
 
     def _outcome(self, reply) -> Outcome:
         status, error = reply.status, reply.error
@@ -88,6 +108,9 @@ class SandboxModuleBackend:
     def call(self, name, args, kwargs) -> Outcome:
         if not self.submitted:
             return Outcome("missing", error_type="not-submitted")
+        failed = self._import_failure()
+        if failed is not None:
+            return failed
         if name[:1].isupper():  # a class of the contract (MLP, MulLayer): keep the object there
             return self._outcome(self.session.new(self.module, name, _plain_args(args), kwargs,
                                                   timeout=self.timeout))
