@@ -384,15 +384,19 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
             proc.kill()
 
 
-def load_class_results(out: Path, student_ids) -> list[dict]:
+def read_results(paths) -> list[dict]:
+    """The results.json documents among ``paths`` that exist and parse."""
     documents = []
-    for sid in student_ids:
-        path = Path(out) / safe_dir_name(sid) / RESULTS_NAME
+    for path in paths:
         try:
-            documents.append(json.loads(path.read_text(encoding="utf-8")))
+            documents.append(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, ValueError):
             continue
     return documents
+
+
+def load_class_results(out: Path, student_ids) -> list[dict]:
+    return read_results(Path(out) / safe_dir_name(sid) / RESULTS_NAME for sid in student_ids)
 
 
 def write_class_outputs(out: Path, subs, options: GradeOptions, course: Course) -> Path:
@@ -403,12 +407,7 @@ def write_class_outputs(out: Path, subs, options: GradeOptions, course: Course) 
         roster = read_roster(options.roster)
     if options.only:
         # a regrade of one student still rewrites the class files from everyone's results
-        documents = []
-        for path in sorted(Path(out).glob(f"*/{RESULTS_NAME}")):
-            try:
-                documents.append(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                continue
+        documents = read_results(sorted(Path(out).glob(f"*/{RESULTS_NAME}")))
     else:
         documents = load_class_results(out, [s.student_id for s in subs])
     write_class_reports(documents, Path(out), options.lang, roster=roster, sets=options.sets)
