@@ -9,23 +9,42 @@ from __future__ import annotations
 from nngrade.autograder.plugin import StudentJob
 from nngrade.autograder.probe import ObjectProxy, Outcome
 from nngrade.autograder.sandbox import Limits, SandboxPool
-from nngrade.sets import find_set
+from nngrade.autograder.sets import find_set
 
-# Wall-clock seconds one call may take, per set (trainers get longer; MNIST comes from the course).
-CALL_TIMEOUT = {"06_numerical_gradient": 30.0, "07_xor": 30.0, "08_mnist": 180.0}
+# Wall-clock seconds one call may take, unless the set's [limits] call_timeout_seconds says more.
 DEFAULT_CALL_TIMEOUT = 10.0
 IMPORT_TIMEOUT = 10.0
 
 
-def limits_for(set_ids, mnist_budget: float = 120.0) -> Limits:
+def training_budget(s, course_budget: float | None = None) -> float | None:
+    """CPU seconds a set's trainer may use: the course's figure, else the set's own default;
+    None for sets that train nothing ([limits] training_budget_cpu_seconds)."""
+    default = s.limits.get("training_budget_cpu_seconds")
+    if default is None:
+        return None
+    return float(course_budget) if course_budget else float(default)
+
+
+def limits_for(set_ids, training_budget_cpu: float | None = None) -> Limits:
     """Limits of one student's session: the most generous any chosen set needs."""
     limits = Limits()
-    if "08_mnist" in set_ids:
-        limits.address_space_mb = max(limits.address_space_mb, 1024)
-        # the trainer's budget plus a little for the other 08 tests of the same process
-        limits.cpu_seconds = max(limits.cpu_seconds, int(mnist_budget) + 15)
-        limits.budget = max(limits.budget, mnist_budget * 2 + 120)
+    for s in (find_set(i) for i in set_ids):
+        if s.limits.get("address_space_mb"):
+            limits.address_space_mb = max(limits.address_space_mb, int(s.limits["address_space_mb"]))
+        budget = training_budget(s, training_budget_cpu)
+        if budget is not None:
+            # the trainer's budget plus a little for the set's other tests in the same process
+            limits.cpu_seconds = max(limits.cpu_seconds, int(budget) + 15)
+            limits.budget = max(limits.budget, budget * 2 + 120)
     return limits
+
+
+def call_timeout(s, limits: Limits | None = None) -> float:
+    """Wall clock of one call of the set's code; a trainer's is never shorter than its CPU limit allows."""
+    seconds = s.call_timeout or DEFAULT_CALL_TIMEOUT
+    if limits is not None and s.limits.get("training_budget_cpu_seconds") is not None:
+        seconds = max(seconds, 1.5 * limits.cpu_seconds + 30)
+    return seconds
 
 
 class SandboxStudent:
@@ -34,10 +53,8 @@ class SandboxStudent:
     def __init__(self, pool: SandboxPool, job: StudentJob, limits: Limits | None = None,
                  timeouts: dict[str, float] | None = None):
         self.job = job
-        self.timeouts = {**CALL_TIMEOUT, **(timeouts or {})}
-        if limits is not None:
-            # wall clock for one MNIST call: never shorter than its CPU budget allows
-            self.timeouts["08_mnist"] = max(self.timeouts["08_mnist"], 1.5 * limits.cpu_seconds + 30)
+        self.limits = limits
+        self.timeouts = dict(timeouts or {})
         # A helper module whose name the sandbox cannot hold (over 100 characters) is left
         # out: importing it then fails in that one place instead of sinking every set.
         files = {m: src for m, src in job.modules.items() if m.isidentifier() and len(m) <= 100}
@@ -49,7 +66,7 @@ class SandboxStudent:
     def for_set(self, set_id: str) -> "SandboxModuleBackend":
         s = find_set(set_id)
         return SandboxModuleBackend(self.session, s.module,
-                                    self.timeouts.get(s.id, DEFAULT_CALL_TIMEOUT),
+                                    self.timeouts.get(s.id) or call_timeout(s, self.limits),
                                     submitted=s.module in self.job.modules,
                                     imports=self.imports)
 

@@ -15,13 +15,14 @@ import numpy as np
 from nngrade.autograder.compare import same
 from nngrade.autograder.plugin import load_test_functions
 from nngrade.autograder.probe import LocalBackend, StudentProbe, to_jsonable
-from nngrade.paths import SOLUTIONS_DIR
-from nngrade.sets import find_set
+from nngrade.autograder.sets import PUBLIC_TESTS, find_set
 
 
-def public_tests(set_id: str, solutions_dir: Path = SOLUTIONS_DIR):
-    """(test name, function) pairs of a set's public test file, in file order."""
-    path = solutions_dir / find_set(set_id).id / "test_public.py"
+def public_tests(set_id: str, solutions_dir: Path | None = None):
+    """(test name, function) pairs of a set's public test file, in file order (from the set's
+    folder, or from ``solutions_dir/<set>/`` when given)."""
+    s = find_set(set_id)
+    path = (Path(solutions_dir) / s.id if solutions_dir else Path(s.folder)) / PUBLIC_TESTS
     if not path.is_file():
         return []
     return [(meta.name, fn) for meta, fn in
@@ -41,9 +42,9 @@ def _record(set_id: str, test_name: str, fn, module) -> list:
     return seen
 
 
-def build_fingerprints(set_ids, solutions_dir: Path = SOLUTIONS_DIR) -> dict:
+def build_fingerprints(set_ids, solutions_dir: Path | None = None) -> dict:
     """{set: {test name: {expect index: [{"id", "value"}]}}}, JSON-serialisable."""
-    from nngrade.autograder.mistakes.base import models_for
+    from nngrade.autograder.mistakes import models_for
     from nngrade.autograder.reference import load_reference
 
     result: dict = {}

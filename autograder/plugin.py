@@ -1,7 +1,7 @@
 """The pytest plugin that walks students through one pytest session.
 
-Suites are ordinary pytest files (public tests in ``solutions/<set>/test_public.py``, hidden ones in
-``autograder/suites/``). pytest collects them once; then, instead of running each item once, the
+Suites are ordinary pytest files (public tests in ``<set>/test_public.py``, the hidden suite in
+``<set>/test_hidden.py``, points in ``<set>/set.toml``). pytest collects them once; then, instead of running each item once, the
 plugin takes one student after another (from a queue shared with other job slots) and runs every
 item for that student, with the ``student`` fixture bound to that student's sandboxed code. The
 outcome of each item becomes a :class:`TestOutcome`; nothing a student prints reaches pytest's
@@ -20,10 +20,9 @@ from _pytest.runner import runtestprotocol
 
 from nngrade.autograder.probe import GradingFailure, StudentProbe
 from nngrade.autograder.results import TestOutcome
-from nngrade.sets import SET_IDS, find_set
+from nngrade.autograder.sets import SET_FILE, find_set, set_ids
 
 MARKERS = {
-    "points(n)": "points the test is worth (hidden suites; public tests carry none)",
     "function(name)": "the graded function as results.json names it (e.g. MLP.backward)",
     "case(name)": "the case name, unique per function (e.g. seed-example, random)",
     "visibility(v)": "visible | after_published | hidden | after_due_date",
@@ -95,7 +94,8 @@ class GradingPlugin:
                 raise pytest.UsageError(f"two tests are named {meta.name}: {seen[meta.name]} and {item.nodeid}")
             seen[meta.name] = item.nodeid
             self.meta[item.nodeid] = meta
-        order = {s: i for i, s in enumerate(SET_IDS)}
+        check_points_tables(self.meta.values())
+        order = {s: i for i, s in enumerate(set_ids())}
         position = {item.nodeid: i for i, item in enumerate(items)}
         items.sort(key=lambda it: (order[self.meta[it.nodeid].set_id],
                                    not self.meta[it.nodeid].public, position[it.nodeid]))
@@ -208,6 +208,20 @@ class Unavailable:
     call = method = getattr = setitem = _fail
 
 
+def check_points_tables(metas) -> None:
+    """Every [points] entry of a collected set's set.toml names one of its hidden tests."""
+    hidden: dict[str, set[str]] = {}
+    for meta in metas:
+        if not meta.public:
+            hidden.setdefault(meta.set_id, set()).add(f"{meta.function}/{meta.case}")
+    for set_id, names in hidden.items():
+        s = find_set(set_id)
+        stray = sorted(set(s.points) - names)
+        if stray:
+            raise pytest.UsageError(f"{s.file(SET_FILE)}: [points] \"{stray[0]}\" names no test "
+                                    "of test_hidden.py")
+
+
 def public_case(case: str) -> str:
     """Public tests' cases are prefixed, so they never collide with a hidden test's name."""
     return case if case.startswith("public-") else f"public-{case}"
@@ -223,7 +237,16 @@ def meta_from_marks(set_id: str, test_name: str, marks: dict, public: bool,
     case = (marks.get("case") or (test_name.removeprefix("test_"),))[0]
     if public:
         case = public_case(case)
-    points = 0.0 if public else float((marks.get("points") or (0,))[0])
+    if "points" in marks:
+        raise pytest.UsageError(f"{where or test_name}: points are written in the set's set.toml "
+                                f"[points] (\"{function}/{case}\" = N), not in a marker")
+    points = 0.0
+    if not public:
+        s = find_set(set_id)
+        if f"{function}/{case}" not in s.points:
+            raise pytest.UsageError(f"{s.file(SET_FILE)}: [points] has no \"{function}/{case}\" "
+                                    f"for the hidden test {where or test_name}")
+        points = s.points[f"{function}/{case}"]
     visibility = (marks.get("visibility") or ("visible" if public else "after_published",))[0]
     return TestMeta(set_id, f"{set_id}/{function}/{case}", function, case, points, visibility, public)
 
@@ -233,7 +256,7 @@ def _meta_of(item) -> TestMeta:
     if set_id is None:
         raise pytest.UsageError(f"{item.nodeid}: the test module has no SET = \"NN_name\"")
     marks = {}
-    for name in ("function", "case", "points", "visibility"):
+    for name in ("function", "case", "points", "visibility"):  # "points": to refuse it
         marker = item.get_closest_marker(name)
         if marker is not None and marker.args:
             marks[name] = marker.args

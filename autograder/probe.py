@@ -20,7 +20,7 @@ import numpy as np
 
 from nngrade.autograder.compare import Difference, compare, format_value, same, shape_of
 from nngrade.autograder.messages import say
-from nngrade.sets import ExerciseSet, find_set
+from nngrade.autograder.sets import ExerciseSet, find_set
 
 # Attributes of student objects that are read as data (everything else is a method call).
 DATA_ATTRIBUTES = frozenset({"params"})
@@ -448,7 +448,7 @@ class StudentProbe:
     def diagnose(self, scenario, expected: "ScenarioResult", got, error, tol: str,
                  models: list | None = None) -> tuple[str, ...]:
         """Ids of the mistake models that reproduce the student's result and not the reference's."""
-        from nngrade.autograder.mistakes.base import models_for  # grading side only
+        from nngrade.autograder.mistakes import models_for  # grading side only
         found: list[str] = []
         for model in (models if models is not None else models_for(self.set.id)):
             if model.id in found:

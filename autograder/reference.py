@@ -8,13 +8,11 @@ import types
 from functools import lru_cache
 from pathlib import Path
 
-from nngrade.paths import SOLUTIONS_DIR
-from nngrade.sets import find_set
+from nngrade.autograder.sets import find_set
 
 
 def reference_path(set_id: str) -> Path:
-    s = find_set(set_id)
-    return SOLUTIONS_DIR / s.id / f"{s.module}.py"
+    return find_set(set_id).reference_path
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ from pathlib import Path
 from nngrade import __version__
 from nngrade.autograder import catalogue
 from nngrade.autograder.messages import say
-from nngrade.sets import ExerciseSet
+from nngrade.autograder.sets import ExerciseSet
 
 # Fields whose values change from run to run; everything else in results.json is deterministic.
 TIMING_FIELDS = ("execution_time", "graded_at")

@@ -15,10 +15,7 @@ import pytest
 
 from nngrade.autograder.plugin import GradingPlugin
 from nngrade.autograder.probe import LocalBackend, Outcome
-from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
-from nngrade.sets import ExerciseSet
-
-SUITES_DIR = AUTOGRADER_DIR / "suites"
+from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, ExerciseSet
 
 # Only pytest's own plugins: third-party ones (hypothesis, benchmark, randomly ...) would slow the
 # start of every `nngrade check` and could reorder or rerun the suites.
@@ -37,15 +34,15 @@ PYTEST_ARGS = [
 ]
 
 
-def suite_paths(sets: tuple[ExerciseSet, ...], *, public: bool = True, hidden: bool = True,
-                solutions_dir: Path = SOLUTIONS_DIR, suites_dir: Path = SUITES_DIR) -> list[Path]:
+def suite_paths(sets: tuple[ExerciseSet, ...], *, public: bool = True,
+                hidden: bool = True) -> list[Path]:
     """The test files of the chosen sets, in set order: public tests, then the hidden suite."""
     paths = []
     for s in sets:
-        if public and (solutions_dir / s.id / "test_public.py").is_file():
-            paths.append(solutions_dir / s.id / "test_public.py")
-        if hidden and (suites_dir / f"test_{s.id}.py").is_file():
-            paths.append(suites_dir / f"test_{s.id}.py")
+        if public and s.file(PUBLIC_TESTS).is_file():
+            paths.append(s.file(PUBLIC_TESTS))
+        if hidden and s.file(HIDDEN_SUITE).is_file():
+            paths.append(s.file(HIDDEN_SUITE))
     return paths
 
 
@@ -93,7 +90,7 @@ class TrustedStudent:
         return LocalBackend(module) if module is not None else MissingModule()
 
     def file_name(self, set_id: str) -> str:
-        from nngrade.sets import find_set
+        from nngrade.autograder.sets import find_set
         return f"{find_set(set_id).module}.py"
 
     def close(self) -> None:

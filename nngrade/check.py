@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from nngrade.paths import PACKAGE_DIR, SOLUTIONS_DIR
-from nngrade.sets import SETS, ExerciseSet, find_set
+from nngrade.autograder.sets import SETS, ExerciseSet, find_set
 
 FINGERPRINTS_FILE = PACKAGE_DIR / "fingerprints.json"
 SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}

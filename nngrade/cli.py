@@ -83,7 +83,7 @@ def cmd_init(args) -> int:
 def cmd_grade(args) -> int:
     from nngrade.config import find_course, load_course
     from nngrade.grade import GradeOptions, grade_class
-    from nngrade.sets import parse_sets
+    from nngrade.autograder.sets import parse_sets
 
     course_file = args.course
     if course_file is not None and course_file.is_dir():
@@ -130,7 +130,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from nngrade.sets import parse_sets
+    from nngrade.autograder.sets import parse_sets
     sets = parse_sets(args.sets) if args.sets else parse_sets(None)
     if args.target == "nbgrader":
         from nngrade.export.nbgrader import export_nbgrader

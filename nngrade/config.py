@@ -14,7 +14,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from nngrade.sets import SET_IDS, UnknownSetError, parse_sets
+from nngrade.autograder.sets import SETS, UnknownSetError, parse_sets
 
 CONFIG_NAME = "nngrade.toml"
 LATE_POLICIES = ("none", "flag", "penalty")
@@ -29,7 +29,7 @@ class Course:
     name: str
     salt: str
     lang: str = "ko"
-    sets: tuple[str, ...] = SET_IDS
+    sets: tuple[str, ...] = tuple(s.id for s in SETS)
     mnist_budget_cpu_seconds: float = 120.0
     late_policy: str = "none"          # none | flag | penalty
     late_penalty: float = 0.0          # fraction of the score taken off a late submission (penalty)

@@ -16,8 +16,8 @@ except ModuleNotFoundError:  # pragma: no cover
     import tomli as tomllib
 
 from nngrade.config import Course
-from nngrade.paths import DATA_DIR, SOLUTIONS_DIR
-from nngrade.sets import SETS, find_set
+from nngrade.paths import DATA_DIR
+from nngrade.autograder.sets import SETS, find_set
 
 DEMO_SPEC = DATA_DIR / "demo_class.toml"
 DEMO_SALT = "nngrade-demo-class"      # fixed, so the demo's numbers are the same on every machine
@@ -30,7 +30,7 @@ class DemoError(RuntimeError):
 def reference_source(module: str) -> str:
     for s in SETS:
         if s.module == module:
-            return (SOLUTIONS_DIR / s.id / f"{module}.py").read_text(encoding="utf-8")
+            return s.reference_path.read_text(encoding="utf-8")
     raise DemoError(f"{DEMO_SPEC}: no exercise module named {module!r}")
 
 

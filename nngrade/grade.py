@@ -23,7 +23,7 @@ from nngrade import __version__
 from nngrade.autograder.fingerprints import cached_fingerprints
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
-from nngrade.sets import ExerciseSet, find_set
+from nngrade.autograder.sets import ExerciseSet, all_sets, find_set
 
 RESULTS_NAME = "results.json"
 OVERRIDES_NAME = "overrides.toml"
@@ -88,7 +88,10 @@ def remove_stale_temp_files(out: Path) -> int:
 def grader_fingerprint() -> str:
     """Changes whenever the grader, a suite, a solution or a mistake model changes."""
     h = hashlib.sha256(__version__.encode())
-    for root in (AUTOGRADER_DIR, SOLUTIONS_DIR):
+    roots = [AUTOGRADER_DIR, SOLUTIONS_DIR]
+    roots += [Path(s.folder) for s in all_sets()
+              if s.folder and SOLUTIONS_DIR not in Path(s.folder).resolve().parents]
+    for root in roots:
         for path in sorted(root.rglob("*")):
             if path.suffix in (".py", ".toml", ".ini") and "__pycache__" not in path.parts:
                 h.update(str(path.relative_to(root)).encode())

@@ -329,7 +329,7 @@ def _moodle_identifier(entries: list) -> tuple[str, str | None]:
 
 
 def _feedback_text(results: dict) -> str:
-    from nngrade.report.hints import load_hint
+    from nngrade.autograder.catalogue import load_hint
 
     extra = _extra(results)
     lang = extra.get("lang") if extra.get("lang") in ("ko", "en") else "en"

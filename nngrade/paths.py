@@ -23,6 +23,3 @@ DATA_DIR = PACKAGE_DIR / "data"
 REPO_ROOT = PACKAGE_DIR.parent
 ASSIGNMENTS_DIR = REPO_ROOT / "assignments"
 
-
-def solution_dir(set_id: str) -> Path:
-    return SOLUTIONS_DIR / set_id

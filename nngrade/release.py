@@ -7,7 +7,8 @@ One source, one marker (as nbgrader's ClearSolutions does for notebooks):
   (the enclosing function's name and the first line of its docstring) and
   `raise NotImplementedError(...)`. Every byte outside the markers is kept.
 - **assignments/** — the stubs plus everything else in `solutions/<set>/` (README.md,
-  test_public.py, points.toml, data files) and a bilingual index. `release` makes assignments/
+  test_public.py, set.toml, hints.toml, data files; never test_hidden.py or mistakes.py) and a
+  bilingual index. `release` makes assignments/
   exactly what solutions/ generates (stale files go); `release --check` only compares.
 - **the bundle** — the student download: assignments/ plus the `check` runtime, an allowlist
   (`BUNDLE_RUNTIME`) of the kit's modules that holds no reference code, no hidden suites and no
@@ -19,7 +20,7 @@ Rules for solution blocks, checked when building (errors name the file and line)
 - a block inside a function is replaced as above; a block outside any function (module or class
   body) may only define private helpers (names starting with "_") and becomes a
   `# YOUR CODE HERE` comment without `raise`; nothing left in the stub may use those names;
-- every graded function of the set (`nngrade.sets`) must be a `def` (a class's `__init__` for a
+- every graded function of the set (its `set.toml`) must be a `def` (a class's `__init__` for a
   graded class) holding a block of its own, so no graded code ships as is and every graded
   function of the stub raises NotImplementedError.
 """
@@ -42,7 +43,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from nngrade import __version__
-from nngrade.sets import SETS, ExerciseSet, find_set
+from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, SET_FILE, ExerciseSet, SetError,
+                                     find_set, find_sets_in)
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -64,10 +66,11 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "__init__.py"),
     ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
     ("nngrade", "cli.py"),
-    ("nngrade", "sets.py"),
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
     ("nngrade.autograder", "__init__.py"),
+    ("nngrade.autograder", "sets.py"),       # reads the sets' set.toml (shipped as nngrade/sets/)
+    ("nngrade.autograder", "paths.py"),
     ("nngrade.autograder", "transport.py"),
     ("nngrade.autograder", "probe.py"),
     ("nngrade.autograder", "plugin.py"),
@@ -76,16 +79,18 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "runner.py"),     # check runs the public tests through it
     ("nngrade.autograder", "backends.py"),   # check's sandboxed student
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
-    ("nngrade.autograder", "catalogue.py"),  # reads hints/*.toml by mistake id
+    ("nngrade.autograder", "catalogue.py"),  # reads the sets' hints.toml by mistake id
     ("nngrade.autograder", "sandbox/*.py"),
     ("nngrade.autograder", "pytest.ini"),    # the grading session's markers, when kept here
-    # Hints are advice in prose, keyed by mistake id: no reference code, no mistake model.
-    ("nngrade.autograder", "hints/*.toml"),
 )
+# Each set's set.toml and hints.toml (advice in prose, keyed by mistake id: no reference code, no
+# mistake model) ship as nngrade/sets/<set>/, where the engine looks when there is no solutions/.
+BUNDLE_SETS_DIR = "nngrade/sets"
 
 # Whatever the allowlist says, no bundle path may match these: answers and hidden grading.
 BUNDLE_FORBIDDEN = re.compile(
     r"(^|/)(solutions|suites|mistakes)(/|$)|(^|/)(reference|diagnose)\.py$|(^|/)release\.py$"
+    r"|(^|/)(test_hidden|mistakes)\.py$"
 )
 
 # Where `check` finds the fingerprints of the public examples (nngrade/check.py's
@@ -486,11 +491,15 @@ def generate(solutions_dir: Path) -> Generated:
     files: dict[str, bytes] = {}
     present: list[ExerciseSet] = []
     notes: list[str] = []
-    for s in SETS:
-        folder = solutions_dir / s.id
-        if not folder.is_dir():
-            notes.append(f"{_display(folder, solutions_dir)}/ not found: {s.id} skipped")
-            continue
+    try:
+        found = find_sets_in(solutions_dir)
+    except SetError as e:
+        raise ReleaseError(str(e).split(": ", 1)[0], None, str(e).split(": ", 1)[1]) from None
+    for folder in sorted(p for p in solutions_dir.iterdir() if p.is_dir()):
+        if not (folder / SET_FILE).is_file() and folder.name not in IGNORED_NAMES | {"shared"}:
+            notes.append(f"{_display(folder, solutions_dir)}/ has no {SET_FILE}: not a set, skipped")
+    for s in found:
+        folder = Path(s.folder)
         module = folder / f"{s.module}.py"
         where = _display(module, solutions_dir)
         if not module.is_file():
@@ -501,7 +510,7 @@ def generate(solutions_dir: Path) -> Generated:
             raise ReleaseError(where, None, f"not UTF-8 ({e.reason} at byte {e.start})") from None
         files[f"{s.id}/{s.module}.py"] = make_stub(source, where, s.functions).encode("utf-8")
         for rel in _walk(folder):
-            if rel.as_posix() == f"{s.module}.py":
+            if rel.as_posix() == f"{s.module}.py" or rel.as_posix() in HIDDEN_FILES:
                 continue
             data = (folder / rel).read_bytes()
             _refuse_markers(data, _display(folder / rel, solutions_dir))
@@ -690,8 +699,8 @@ nngrade = "nngrade.cli:main"
 include = ["nngrade", "nngrade.*"]
 
 [tool.setuptools.package-data]
-"nngrade" = ["fingerprints.json"]
-"nngrade.autograder" = ["hints/*.toml", "pytest.ini"]
+"nngrade" = ["fingerprints.json", "sets/*/*.toml"]
+"nngrade.autograder" = ["pytest.ini"]
 """
 
 
@@ -774,6 +783,13 @@ def bundle_files(generated: Generated) -> Bundle:
                                        "nngrade/release.py or import it inside the function "
                                        "that needs it")
     files.update(runtime)
+    for s in generated.sets:
+        for name in (SET_FILE, HINTS_FILE):
+            if s.file(name).is_file():
+                files[f"{BUNDLE_SETS_DIR}/{s.id}/{name}"] = s.file(name).read_bytes()
+    shared = Path(generated.solutions_dir) / "shared" / HINTS_FILE
+    if shared.is_file():
+        files[f"{BUNDLE_SETS_DIR}/shared/{HINTS_FILE}"] = shared.read_bytes()
     fingerprints, why = _fingerprints([s.id for s in generated.sets], generated.solutions_dir)
     if fingerprints is None:
         notes.append(why)

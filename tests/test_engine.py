@@ -10,15 +10,15 @@ import re
 import pytest
 
 from nngrade.autograder import catalogue
-from nngrade.autograder.mistakes.base import models_for
+from nngrade.autograder.mistakes import models_for
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.probe import student_seed
 from nngrade.autograder.reference import fresh_reference
 from nngrade.autograder.results import build_results
-from nngrade.autograder.runner import SUITES_DIR, TrustedStudent, run_suites, suite_paths
-from nngrade.sets import SETS, find_set
+from nngrade.autograder.runner import TrustedStudent, run_suites, suite_paths
+from nngrade.autograder.sets import SETS, find_set
 
-GRADED_SETS = tuple(s for s in SETS if (SUITES_DIR / f"test_{s.id}.py").is_file())
+GRADED_SETS = tuple(s for s in SETS if s.file("test_hidden.py").is_file())
 # MNIST training tests need data and minutes; its suite is exercised in tests/test_mnist_grading.py
 FAST_SETS = tuple(s for s in GRADED_SETS if s.id != "08_mnist")
 
@@ -117,8 +117,9 @@ def test_tags_hold_catalogue_ids_only():
     """Are all ids the models use documented in the catalogue with both languages?"""
     for s in SETS:
         for m in models_for(s.id):
-            entry = catalogue.entry(m.id)
-            assert entry["hint_en"] and entry["hint_ko"], m.id
+            entry = catalogue.entries().get(m.id)
+            assert entry is not None, f"{m.id}: no hints.toml describes it"
+            assert all(entry.get(k) for k in catalogue.TEXT_KEYS), m.id
 
 
 def test_per_student_seed_depends_on_salt_student_and_set():
@@ -140,11 +141,12 @@ def test_two_students_get_different_inputs():
     assert not (seen["s1"] == seen["s2"]).all()
 
 
-def _points_toml(set_id):
-    import tomllib
-    from nngrade.paths import SOLUTIONS_DIR
-    path = SOLUTIONS_DIR / set_id / "points.toml"
-    return tomllib.loads(path.read_text(encoding="utf-8"))["points"] if path.is_file() else None
+def readme_points(s) -> dict[str, float]:
+    """The points table of a set's README (English part): | `function` ... | points ..."""
+    text = s.file("README.md").read_text(encoding="utf-8")
+    english = text[text.index("## English"):] if "## English" in text else text
+    rows = re.findall(r"(?m)^\|\s*`([A-Za-z_][\w.]*)`[^|\n]*\|\s*(\d+)\b", english)
+    return {name: float(points) for name, points in rows if name in s.functions}
 
 
 def test_suite_points_match_each_sets_published_table(reference_outcomes):
@@ -154,10 +156,10 @@ def test_suite_points_match_each_sets_published_table(reference_outcomes):
         key = (o.set_id, o.function)
         by_function[key] = by_function.get(key, 0) + o.max_score
     for s in FAST_SETS:
-        table = _points_toml(s.id)
-        assert table is not None, f"{s.id} has no points.toml"
+        table = readme_points(s)
+        assert set(table) == set(s.functions), f"{s.id}: the README's points table lists {table}"
         got = {f: p for (sid, f), p in by_function.items() if sid == s.id and p}
-        assert got == {f: float(p) for f, p in table.items() if p}, s.id
+        assert got == {f: p for f, p in table.items() if p}, s.id
 
 
 def test_ci_runs_the_readme_test_command():

@@ -17,21 +17,22 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import tool_env
 from nngrade.export import notebook_checks
 from nngrade.export.nbgrader import ExportError, export_nbgrader, render_config
-from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
-from nngrade.sets import find_set, parse_sets
+from nngrade.autograder import catalogue
+from nngrade.paths import SOLUTIONS_DIR
+from nngrade.autograder.sets import find_set, parse_sets, read_set
 
 SET = "04_backprop"
 BACKPROP = SOLUTIONS_DIR / SET / "backprop.py"
-HINTS = AUTOGRADER_DIR / "hints"
 MARKER_LINE = re.compile(r"(?m)^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n")
 CORRECT_DELTA = "return -(t - y2) * (1.0 - y2) * y2"
 
 
 def points_toml(set_id: str) -> dict[str, float]:
-    data = tomllib.loads((SOLUTIONS_DIR / set_id / "points.toml").read_text(encoding="utf-8"))
-    return {k: float(v) for k, v in data["points"].items()}
+    """Points per function: set.toml's [points], summed per function."""
+    return find_set(set_id).function_points()
 
 
 def filled_solution() -> str:
@@ -53,8 +54,7 @@ def hard_coded_solution() -> str:
 
 
 def hint_title(mistake_id: str, lang: str) -> str:
-    data = tomllib.loads((HINTS / f"{mistake_id}.toml").read_text(encoding="utf-8"))
-    return data[f"title_{lang}"]
+    return catalogue.entries()[mistake_id][f"title_{lang}"]
 
 
 def code_cells(nb):
@@ -128,31 +128,26 @@ def test_test_cells_carry_points_from_points_toml_and_hidden_blocks(exported):
         assert points == points_toml(set_id)
 
 
-def test_a_set_without_its_parts_is_refused_naming_the_file(tmp_path, monkeypatch):
-    import nngrade.export.nbgrader as nbg
-
-    fake = tmp_path / "solutions"
-    (fake / SET).mkdir(parents=True)
-    (fake / SET / "backprop.py").write_text(BACKPROP.read_text(encoding="utf-8"), encoding="utf-8")
-    monkeypatch.setattr(nbg, "SOLUTIONS_DIR", fake)
+def test_a_set_without_its_parts_is_refused_naming_the_file(tmp_path):
+    fake = tmp_path / "solutions" / SET
+    fake.mkdir(parents=True)
+    for name in ("backprop.py", "set.toml"):
+        (fake / name).write_bytes((SOLUTIONS_DIR / SET / name).read_bytes())
     with pytest.raises(ExportError, match=r"04_backprop[/\\]README\.md: missing"):
-        export_nbgrader(tmp_path / "course", (find_set(SET),))
+        export_nbgrader(tmp_path / "course", (read_set(fake),))
     assert not (tmp_path / "course").exists()
 
 
-def test_a_solution_block_outside_a_function_is_refused(tmp_path, monkeypatch):
-    import nngrade.export.nbgrader as nbg
-
+def test_a_solution_block_outside_a_function_is_refused(tmp_path):
     fake = tmp_path / "solutions" / SET
     fake.mkdir(parents=True)
-    for name in ("README.md", "points.toml", "test_public.py"):
+    for name in ("README.md", "set.toml", "test_public.py", "test_hidden.py"):
         (fake / name).write_bytes((SOLUTIONS_DIR / SET / name).read_bytes())
     source = BACKPROP.read_text(encoding="utf-8").replace(
         "import numpy as np\n", "import numpy as np\n### BEGIN SOLUTION\n_EPS = 1e-12\n### END SOLUTION\n", 1)
     (fake / "backprop.py").write_text(source, encoding="utf-8")
-    monkeypatch.setattr(nbg, "SOLUTIONS_DIR", fake.parent)
     with pytest.raises(ExportError, match=r"backprop\.py:\d+: a solution block outside a function"):
-        export_nbgrader(tmp_path / "course", (find_set(SET),))
+        export_nbgrader(tmp_path / "course", (read_set(fake),))
 
 
 # ---- the checks a test cell runs, in this process ----------------------------------------------
@@ -209,7 +204,7 @@ def test_hidden_checks_without_a_course_file_say_what_is_missing(tmp_path):
 
 
 def nbgrader(course: Path, *args: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NBGRADER_")}
+    env = tool_env()
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
                           capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"

@@ -30,7 +30,9 @@ from nngrade.autograder.plugin import StudentJob, _meta_of
 from nngrade.autograder.probe import GradingFailure, StudentProbe
 from nngrade.autograder.reference import load_reference
 from nngrade.autograder.sandbox import SandboxPool
-from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
+from nngrade.autograder import catalogue
+from nngrade.autograder.sets import find_set
+from nngrade.paths import SOLUTIONS_DIR
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ PLOT_INPUTS = []    # inputs the suites use only to draw a curve (never compared
 def _tests_of(target: Target):
     """The public and hidden test functions of the target, with their metadata."""
     found = []
-    for path in (SOLUTIONS_DIR / target.set_id / "test_public.py",
-                 AUTOGRADER_DIR / "suites" / f"test_{target.set_id}.py"):
+    for path in (find_set(target.set_id).file("test_public.py"),
+                 find_set(target.set_id).file("test_hidden.py")):
         if not path.is_file():
             continue
         spec = importlib.util.spec_from_file_location(f"fuzz_{path.parent.name}_{path.stem}", path)

@@ -19,7 +19,7 @@ from nngrade.autograder.runner import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
 from nngrade.paths import ASSIGNMENTS_DIR, AUTOGRADER_DIR, SOLUTIONS_DIR
-from nngrade.sets import SETS, find_set
+from nngrade.autograder.sets import SETS, find_set
 
 FILES = Path(__file__).resolve().parent / "files"
 CATALOGUE = FILES / "catalogue"
@@ -39,8 +39,8 @@ def _mistake_id(folder: Path) -> str:
 def _sets_of(modules: dict, mistake_id: str | None = None):
     sets = [s for s in SETS if s.module in modules and s.id not in SKIP_SETS]
     if mistake_id:
-        hint = AUTOGRADER_DIR / "hints" / f"{mistake_id}.toml"
-        allowed = set(tomllib.loads(hint.read_text(encoding="utf-8"))["sets"]) if hint.is_file() else set()
+        from nngrade.autograder.mistakes import models_for
+        allowed = {s.id for s in SETS if any(m.id == mistake_id for m in models_for(s.id))}
         sets = [s for s in sets if s.id in allowed] or sets
     return sets
 
@@ -145,7 +145,7 @@ def test_correct_work_gets_full_marks_and_no_diagnosis(graded, name, folder, mis
 
 def test_every_catalogue_id_has_two_submissions():
     """Does each id of the catalogue (sets graded here) have two hand-written submissions?"""
-    from nngrade.autograder.mistakes.base import all_ids, models_for
+    from nngrade.autograder.mistakes import all_ids, models_for
     have: dict[str, int] = {}
     for name, folder, mistake in CASES:
         if mistake:

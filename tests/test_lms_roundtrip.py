@@ -18,7 +18,9 @@ import pytest
 
 from nngrade import lms
 from nngrade.config import init_course, load_course, render_config
-from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
+from nngrade.autograder import catalogue
+from nngrade.autograder.sets import find_set
+from nngrade.paths import SOLUTIONS_DIR
 
 SET = "03_loss"
 REFERENCE = SOLUTIONS_DIR / SET / "loss.py"
@@ -35,8 +37,7 @@ LATE_IN_CANVAS = "48215"     # 박지호's file carries Canvas's `late` part
 
 
 def points() -> dict[str, float]:
-    data = tomllib.loads((SOLUTIONS_DIR / SET / "points.toml").read_text(encoding="utf-8"))
-    return {k: float(v) for k, v in data["points"].items()}
+    return find_set(SET).function_points()
 
 
 def source(kind: str) -> str:
@@ -48,8 +49,7 @@ def source(kind: str) -> str:
 
 
 def hint_title(mistake_id: str, lang: str) -> str:
-    data = tomllib.loads((AUTOGRADER_DIR / "hints" / f"{mistake_id}.toml").read_text(encoding="utf-8"))
-    return data[f"title_{lang}"]
+    return catalogue.entries()[mistake_id][f"title_{lang}"]
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,14 @@ import pytest
 
 from nngrade.autograder import catalogue
 from nngrade.autograder.compare import compare
-from nngrade.autograder.mistakes import m06_numerical_gradient, m07_xor
-from nngrade.autograder.mistakes.base import models_for
+from nngrade.autograder.mistakes import models_module
+from nngrade.autograder.mistakes import models_for
 from nngrade.autograder.probe import LocalBackend
 from nngrade.autograder.reference import fresh_reference
+from nngrade.autograder.sets import find_set
+
+m06_numerical_gradient = models_module("06_numerical_gradient")
+m07_xor = models_module("07_xor")
 
 OWN_IDS = {"forward-difference", "missing-factor-2h", "param-not-restored",
            "bias-column-not-reset", "weight-draw-order", "momentum-stores-gradient"}
@@ -198,10 +202,10 @@ def test_reference_restores_params_when_f_raises():
 
 @pytest.mark.parametrize("mistake_id", sorted(OWN_IDS))
 def test_hints(mistake_id):
-    entry = catalogue.entry(mistake_id)
+    entry = catalogue.entries()[mistake_id]
     for field in ("title_en", "title_ko", "hint_en", "hint_ko"):
         assert entry[field].strip(), field
         assert "\n" not in entry[field].strip(), f"{field} must be one paragraph"
     expected_set = "06_numerical_gradient" if mistake_id in EXPECTED_IDS["06_numerical_gradient"] \
         else "07_xor"
-    assert entry["sets"] == [expected_set]
+    assert catalogue.source(mistake_id) == find_set(expected_set).file("hints.toml")

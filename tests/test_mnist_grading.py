@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -26,11 +27,11 @@ from nngrade import mnist_data
 from nngrade.autograder.backends import SandboxStudent, limits_for
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.results import build_results
-from nngrade.autograder.runner import SUITES_DIR, run_suites, suite_paths
+from nngrade.autograder.runner import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
 from nngrade.paths import SOLUTIONS_DIR
-from nngrade.sets import find_set
+from nngrade.autograder.sets import find_set
 
 SET = "08_mnist"
 FILES = Path(__file__).resolve().parent / "files"
@@ -63,7 +64,7 @@ def _suite_module():
     """The hidden suite as a module of its own (registered, as an import would, for dataclasses)."""
     name = "nngrade_suite_08_mnist"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SUITES_DIR / f"test_{SET}.py")
+        spec = importlib.util.spec_from_file_location(name, find_set(SET).file("test_hidden.py"))
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
@@ -76,14 +77,19 @@ suite = _suite_module()
 # ---- the published scale and the data, without the sandbox ------------------------------------
 
 def test_points_per_function_are_the_published_table():
-    """Do the hidden tests' points add up to points.toml's [points], 100 in all, as the tools that
-    read the suite's markers (the nbgrader export) see them?"""
+    """Do the hidden tests' points, as the tools that read the suite (the nbgrader export) see
+    them, give the README's table, 100 in all, with 7 points for the run and for each step?"""
     from nngrade.export.notebook_checks import function_points, suite_tests
-    table = tomllib.loads((SOLUTIONS_DIR / SET / "points.toml").read_text(encoding="utf-8"))
+    s = find_set(SET)
     scale = suite.read_scale()
-    assert function_points(SET) == {f: float(p) for f, p in table["points"].items()}
-    assert sum(table["points"].values()) == 100
-    assert table["points"]["MLP.fit"] == scale.run_points + scale.step_points * len(scale.steps)
+    readme = {"MLP": 10, "MLP.forward": 15, "MLP.backward": 25, "MLP.step": 10, "MLP.fit": 35,
+              "MLP.predict": 5}
+    assert function_points(SET) == readme == s.function_points()
+    for row in readme.items():
+        assert re.search(rf"\|\s*`{re.escape(row[0])}`[^|]*\|\s*{row[1]}\b",
+                         s.file("README.md").read_text(encoding="utf-8")), row
+    assert s.points["MLP.fit/mnist-run"] == 7
+    assert all(s.points[f"MLP.fit/held-out-{step:g}"] == 7 for step in scale.steps)
     assert scale.steps == (80.0, 85.0, 90.0, 93.0)          # the README's table
     assert scale.sample_offset == -10.0
     fit_cases = [t.case for t in suite_tests(SET, public=False) if t.function == "MLP.fit"]
@@ -91,11 +97,12 @@ def test_points_per_function_are_the_published_table():
 
 
 def test_a_broken_accuracy_table_is_named(tmp_path):
-    bad = tmp_path / "points.toml"
-    bad.write_text('[accuracy]\nrun_points = 7\n', encoding="utf-8")
-    with pytest.raises(RuntimeError, match=r"points\.toml: \[accuracy\] has no 'model'"):
+    bad = tmp_path / "set.toml"
+    bad.write_text('[limits]\ntraining_budget_cpu_seconds = 9\n[accuracy]\nsteps = [80.0]\n',
+                   encoding="utf-8")
+    with pytest.raises(RuntimeError, match=r"set\.toml: \[accuracy\] has no 'model'"):
         suite.read_scale(bad)
-    bad.write_text(Path(SOLUTIONS_DIR / SET / "points.toml").read_text(encoding="utf-8")
+    bad.write_text(find_set(SET).file("set.toml").read_text(encoding="utf-8")
                    .replace("steps = [80.0, 85.0, 90.0, 93.0]", "steps = [93.0, 80.0]"), encoding="utf-8")
     with pytest.raises(RuntimeError, match="steps must be increasing"):
         suite.read_scale(bad)

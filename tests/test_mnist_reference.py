@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nngrade import mnist_data
-from nngrade.autograder.mistakes.base import models_for
+from nngrade.autograder.mistakes import models_for
 from nngrade.autograder.reference import fresh_reference
 
 CONFIGS = [dict(hidden="sigmoid", output="softmax", loss="cross_entropy"),

@@ -23,7 +23,7 @@ import pytest
 
 from nngrade import paths, release
 from nngrade.release import ReleaseError, make_stub
-from nngrade.sets import SETS
+from nngrade.autograder.sets import SETS
 
 SOLUTIONS = paths.SOLUTIONS_DIR
 PRESENT = [s for s in SETS if (SOLUTIONS / s.id / f"{s.module}.py").is_file()]
@@ -335,7 +335,7 @@ def kit(tmp_path):
     extra = solutions / PRESENT[0].id
     (extra / "README.md").write_text("# 과제 / Exercise\n\nRead me.\n", encoding="utf-8")
     (extra / "test_public.py").write_bytes(b'SET = "x"\r\n\r\ndef test_nothing():\r\n    pass\r\n')
-    (extra / "points.toml").write_text("[points]\nall = 3\n", encoding="utf-8")
+    (extra / "notes.toml").write_text("[notes]\nall = 3\n", encoding="utf-8")
     (extra / "data").mkdir()
     (extra / "data" / "sample.csv").write_bytes(b"x,y\n1,2\n")
     (extra / "__pycache__").mkdir(exist_ok=True)
@@ -352,9 +352,13 @@ def test_release_writes_stubs_and_copies_the_other_files(kit):
     solutions, assignments = kit
     release.release(solutions, assignments)
     first = PRESENT[0]
-    for name in ("README.md", "test_public.py", "points.toml", "data/sample.csv"):
+    for name in ("README.md", "test_public.py", "notes.toml", "set.toml", "hints.toml",
+                 "data/sample.csv"):
         assert (assignments / first.id / name).read_bytes() == (solutions / first.id / name).read_bytes()
     assert not (assignments / first.id / "__pycache__").exists()
+    for s in PRESENT:   # the hidden suite and the mistake models never reach students
+        assert not (assignments / s.id / "test_hidden.py").exists()
+        assert not (assignments / s.id / "mistakes.py").exists()
     for s in PRESENT:
         stub = (assignments / s.id / f"{s.module}.py").read_text(encoding="utf-8")
         assert "raise NotImplementedError(" in stub and BEGIN not in stub
@@ -383,12 +387,12 @@ def test_check_is_green_after_release_and_red_after_a_hand_edit(kit, capsys):
     s = PRESENT[-1]
     stub = assignments / s.id / f"{s.module}.py"
     stub.write_text(stub.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
-    (assignments / PRESENT[0].id / "points.toml").unlink()
+    (assignments / PRESENT[0].id / "set.toml").unlink()
     (assignments / PRESENT[0].id / "notes.txt").write_text("left over\n")
     assert release.run(check=True, solutions_dir=solutions, assignments_dir=assignments) == 1
     err = capsys.readouterr().err
     assert f"differs: {s.id}/{s.module}.py" in err
-    assert f"missing: {PRESENT[0].id}/points.toml" in err
+    assert f"missing: {PRESENT[0].id}/set.toml" in err
     assert f"extra: {PRESENT[0].id}/notes.txt" in err
     # The command-line entry point agrees.
     argv = ["--check", "--solutions", str(solutions), "--assignments", str(assignments)]
@@ -405,7 +409,11 @@ def test_a_set_taken_out_of_solutions_leaves_assignments(kit, capsys):
     gone = PRESENT[-1]
     shutil.rmtree(solutions / gone.id)
     assert release.run(solutions_dir=solutions, assignments_dir=assignments) == 0
-    assert f"solutions/{gone.id}/ not found: {gone.id} skipped" in capsys.readouterr().out
+    assert f"removed: {gone.id}/set.toml" in capsys.readouterr().out
+    (solutions / gone.id).mkdir()       # a folder without set.toml is not a set: said, skipped
+    (solutions / gone.id / "notes.md").write_text("later\n", encoding="utf-8")
+    assert release.run(solutions_dir=solutions, assignments_dir=assignments) == 0
+    assert f"solutions/{gone.id}/ has no set.toml: not a set, skipped" in capsys.readouterr().out
     assert not (assignments / gone.id).exists()
     assert f"[{gone.id}]" not in (assignments / "README.md").read_text(encoding="utf-8")
 
@@ -492,7 +500,7 @@ def test_bundle_holds_assignments_and_the_check_runtime(bundle, generated):
     out, root, made = bundle
     for rel, data in generated.files.items():
         assert (root / "assignments" / rel).read_bytes() == data
-    wanted = ["nngrade/__init__.py", "nngrade/__main__.py", "nngrade/cli.py", "nngrade/sets.py",
+    wanted = ["nngrade/__init__.py", "nngrade/__main__.py", "nngrade/cli.py", "nngrade/autograder/sets.py",
               "nngrade/paths.py", "nngrade/autograder/__init__.py", "nngrade/autograder/probe.py",
               "nngrade/autograder/plugin.py", "nngrade/autograder/compare.py"]
     optional = ["nngrade/check.py", "nngrade/autograder/transport.py"]
@@ -500,6 +508,8 @@ def test_bundle_holds_assignments_and_the_check_runtime(bundle, generated):
                  for p in (paths.AUTOGRADER_DIR / "sandbox").glob("*.py")]
     for name in wanted + [n for n in optional if kit_file(n).is_file()]:
         assert (root / name).is_file(), name
+    for s in generated.sets:    # the sets' table and hints, where the engine finds them
+        assert (root / "nngrade" / "sets" / s.id / "set.toml").is_file(), s.id
         if kit_file(name).is_file():
             assert (root / name).read_bytes() == kit_file(name).read_bytes(), name
     for name in optional:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from nngrade.autograder import catalogue
 from nngrade.report import (
     ResultsError,
-    hints,
     plots,
     write_class_reports,
     write_student_reports,
@@ -36,22 +36,21 @@ def load(name: str) -> dict:
 
 @pytest.fixture
 def hint_dir(tmp_path, monkeypatch):
-    """A hints folder of our own, so the tests do not depend on the catalogue's wording."""
-    folder = tmp_path / "hints"
-    folder.mkdir()
-    (folder / "delta-sign.toml").write_text(
+    """A hints file of our own, so the tests do not depend on the catalogue's wording."""
+    path = tmp_path / "hints.toml"
+    path.write_text(
+        '[delta-sign]\n'
         'title_en = "Output delta without the minus"\n'
         'title_ko = "출력 델타의 마이너스 누락"\n'
         'hint_en = "Differentiate E = 1/2 (t - y)^2 with respect to y, sign included."\n'
-        'hint_ko = "E = 1/2 (t - y)^2 를 y로 미분하고 부호를 확인하세요."\n'
-        'sets = ["04_backprop"]\n', encoding="utf-8")
-    (folder / "tanh-grad-linear.toml").write_text(
-        'title_en = "tanh_grad as 1 - y"\nhint_en = "The derivative of tanh is 1 - y squared."\n'
-        'sets = ["01_activations"]\n', encoding="utf-8")
-    monkeypatch.setattr(hints, "HINTS_DIR", folder)
-    hints.clear_cache()
-    yield folder
-    hints.clear_cache()
+        'hint_ko = "E = 1/2 (t - y)^2 를 y로 미분하고 부호를 확인하세요."\n\n'
+        '[tanh-grad-linear]\n'
+        'title_en = "tanh_grad as 1 - y"\nhint_en = "The derivative of tanh is 1 - y squared."\n',
+        encoding="utf-8")
+    monkeypatch.setattr(catalogue, "hint_files", lambda: (path,))
+    catalogue.clear_cache()
+    yield path
+    catalogue.clear_cache()
 
 
 class _Tags(HTMLParser):
@@ -300,20 +299,26 @@ def test_language_defaults_to_the_results_own(tmp_path, hint_dir):
 # ------------------------------------------------------------------ hints
 
 def test_hint_loader_falls_back_and_rejects_bad_files(tmp_path):
-    (tmp_path / "only-en.toml").write_text('title_en = "T"\nhint_en = "H"\n', encoding="utf-8")
-    (tmp_path / "broken.toml").write_text('title_en = "unterminated\n', encoding="utf-8")
-    (tmp_path / "typed.toml").write_text("title_en = 3\n", encoding="utf-8")
-    hints.clear_cache()
-    h = hints.load_hint("only-en", "ko", tmp_path)
+    good = tmp_path / "good.toml"
+    good.write_text('[only-en]\ntitle_en = "T"\nhint_en = "H"\n', encoding="utf-8")
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[broken]\ntitle_en = "unterminated\n', encoding="utf-8")
+    typed = tmp_path / "typed.toml"
+    typed.write_text("[typed]\ntitle_en = 3\n", encoding="utf-8")
+    twice = tmp_path / "twice.toml"
+    twice.write_text('[only-en]\ntitle_en = "again"\n', encoding="utf-8")
+    catalogue.clear_cache()
+    h = catalogue.load_hint("only-en", "ko", (good,))
     assert (h.title, h.text, h.found) == ("T", "H", True)
-    missing = hints.load_hint("no-such-mistake", "ko", tmp_path)
+    missing = catalogue.load_hint("no-such-mistake", "ko", (good,))
     assert (missing.title, missing.text, missing.found) == ("no-such-mistake", "", False)
-    assert not hints.load_hint("../only-en", "en", tmp_path).found       # ids never walk out
-    with pytest.raises(hints.HintFileError, match=r"broken\.toml: not valid UTF-8 TOML"):
-        hints.load_hint("broken", "en", tmp_path)
-    with pytest.raises(hints.HintFileError, match=r"typed\.toml: title_en must be a string"):
-        hints.load_hint("typed", "en", tmp_path)
-    hints.clear_cache()
+    with pytest.raises(catalogue.HintFileError, match=r"broken\.toml: not valid UTF-8 TOML"):
+        catalogue.load_hint("broken", "en", (broken,))
+    with pytest.raises(catalogue.HintFileError, match=r"typed\.toml: \[typed\] title_en must be a string"):
+        catalogue.load_hint("typed", "en", (typed,))
+    with pytest.raises(catalogue.HintFileError, match=r"twice\.toml: \[only-en\] is already described in .*good\.toml"):
+        catalogue.load_hint("only-en", "en", (good, twice))
+    catalogue.clear_cache()
 
 
 # ------------------------------------------------------------------ class summary

@@ -149,7 +149,7 @@ def grade_submission(root: Path, course_path: Path) -> dict:
     """Grade root/submission with ``grade_class`` as a class of one; the Gradescope document."""
     from nngrade.config import load_course
     from nngrade.grade import RESULTS_NAME, GradeOptions, apply_late_policy, grade_class, safe_dir_name
-    from nngrade.sets import parse_sets
+    from nngrade.autograder.sets import parse_sets
 
     course = load_course(course_path)
     info = read_metadata(root / "submission_metadata.json")

@@ -31,10 +31,8 @@ from typing import Callable
 from nngrade.autograder.plugin import load_test_functions, record_failure
 from nngrade.autograder.probe import LocalBackend, StudentProbe
 from nngrade.autograder.results import TestOutcome
-from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
-from nngrade.sets import find_set
+from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, find_set
 
-SUITES_DIR = AUTOGRADER_DIR / "suites"
 DEFAULT_STUDENT = "student"
 
 
@@ -55,7 +53,7 @@ class SuiteTest:
 
 def suite_path(set_id: str, *, public: bool) -> Path:
     s = find_set(set_id)
-    return SOLUTIONS_DIR / s.id / "test_public.py" if public else SUITES_DIR / f"test_{s.id}.py"
+    return s.file(PUBLIC_TESTS if public else HIDDEN_SUITE)
 
 
 @lru_cache(maxsize=None)

@@ -23,9 +23,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from nngrade.sets import MODULE_NAMES, SET_IDS
+from nngrade.autograder.sets import all_sets
 
-SET_MODULE_BY_ID = {set_id: set_id.split("_", 1)[1] for set_id in SET_IDS}
 _RESUBMISSION = re.compile(r"^(?P<base>.+?)(?:-(?P<dash>\d+)| \((?P<paren>\d+)\))$")
 _UTF8_FLAG = 0x800
 _UNICODE_PATH_EXTRA = 0x7075   # Info-ZIP Unicode Path extra field (written by 7-Zip, WinRAR, ...)
@@ -74,10 +73,12 @@ def kind_ext_exact(filename: str, kind: str) -> bool:
 
 
 def _known_module(base: str) -> str | None:
+    # a set's module name, or its folder name (a notebook named "04_backprop.ipynb")
     key = base.lower()
-    if key in MODULE_NAMES:
-        return key
-    return SET_MODULE_BY_ID.get(key)
+    for s in all_sets():
+        if key == s.module.lower() or key == s.id.lower():
+            return s.module
+    return None
 
 
 def python_module_name(filename: str) -> str | None:

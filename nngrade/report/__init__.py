@@ -5,7 +5,7 @@ summary page, and (through nngrade.lms) the Canvas and Moodle gradebook files.
     write_class_reports(all_results, out_dir, lang, roster, sets)
                                                            -> summary.html, grades.csv, moodle.csv
 """
-from nngrade.report.hints import Hint, HintFileError, load_hint
+from nngrade.autograder.catalogue import Hint, HintFileError, load_hint
 from nngrade.report.model import ResultsError, class_view, student_view
 from nngrade.report.plots import ArtifactError, render_artifact
 from nngrade.report.render import (

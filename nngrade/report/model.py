@@ -14,16 +14,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from nngrade.report import plots
-from nngrade.report.hints import Hint, load_hint
+from nngrade.autograder.catalogue import Hint, load_hint
 from nngrade.report.strings import text
-from nngrade.sets import SET_IDS, SETS
+from nngrade.autograder.sets import all_sets, set_ids
 
 log = logging.getLogger(__name__)
 
 SANDBOX_STRONG = "bwrap"
 # Failure kinds (a test's extra_data.status) that mean the run went wrong, not the answer.
 TROUBLE_STATES = ("grader-crash", "crashed", "timeout", "budget", "import-error")
-_SET_TITLES = {s.id: (s.title_en, s.title_ko) for s in SETS}
 
 
 class ResultsError(ValueError):
@@ -52,12 +51,14 @@ def is_late(late) -> bool:
 
 
 def set_title(set_id: str, lang: str) -> str:
-    en, ko = _SET_TITLES.get(set_id, (set_id, set_id))
+    titles = {s.id: (s.title_en, s.title_ko) for s in all_sets()}
+    en, ko = titles.get(set_id, (set_id, set_id))
     return ko if lang == "ko" else en
 
 
 def set_order(set_id: str) -> tuple[int, str]:
-    return (SET_IDS.index(set_id), set_id) if set_id in SET_IDS else (len(SET_IDS), set_id)
+    ids = set_ids()
+    return (ids.index(set_id), set_id) if set_id in ids else (len(ids), set_id)
 
 
 def percent(score: float, max_score: float) -> float | None:

@@ -41,7 +41,7 @@ import pytest
 from nngrade import paths
 from nngrade.config import init_course, load_course
 from nngrade.grade import GradeOptions, grade_class
-from nngrade.sets import parse_sets
+from nngrade.autograder.sets import parse_sets
 
 HERE = Path(__file__).resolve().parent
 SETS = ("09_perceptron", "10_compgraph")
@@ -417,7 +417,7 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
         "the canary secret": secret,
         "the course salt": course.salt,
         "the reference solution": _distinctive_line(paths.SOLUTIONS_DIR / "09_perceptron" / "perceptron.py"),
-        "the hidden suite": _distinctive_line(paths.AUTOGRADER_DIR / "suites" / "test_09_perceptron.py"),
+        "the hidden suite": _distinctive_line(paths.SOLUTIONS_DIR / "09_perceptron" / "test_hidden.py"),
     }
     return result
 

@@ -23,9 +23,10 @@ def nand_gate(x1, x2):
 
 def _loot():
     found, tried = [], []
-    paths = ["@@AUTOGRADER@@/suites/test_09_perceptron.py", "@@AUTOGRADER@@/suites/pytest.ini",
-             "@@REPO@@/autograder/suites/test_09_perceptron.py"]
-    paths += glob.glob("@@AUTOGRADER@@/mistakes/*.py") + glob.glob("/**/suites/test_09*.py", recursive=False)
+    paths = ["@@SOLUTIONS@@/09_perceptron/test_hidden.py", "@@SOLUTIONS@@/09_perceptron/mistakes.py",
+             "@@AUTOGRADER@@/pytest.ini", "@@REPO@@/solutions/09_perceptron/test_hidden.py"]
+    paths += glob.glob("@@SOLUTIONS@@/*/test_hidden.py") + glob.glob("@@SOLUTIONS@@/*/mistakes.py")
+    paths += glob.glob("/**/09_perceptron/test_hidden.py", recursive=False)
     for path in paths:
         try:
             with open(path) as f:

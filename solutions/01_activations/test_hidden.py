@@ -1,0 +1,139 @@
+"""Hidden suite of set 01: activation functions on per-student random inputs.
+
+Each test draws its inputs from ``student.rng`` (seeded by course salt, student id and set), runs
+the same scenario on the reference and the student, and names the mistake when they differ.
+Points of each test are in set.toml's [points].
+"""
+import numpy as np
+import pytest
+
+from nngrade.autograder.compare import numeric_array
+
+SET = "01_activations"
+
+ODD_ROWS = (7, 11, 13)   # batch sizes that are odd primes, so an axis mix-up changes the result
+
+
+def _batch(student, scale=3.0):
+    rows = ODD_ROWS[int(student.rng.integers(len(ODD_ROWS)))]
+    return student.rng.normal(0.0, scale, size=(rows, 5))
+
+
+CURVE_X = np.linspace(-5.0, 5.0, 81)
+
+
+def _plot_curve(student, reference, name):
+    """The student's activation against the reference's, for the feedback page."""
+    try:
+        mine = numeric_array(getattr(student.module, name)(CURVE_X))
+    except AssertionError:
+        return  # the failure itself is reported by the test
+    if mine is None or mine.size != CURVE_X.size:
+        return  # not numbers, or not one per input: the check below says what is wrong
+    theirs = getattr(reference, name)(CURVE_X)
+    student.artifact("curve", title=f"{name}(a)", x=CURVE_X.tolist(),
+                     series={"student": mine.ravel().tolist(),
+                             "reference": np.asarray(theirs, dtype=float).tolist()},
+                     xlabel="a", ylabel=f"{name}(a)")
+
+
+def _outputs(student, low=0.02, high=0.98):
+    """Values an activation could output (in (0, 1) for the sigmoid's derivative)."""
+    return student.rng.uniform(low, high, size=(int(student.rng.choice(ODD_ROWS)), 4))
+
+
+@pytest.mark.function("step")
+@pytest.mark.case("random")
+def test_step_random(student, reference):
+    a = _batch(student)
+    a[0, :3] = [0.0, -0.0, 1e-9]     # the boundary: step(0) must be 0
+    student.check(lambda m: m.step(a), reference=reference, what="step(a) with zeros in a")
+
+
+@pytest.mark.function("sigmoid")
+@pytest.mark.case("random")
+def test_sigmoid_random(student, reference):
+    a = _batch(student)
+    _plot_curve(student, reference, "sigmoid")  # drawn first: most useful when the check fails
+    student.check(lambda m: m.sigmoid(a), reference=reference, what="sigmoid(a)")
+
+
+@pytest.mark.function("sigmoid")
+@pytest.mark.case("extreme")
+def test_sigmoid_extreme(student, reference):
+    a = np.array([-1e4, -745.5, -50.0, 0.0, 50.0, 745.5, 1e4])
+    student.check(lambda m: m.sigmoid(a), reference=reference, what="sigmoid at ±1e4")
+    student.expect_no_warning(what="sigmoid must not overflow or warn at a = ±1e4",
+                              tag="sigmoid-overflow")
+
+
+@pytest.mark.function("sigmoid_grad")
+@pytest.mark.case("random")
+def test_sigmoid_grad_random(student, reference):
+    y = _outputs(student)
+    student.check(lambda m: m.sigmoid_grad(y), reference=reference,
+                  what="sigmoid_grad(y) on sigmoid outputs y")
+
+
+@pytest.mark.function("tanh")
+@pytest.mark.case("random")
+def test_tanh_random(student, reference):
+    a = _batch(student)
+    _plot_curve(student, reference, "tanh")  # drawn first: most useful when the check fails
+    student.check(lambda m: m.tanh(a), reference=reference, what="tanh(a)")
+
+
+@pytest.mark.function("tanh_grad")
+@pytest.mark.case("random")
+def test_tanh_grad_random(student, reference):
+    y = _outputs(student, -0.95, 0.95)
+    student.check(lambda m: m.tanh_grad(y), reference=reference,
+                  what="tanh_grad(y) on tanh outputs y")
+
+
+@pytest.mark.function("relu")
+@pytest.mark.case("random")
+def test_relu_random(student, reference):
+    a = _batch(student)
+    _plot_curve(student, reference, "relu")  # drawn first: most useful when the check fails
+    student.check(lambda m: m.relu(a), reference=reference, what="relu(a)")
+
+
+@pytest.mark.function("relu_grad")
+@pytest.mark.case("random")
+def test_relu_grad_random(student, reference):
+    y = np.maximum(_batch(student), 0.0)   # ReLU outputs: zeros and positives
+    student.check(lambda m: m.relu_grad(y), reference=reference,
+                  what="relu_grad(y) on relu outputs y")
+
+
+@pytest.mark.function("identity")
+@pytest.mark.case("random")
+def test_identity_random(student, reference):
+    a = _batch(student)
+    student.check(lambda m: m.identity(a), reference=reference, what="identity(a)")
+
+
+@pytest.mark.function("softmax")
+@pytest.mark.case("random-batch")
+def test_softmax_batch(student, reference):
+    a = _batch(student)                # (odd prime, 5): rows must each sum to 1
+    student.check(lambda m: m.softmax(a), reference=reference, what="softmax(a) on a batch of rows")
+
+
+@pytest.mark.function("softmax")
+@pytest.mark.case("extreme")
+def test_softmax_extreme(student, reference):
+    a = _batch(student) + np.array([1e4, 0.0, -1e4, 5e3, 2.0])
+    student.check(lambda m: m.softmax(a), reference=reference, what="softmax with entries near 1e4")
+    student.expect_no_warning(what="softmax must stay finite and quiet for large inputs",
+                              tag="softmax-unstable")
+
+
+@pytest.mark.function("tanh_via_sigmoid")
+@pytest.mark.case("random")
+def test_tanh_via_sigmoid_random(student, reference):
+    a = _batch(student)
+    _plot_curve(student, reference, "tanh_via_sigmoid")  # drawn first: most useful when the check fails
+    student.check(lambda m: m.tanh_via_sigmoid(a), reference=reference,
+                  what="tanh_via_sigmoid(a) = 2·sigmoid(2a) − 1")

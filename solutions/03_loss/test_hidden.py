@@ -1,0 +1,150 @@
+"""Hidden suite of set 03: the loss functions on per-student random inputs.
+
+Losses are compared at the "loss" tolerance (relative 1e-5), and every probability a loss takes
+the log of is at least 1e-2, so adding 1e-7 inside the log (as the Saito textbook does) passes.
+Batches have an odd prime number of rows and more than two columns, so a mean taken instead of a
+sum, or over the wrong axis, changes the value. At y_hat in {0, 1} only finiteness is tested.
+Points of each test are in set.toml's [points].
+"""
+import numpy as np
+import pytest
+
+from nngrade.autograder.probe import StudentError
+
+SET = "03_loss"
+
+ODD_ROWS = (7, 11, 13)
+
+
+def _rows(student):
+    return int(student.rng.choice(ODD_ROWS))
+
+
+def _labels(student, size):
+    """0/1 labels with at least one of each (so both terms of the cross-entropy count)."""
+    y = student.rng.integers(0, 2, size=size).astype(np.float64)
+    y[0], y[1] = 0.0, 1.0
+    return student.rng.permutation(y)
+
+
+def _softmax_rows(student, rows, classes):
+    """Rows of probabilities, each entry at least 0.1 / classes (>= 1e-2 for up to 10 classes)."""
+    a = student.rng.normal(0.0, 1.5, size=(rows, classes))
+    e = np.exp(a - a.max(axis=1, keepdims=True))
+    return 0.9 * e / e.sum(axis=1, keepdims=True) + 0.1 / classes
+
+
+def _one_hot(student, rows, classes):
+    return np.eye(classes)[student.rng.integers(0, classes, size=rows)]
+
+
+# ---- mse ------------------------------------------------------------------------------------------
+
+@pytest.mark.function("mse")
+@pytest.mark.case("random-batch")
+def test_mse_random_batch(student, reference):
+    rows, cols = _rows(student), int(student.rng.integers(3, 7))
+    t = student.rng.uniform(0.0, 1.0, size=(rows, cols))
+    y = student.rng.uniform(0.0, 1.0, size=(rows, cols))
+    student.check(lambda m: m.mse(t, y), reference=reference, tol="loss",
+                  what=f"mse(t, y) on arrays of shape ({rows}, {cols})")
+
+
+@pytest.mark.function("mse")
+@pytest.mark.case("random-vector")
+def test_mse_random_vector(student, reference):
+    size = _rows(student)
+    t = student.rng.normal(0.0, 1.0, size=size)
+    y = student.rng.normal(0.0, 1.0, size=size)
+    student.check(lambda m: m.mse(t, y), reference=reference, tol="loss",
+                  what=f"mse(t, y) on vectors of {size} values")
+
+
+@pytest.mark.function("mse")
+@pytest.mark.case("random-number-target")
+def test_mse_random_number_target(student, reference):
+    size = _rows(student)
+    t = float(student.rng.uniform(0.0, 1.0))
+    y = student.rng.uniform(0.0, 1.0, size=size)
+    student.check(lambda m: m.mse(t, y), reference=reference, tol="loss",
+                  what=f"mse(t, y) with t a number and y {size} outputs (t is broadcast)")
+
+
+# ---- binary_cross_entropy ------------------------------------------------------------------------
+
+@pytest.mark.function("binary_cross_entropy")
+@pytest.mark.case("random-labels")
+def test_bce_random_labels(student, reference):
+    size = _rows(student)
+    y = _labels(student, size)
+    y_hat = student.rng.uniform(0.02, 0.98, size=size)
+    student.check(lambda m: m.binary_cross_entropy(y, y_hat), reference=reference, tol="loss",
+                  what=f"binary_cross_entropy(y, y_hat) with {size} labels in {{0, 1}}")
+
+
+@pytest.mark.function("binary_cross_entropy")
+@pytest.mark.case("random-soft-labels")
+def test_bce_random_soft_labels(student, reference):
+    rows, cols = _rows(student), 3
+    y = student.rng.uniform(0.0, 1.0, size=(rows, cols))
+    y_hat = student.rng.uniform(0.02, 0.98, size=(rows, cols))
+    student.check(lambda m: m.binary_cross_entropy(y, y_hat), reference=reference, tol="loss",
+                  what=f"binary_cross_entropy(y, y_hat) with probabilities as labels, shape ({rows}, {cols})")
+
+
+@pytest.mark.function("binary_cross_entropy")
+@pytest.mark.case("random-saturated")
+def test_bce_random_saturated(student):
+    size = _rows(student)
+    y = _labels(student, size)
+    y_hat = student.rng.uniform(0.02, 0.98, size=size)
+    # Outputs exactly 0 or 1, right and wrong: log(0) must not reach the loss.
+    y_hat[:4] = [1.0, 0.0, 0.0, 1.0]
+    y[:4] = [1.0, 0.0, 1.0, 0.0]
+    try:
+        value = student.module.binary_cross_entropy(y, y_hat)
+    except StudentError as exc:
+        # math.log(0) raises "math domain error": the log reached an unclipped 0 or 1
+        if exc.error_type == "ValueError" and "math domain error" in exc.summary:
+            raise exc.with_tags(("bce-unclipped",))
+        raise
+    number = np.asarray(value) if isinstance(value, (int, float, np.ndarray)) else None
+    if number is None or number.size != 1 or number.dtype.kind not in "iuf":
+        student.fail("binary_cross_entropy(y, y_hat) must return one number (a float)")
+    finite = bool(np.isfinite(number).all())
+    if not finite:
+        student.tag("bce-unclipped")
+    student.expect_true(finite, what="binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 "
+                                     "must be a finite float (clip y_hat to [1e-12, 1 - 1e-12])")
+
+
+# ---- cross_entropy ---------------------------------------------------------------------------------
+
+@pytest.mark.function("cross_entropy")
+@pytest.mark.case("random-batch")
+def test_cross_entropy_random_batch(student, reference):
+    rows, classes = _rows(student), int(student.rng.integers(3, 7))
+    T = _one_hot(student, rows, classes)
+    Y = _softmax_rows(student, rows, classes)
+    student.check(lambda m: m.cross_entropy(T, Y), reference=reference, tol="loss",
+                  what=f"cross_entropy(T, Y) on a batch of {rows} rows and {classes} classes")
+
+
+@pytest.mark.function("cross_entropy")
+@pytest.mark.case("random-example")
+def test_cross_entropy_random_example(student, reference):
+    classes = int(student.rng.integers(3, 8))
+    T = _one_hot(student, 1, classes)[0]
+    Y = _softmax_rows(student, 1, classes)[0]
+    student.check(lambda m: m.cross_entropy(T, Y), reference=reference, tol="loss",
+                  what=f"cross_entropy(t, y) on one example of {classes} classes (1-D arrays)")
+
+
+@pytest.mark.function("cross_entropy")
+@pytest.mark.case("random-ten-classes")
+def test_cross_entropy_random_ten_classes(student, reference):
+    rows = 11
+    T = _one_hot(student, rows, 10)
+    Y = _softmax_rows(student, rows, 10)
+    student.check(lambda m: m.cross_entropy(T, Y), reference=reference, tol="loss",
+                  what="cross_entropy(T, Y) on 11 rows of 10 classes")
