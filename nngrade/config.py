@@ -14,9 +14,10 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from nngrade.autograder.sets import SETS, UnknownSetError, parse_sets
+from nngrade.autograder.sets import SETS, SetError, UnknownSetError, add_sets_dir, parse_sets
 
 CONFIG_NAME = "nngrade.toml"
+COURSE_SETS_DIR = "solutions"      # a course's own sets: COURSE/solutions/<set>/set.toml
 LATE_POLICIES = ("none", "flag", "penalty")
 
 
@@ -86,8 +87,10 @@ def load_course(path: Path) -> Course:
     if lang not in ("ko", "en"):
         raise ConfigError(f'{path}: `lang` must be "ko" or "en", not {lang!r}')
     try:
+        # the course's own sets first, so that `sets` may name them
+        add_sets_dir(path.parent / COURSE_SETS_DIR)
         sets = tuple(s.id for s in parse_sets(data.get("sets")))
-    except UnknownSetError as exc:
+    except (UnknownSetError, SetError) as exc:
         raise ConfigError(f"{path}: {exc}") from None
     late = data.get("late", {})
     policy = late.get("policy", "none")
