@@ -51,7 +51,7 @@ class UnknownSetError(ValueError):
 
 @dataclass(frozen=True)
 class ExerciseSet:
-    id: str            # folder name, e.g. "04_backprop"; also the `set` in results.json
+    id: str            # folder name, e.g. "11_maxout"; also the `set` in results.json
     short: str         # what `nngrade check backprop` accepts
     module: str        # the one module the student writes, without ".py"
     functions: tuple[str, ...]  # graded names as results.json's extra_data.function spells them
@@ -204,7 +204,7 @@ def module_names() -> frozenset[str]:
 
 
 def find_set(name: str) -> ExerciseSet:
-    """Accept a folder name ("04_backprop"), a short name ("backprop") or a number ("4", "04")."""
+    """Accept a folder name ("11_maxout"), a short name ("maxout") or a number ("11")."""
     key = str(name).strip().rstrip("/").lower()
     for s in all_sets():
         if key in (s.id.lower(), s.short.lower(), s.module.lower()) or (

@@ -48,9 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output folder (default: ./nngrade-demo)")
     p.add_argument("--jobs", type=int, default=0)
     p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    p = sub.add_parser("new-set", help="start a course's own exercise set from a working example")
+    p.add_argument("course", type=Path, help="course folder (holding nngrade.toml)")
+    p.add_argument("name", help="the set's folder name, e.g. 11_maxout")
+    p.add_argument("--title", default=None, help="the set's title (default: from NAME)")
+    p.add_argument("--module", default=None, help="the student's module (default: from NAME)")
     p = sub.add_parser("release", help="regenerate assignments/ from solutions/")
     p.add_argument("--check", action="store_true", help="fail when assignments/ is stale")
     p.add_argument("--bundle", type=Path, default=None, help="write the student download zip")
+    p.add_argument("--course", type=Path, default=None,
+                   help="release a course's own sets: COURSE/solutions/ -> COURSE/assignments/")
     p = sub.add_parser("export", help="export to nbgrader or Gradescope")
     p.add_argument("target", choices=("nbgrader", "gradescope"))
     p.add_argument("dest", type=Path)
@@ -124,13 +131,35 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_new_set(args) -> int:
+    from nngrade.new_set import create_set
+    folder = create_set(args.course, args.name, title=args.title, module=args.module)
+    print(f"wrote {folder}: grade it with `nngrade grade SUBMISSIONS --course {args.course} "
+          f"--sets {args.name} --out OUT`; docs/AUTHORING.md explains each file")
+    return 0
+
+
+def _course_dir(path: Path) -> Path:
+    return path.parent if path.name == "nngrade.toml" else path
+
+
 def cmd_release(args) -> int:
     from nngrade import release
-    return release.run(check=args.check, bundle=args.bundle)
+    if args.course is None:
+        return release.run(check=args.check, bundle=args.bundle)
+    from nngrade.config import COURSE_SETS_DIR, load_course
+    course = _course_dir(args.course)
+    load_course(course / "nngrade.toml")       # the course's sets become known
+    return release.run(check=args.check, bundle=args.bundle,
+                       solutions_dir=course / COURSE_SETS_DIR,
+                       assignments_dir=course / "assignments")
 
 
 def cmd_export(args) -> int:
     from nngrade.autograder.sets import parse_sets
+    if args.course is not None:
+        from nngrade.config import load_course
+        load_course(_course_dir(args.course) / "nngrade.toml")   # the course's own sets too
     sets = parse_sets(args.sets) if args.sets else parse_sets(None)
     if args.target == "nbgrader":
         from nngrade.export.nbgrader import export_nbgrader
@@ -144,7 +173,7 @@ def cmd_export(args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,
-            "release": cmd_release, "export": cmd_export}
+            "new-set": cmd_new_set, "release": cmd_release, "export": cmd_export}
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ except ModuleNotFoundError:  # pragma: no cover
 
 from nngrade.config import Course
 from nngrade.paths import DATA_DIR
-from nngrade.autograder.sets import SETS, find_set
+from nngrade.autograder.sets import SETS, parse_sets
 
 DEMO_SPEC = DATA_DIR / "demo_class.toml"
 DEMO_SALT = "nngrade-demo-class"      # fixed, so the demo's numbers are the same on every machine
@@ -71,7 +71,7 @@ def run_demo(out: Path | None = None, jobs: int = 0, lang: str = "ko") -> Path:
     submissions = out / "submissions"
     build_class(submissions)
     spec = tomllib.loads(DEMO_SPEC.read_text(encoding="utf-8"))
-    sets = tuple(find_set(s) for s in spec["sets"])
+    sets = parse_sets(spec.get("sets", "all"))
     course = Course(name="nngrade demo", salt=DEMO_SALT, lang=lang, sets=tuple(s.id for s in sets),
                     mnist_budget_cpu_seconds=float(spec.get("mnist_budget_cpu_seconds", 60)))
     options = GradeOptions(sets=sets, jobs=jobs, lang=lang, progress=True, force=False,

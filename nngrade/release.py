@@ -706,8 +706,9 @@ include = ["nngrade", "nngrade.*"]
 
 def bundle_readme(present: Sequence[ExerciseSet]) -> str:
     # The example set: backprop, as CURRICULUM.md's `nngrade check backprop`, when it ships.
-    example = next((s for s in present if s.id == "04_backprop"), None) or \
-        (present[0] if present else find_set("04_backprop"))
+    # CURRICULUM.md's own example is `nngrade check backprop`; a course without it uses its first set
+    example = next((s for s in present if s.short == "backprop"), None) or \
+        (present[0] if present else find_set("backprop"))
     short, set_id = example.short, example.id
     folder = f"assignments/{example.id}/{example.module}.py"
     return f"""# nngrade — 학생용 과제 꾸러미 / student bundle
@@ -787,7 +788,7 @@ def bundle_files(generated: Generated) -> Bundle:
         for name in (SET_FILE, HINTS_FILE):
             if s.file(name).is_file():
                 files[f"{BUNDLE_SETS_DIR}/{s.id}/{name}"] = s.file(name).read_bytes()
-    shared = Path(generated.solutions_dir) / "shared" / HINTS_FILE
+    from nngrade.autograder.catalogue import SHARED_HINTS as shared
     if shared.is_file():
         files[f"{BUNDLE_SETS_DIR}/shared/{HINTS_FILE}"] = shared.read_bytes()
     fingerprints, why = _fingerprints([s.id for s in generated.sets], generated.solutions_dir)

@@ -236,5 +236,15 @@ def export_gradescope(dest: Path, sets, course: Path | None = None) -> Path:
         "setup.sh": (SETUP_SH.encode(), 0o755),
         "run_autograder": (RUN_AUTOGRADER.encode(), 0o755),
     }
+    # A course's own sets travel as the course's solutions/ beside nngrade.toml, where the
+    # runner's load_course finds them.
+    for s in sets:
+        folder = Path(s.folder)
+        if SOLUTIONS_DIR.resolve() in folder.resolve().parents:
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not _skipped(path) and "__pycache__" not in path.parts:
+                rel = path.relative_to(folder).as_posix()
+                entries[f"solutions/{s.id}/{rel}"] = (path.read_bytes(), 0o644)
     write_file(zip_bytes(entries), dest)
     return dest

@@ -233,4 +233,21 @@ def export_nbgrader(dest: Path, sets) -> Path:
         folder = dest / "source" / set_id
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(folder / f"{set_id}.ipynb"))
+    _copy_course_sets(dest, sets)
     return dest
+
+
+def _copy_course_sets(dest: Path, sets) -> None:
+    """A course's own sets go to DEST/solutions/, where the course file's loader finds them when
+    the notebooks' hidden checks run (the kit's own sets are in the installed kit)."""
+    import shutil
+
+    from nngrade.config import COURSE_SETS_DIR
+    from nngrade.paths import SOLUTIONS_DIR
+    for s in sets:
+        folder = Path(s.folder).resolve()
+        target = (dest / COURSE_SETS_DIR / s.id).resolve()
+        if SOLUTIONS_DIR.resolve() in folder.parents or folder == target:
+            continue
+        shutil.copytree(folder, target, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

@@ -258,7 +258,7 @@ def _nbgrader(container: Container) -> list[StudentEntry]:
 
 
 def nbgrader_rule(parts: tuple[str, ...], name: str) -> ModuleFile:
-    """A notebook not named after a module takes its assignment folder's (`04_backprop/hw.ipynb`)."""
+    """A notebook not named after a module takes its assignment folder's (`11_maxout/hw.ipynb`)."""
     mf = classify(name)
     if mf.module is None and mf.kind == "ipynb" and len(parts) >= 2:
         module = set_module_for_folder(parts[0])

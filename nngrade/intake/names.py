@@ -4,7 +4,7 @@ Module name rules (`classify`, `python_module_name`):
 - Only `.py` and `.ipynb` files are modules (the extension in any case: `backprop.PY`).
 - A resubmission suffix is dropped: Canvas's `-N` (`backprop-1.py`) and a browser's ` (N)`
   (`backprop (1).py`).
-- A set's folder name gives its module (`04_backprop.ipynb` → backprop).
+- A set's folder name gives its module (`11_maxout.ipynb` → maxout).
 - The exercise modules are matched without regard to case (`Backprop.py` → backprop: students
   on Windows and macOS never see the difference); any other name keeps its case, as Python's
   import on Linux does.
@@ -73,7 +73,7 @@ def kind_ext_exact(filename: str, kind: str) -> bool:
 
 
 def _known_module(base: str) -> str | None:
-    # a set's module name, or its folder name (a notebook named "04_backprop.ipynb")
+    # a set's module name, or its folder name (a notebook named "11_maxout.ipynb")
     key = base.lower()
     for s in all_sets():
         if key == s.module.lower() or key == s.id.lower():
@@ -86,14 +86,14 @@ def python_module_name(filename: str) -> str | None:
 
     >>> python_module_name("backprop-2.py"), python_module_name("Backprop.py")
     ('backprop', 'backprop')
-    >>> python_module_name("04_backprop.ipynb"), python_module_name("my utils.py")
-    ('backprop', None)
+    >>> python_module_name("my utils.py") is None
+    True
     """
     return classify(filename).module
 
 
 def set_module_for_folder(folder: str) -> str | None:
-    """nbgrader's assignment folder (`04_backprop`, or just `backprop`) → the set's module."""
+    """nbgrader's assignment folder (`11_maxout`, or just `maxout`) → the set's module."""
     return _known_module(unicodedata.normalize("NFC", folder))
 
 
