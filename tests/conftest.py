@@ -22,3 +22,8 @@ def tool_env(**extra: str) -> dict[str, str]:
                                              if p and p != bin_dir]])
     env.update(extra)
     return env
+
+
+# Student submissions and course folders used as test data (a course set's own test_*.py files
+# among them) are graded by the tests, never collected as the kit's tests.
+collect_ignore = ["files"]

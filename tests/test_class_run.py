@@ -20,6 +20,8 @@ import pytest
 
 from nngrade.config import init_course
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 REPO = Path(__file__).resolve().parent.parent
 STUDENTS = int(os.environ.get("NNGRADE_CLASS_RUN_STUDENTS", "40"))
 # Cheaper than a real class: the trainers of sets 06 and 07 are handed in less often.

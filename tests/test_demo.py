@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 EXPECTED_MISTAKES = {
     "2026001-kim-minjun": set(),
     "2026002-lee-seoyeon": {"delta-sign", "mul-backward-swapped"},

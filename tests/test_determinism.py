@@ -21,6 +21,8 @@ from nngrade.autograder.results import TIMING_FIELDS, without_timing
 from nngrade.config import init_course
 from nngrade.demo import DEMO_SPEC, build_class
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -34,6 +34,8 @@ from nngrade.export.gradescope import export_gradescope
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.autograder.sets import find_set, parse_sets
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 SETS = ("03_loss", "04_backprop")
 REFERENCE_FILES = {"loss.py": SOLUTIONS_DIR / "03_loss" / "loss.py",
                    "backprop.py": SOLUTIONS_DIR / "04_backprop" / "backprop.py"}

@@ -24,6 +24,8 @@ from nngrade.autograder import catalogue
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.autograder.sets import find_set, parse_sets, read_set
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 SET = "04_backprop"
 BACKPROP = SOLUTIONS_DIR / SET / "backprop.py"
 MARKER_LINE = re.compile(r"(?m)^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n")

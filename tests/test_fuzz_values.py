@@ -34,6 +34,8 @@ from nngrade.autograder import catalogue
 from nngrade.autograder.sets import find_set
 from nngrade.paths import SOLUTIONS_DIR
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 
 @dataclass(frozen=True)
 class Target:

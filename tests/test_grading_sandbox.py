@@ -21,6 +21,8 @@ from nngrade.check import collect_sources
 from nngrade.paths import ASSIGNMENTS_DIR, AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.autograder.sets import SETS, find_set
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 FILES = Path(__file__).resolve().parent / "files"
 CATALOGUE = FILES / "catalogue"
 CORRECT = FILES / "correct"

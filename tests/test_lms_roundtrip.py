@@ -22,6 +22,8 @@ from nngrade.autograder import catalogue
 from nngrade.autograder.sets import find_set
 from nngrade.paths import SOLUTIONS_DIR
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 SET = "03_loss"
 REFERENCE = SOLUTIONS_DIR / SET / "loss.py"
 CORRECT_MSE = "return float(0.5 * np.sum((t - y) ** 2))"

@@ -33,6 +33,8 @@ from nngrade.check import collect_sources
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.autograder.sets import find_set
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 SET = "08_mnist"
 FILES = Path(__file__).resolve().parent / "files"
 MNIST_DIR = Path(os.environ.get("NNGRADE_TEST_MNIST_DIR", "/work/shared/data/mnist"))

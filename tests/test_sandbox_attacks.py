@@ -24,6 +24,8 @@ from nngrade import paths
 from nngrade.autograder.sandbox import LEVELS, Limits, SandboxPool, SandboxUnavailable
 from nngrade.autograder.transport import Unsupported
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 SECRET = "nngrade-secret-" + secrets.token_hex(8)
 ROOT = os.geteuid() == 0
 

@@ -43,6 +43,8 @@ from nngrade.config import init_course, load_course
 from nngrade.grade import GradeOptions, grade_class
 from nngrade.autograder.sets import parse_sets
 
+pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
+
 HERE = Path(__file__).resolve().parent
 SETS = ("09_perceptron", "10_compgraph")
 ATTACKED_SET = "09_perceptron"
