@@ -82,7 +82,7 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
             per_set[o.set_id]["max_score"] += float(o.max_score)
     total = round(sum(t["score"] for t in tests), 6)
     # the data a trainer was graded on (the MNIST suite puts it on its training plot)
-    data_notes = [a["mnist_note"] for o in outcomes for a in o.artifacts if a.get("mnist_note")]
+    data_notes = [a["data_note"] for o in outcomes for a in o.artifacts if a.get("data_note")]
     mistakes = student_mistakes([t["tags"] for t in tests])
     document = {
         "score": total,
@@ -101,7 +101,7 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
         },
     }
     if data_notes:
-        document["extra_data"]["mnist_note"] = data_notes[0]
+        document["extra_data"]["data_note"] = data_notes[0]
     if execution_time is not None:
         document["execution_time"] = round(execution_time, 3)
     return document

@@ -229,7 +229,7 @@ def test_sandbox_notes_problems_mnist_and_late_are_shown(tmp_path, hint_dir):
     assert "weaker sandbox" not in lee_html
     assert "zip 항목 &#39;../../etc/passwd&#39;를 거부했습니다" in kim_html
     assert "hw/backprop.py를 사용했습니다" in kim_html
-    assert "About the MNIST data" in kim_html and "About the MNIST data" not in lee_html
+    assert "About the data" in kim_html and "About the data" not in lee_html
     assert "Late submission" in kim_html and "Late submission" not in lee_html
     assert "Every test passed." in lee_html
 

@@ -151,7 +151,7 @@ class StudentView:
     sandbox_layers: list[str]
     notes: list[str]
     problems: list[str]
-    mnist_note: str
+    data_note: str
     trouble: list[str]               # crashes, timeouts, import errors: for the class summary
     late: bool
     late_penalty: float | None       # fraction taken off the total, when the course's policy did
@@ -336,7 +336,7 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         sandbox_layers=layers,
         notes=[as_text(n) for n in notes],
         problems=[as_text(p) for p in problems],
-        mnist_note=as_text(extra["mnist_note"]) if extra.get("mnist_note") else "",
+        data_note=as_text(extra["data_note"]) if extra.get("data_note") else "",
         trouble=trouble,
         late=is_late(extra.get("late")),
         late_penalty=fraction,
@@ -397,7 +397,7 @@ class ClassView:
     late_count: int
     mean_percent: float | None
     median_percent: float | None
-    mnist_notes: list[str]
+    data_notes: list[str]
 
     @property
     def problem_students(self) -> list[StudentView]:
@@ -461,5 +461,5 @@ def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:
         late_count=sum(st.late for st in students),
         mean_percent=statistics.fmean(percents) if percents else None,
         median_percent=statistics.median(percents) if percents else None,
-        mnist_notes=sorted({st.mnist_note for st in students if st.mnist_note}),
+        data_notes=sorted({st.data_note for st in students if st.data_note}),
     )

@@ -65,7 +65,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "경고: 학생 {count}명이 bubblewrap보다 약한 샌드박스({levels})에서 채점되었습니다. "
         "이 학생들의 코드는 의도보다 덜 격리되었습니다.",
     ),
-    "mnist_note": ("About the MNIST data", "MNIST 데이터에 대해"),
+    "data_note": ("About the data", "데이터에 대해"),
     "grader_version": ("Grader version", "채점기 버전"),
     "submission_digest": ("Submission digest", "제출물 해시"),
     "number": ("No.", "번호"),

@@ -26,7 +26,7 @@ training files the run trains on a stratified ``train_max`` of them (seed 0) and
 step reached earns those of its ``MLP.fit/held-out-<step>`` (on the shipped sample the steps move
 by the table's offset). The training curve
 (fit's per-epoch accuracy, the student's and the reference's) is a plot in the feedback; it
-carries the data note (``mnist_note``) saying which digits were used.
+carries the data note (``data_note``) saying which digits were used.
 Points of each test are in set.toml's [points].
 """
 from __future__ import annotations
@@ -496,7 +496,7 @@ def _curve_artifact(student, data: GradingData, run: TrainingRun, ref: TrainingR
                  f"{yours}, reference {ref.accuracy:.1f} % · {data.label}")
         note = data.note
     student.artifact("series", title=title, x=list(range(1, SCALE.epochs + 1)), series=series,
-                     xlabel="epoch", ylabel="accuracy", mnist_note=note)
+                     xlabel="epoch", ylabel="accuracy", data_note=note)
 
 
 def _shape_words(value) -> str:
