@@ -84,8 +84,7 @@ def cache_dir() -> Path:
 def cached_fingerprints(set_ids, grader_key: str) -> dict:
     """build_fingerprints, kept on disk per grader version (building takes seconds)."""
     import json
-    import os
-    import tempfile
+    from nngrade.autograder.atomic import write_atomic
 
     set_ids = [find_set(s).id for s in set_ids]
     path = cache_dir() / f"fingerprints-{grader_key}.json"
@@ -98,11 +97,7 @@ def cached_fingerprints(set_ids, grader_key: str) -> dict:
     if missing:
         data.update(build_fingerprints(missing))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f)
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps(data))
         except OSError:
             pass  # a read-only home only costs the rebuild next time
     return {s: data.get(s, {}) for s in set_ids}

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nngrade import __version__
 from nngrade.autograder import catalogue
+from nngrade.autograder.atomic import write_atomic
 from nngrade.autograder.messages import say
 from nngrade.autograder.sets import ExerciseSet
 
@@ -125,23 +124,8 @@ def student_mistakes(tag_lists: list[list[str]]) -> list[str]:
 
 
 def write_json_atomic(path: Path, document: dict) -> None:
-    """Write to a temporary file in the same folder, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, ensure_ascii=False, indent=1, sort_keys=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; the pages beside it are world-readable
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """results.json as the kit writes it (indent 1, UTF-8), atomically."""
+    write_atomic(path, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
 
 
 def without_timing(document: dict) -> dict:

@@ -32,13 +32,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from nngrade.autograder.atomic import write_atomic
 COLUMN_PREFIX = "nngrade "
 CANVAS_INFO_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_LATE_COLUMN = COLUMN_PREFIX + "late"
@@ -191,17 +190,7 @@ def _write_csv(path: Path, rows: list[list[str]], bom: bool) -> None:
     csv.writer(buf, lineterminator="\r\n").writerows(   # RFC 4180 line ends
         [[_safe_cell(c) for c in row] for row in rows])
     data = ("\ufeff" if bom else "") + buf.getvalue()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)         # mkstemp makes 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), data)
 
 
 def _sorted_results(all_results: list[dict]) -> list[dict]:

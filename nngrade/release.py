@@ -34,7 +34,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import textwrap
 import zipfile
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from nngrade import __version__
+from nngrade.autograder.atomic import write_atomic
 from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, SET_FILE, ExerciseSet, SetError,
                                      find_set, find_sets_in)
 
@@ -75,7 +75,8 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "probe.py"),
     ("nngrade.autograder", "plugin.py"),
     ("nngrade.autograder", "compare.py"),
-    ("nngrade.autograder", "results.py"),    # plugin.py's TestOutcome; scoring, no answers
+    ("nngrade.autograder", "results.py"),
+    ("nngrade.autograder", "atomic.py"),     # results.py writes results.json with it    # plugin.py's TestOutcome; scoring, no answers
     ("nngrade.autograder", "runner.py"),     # check runs the public tests through it
     ("nngrade.autograder", "backends.py"),   # check's sandboxed student
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
@@ -818,11 +819,7 @@ def write_zip(files: dict[str, bytes], out: Path) -> None:
             info.create_system = 3                   # unix, so the mode bits below are read
             info.external_attr = 0o100644 << 16      # a regular file, rw-r--r--
             zf.writestr(info, files[name])
-    # Written beside the target then renamed, so a failed build never leaves half a zip.
-    with tempfile.NamedTemporaryFile(dir=out.parent, prefix=out.name, suffix=".part",
-                                     delete=False) as tmp:
-        tmp.write(buffer.getvalue())
-    os.replace(tmp.name, out)
+    write_atomic(out, buffer.getvalue())    # a failed build never leaves half a zip
 
 
 # --------------------------------------------------------------------------------------------

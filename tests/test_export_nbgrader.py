@@ -7,7 +7,6 @@ minute; the notebook-level checks without nbgrader run in a second.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys

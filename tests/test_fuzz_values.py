@@ -18,7 +18,6 @@ import math
 import re
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,9 +29,7 @@ from nngrade.autograder.plugin import StudentJob, _meta_of
 from nngrade.autograder.probe import GradingFailure, StudentProbe
 from nngrade.autograder.reference import load_reference
 from nngrade.autograder.sandbox import SandboxPool
-from nngrade.autograder import catalogue
 from nngrade.autograder.sets import find_set
-from nngrade.paths import SOLUTIONS_DIR
 
 pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
 

@@ -8,7 +8,6 @@ work must get full marks and no diagnosis at all.
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.runner import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
-from nngrade.paths import ASSIGNMENTS_DIR, AUTOGRADER_DIR, SOLUTIONS_DIR
+from nngrade.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR
 from nngrade.autograder.sets import SETS, find_set
 
 pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"

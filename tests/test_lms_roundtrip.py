@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 

@@ -17,7 +17,6 @@ import importlib.util
 import os
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np

@@ -8,14 +8,13 @@ half-written page behind.
 from __future__ import annotations
 
 import functools
-import os
 from collections import Counter
 import re
-import tempfile
 from pathlib import Path
 
 import jinja2
 
+from nngrade.autograder.atomic import write_atomic
 from nngrade import __version__
 from nngrade.paths import TEMPLATES_DIR
 from nngrade.report import model, plots
@@ -98,16 +97,7 @@ def _render(template: str, **context) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)         # mkstemp makes 0600; reports are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text)
 
 
 def _check_lang(lang: str | None, results: dict | None = None) -> str:
