@@ -123,9 +123,41 @@ def student_mistakes(tag_lists: list[list[str]]) -> list[str]:
     return kept
 
 
-def write_json_atomic(path: Path, document: dict) -> None:
-    """results.json as the kit writes it (indent 1, UTF-8), atomically."""
-    write_atomic(path, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+RESULTS_NAME = "results.json"
+
+
+class Results:
+    """One student's results.json (Gradescope's schema): the only code that writes or reads it."""
+
+    def __init__(self, document: dict):
+        self.document = document
+
+    @property
+    def student(self) -> str:
+        return str(self.document.get("extra_data", {}).get("student", ""))
+
+    @property
+    def score(self) -> float:
+        return float(self.document.get("score", 0.0))
+
+    @property
+    def grading_key(self) -> str | None:
+        return self.document.get("extra_data", {}).get("grading_key")
+
+    def write(self, path: Path) -> Path:
+        """As the kit writes it (indent 1, UTF-8), atomically: a reader never sees half a file."""
+        text = json.dumps(self.document, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+        return write_atomic(path, text)
+
+    @classmethod
+    def read(cls, path: Path) -> "Results | None":
+        """The results at ``path``, or None when there are none (missing, half-written, not JSON)."""
+        try:
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return cls(document) if isinstance(document, dict) else None
+
 
 
 def without_timing(document: dict) -> dict:

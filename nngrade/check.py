@@ -66,10 +66,10 @@ def _fingerprints_for(sets) -> dict:
     if missing:
         try:  # in the instructor's kit, compute them from the mistake models (cached)
             from nngrade.autograder.fingerprints import cached_fingerprints
-            from nngrade.grade import grader_fingerprint
+            from nngrade.grade import grader_digest
         except ImportError:
             return found
-        found.update(cached_fingerprints(missing, grader_fingerprint()))
+        found.update(cached_fingerprints(missing, grader_digest()))
     return found
 
 
@@ -78,7 +78,7 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
 
     from nngrade.autograder.backends import SandboxStudent
     from nngrade.autograder.plugin import GradingPlugin, StudentJob
-    from nngrade.autograder.runner import run_suites
+    from nngrade.autograder.suite_session import run_suites
     from nngrade.autograder.sandbox import SandboxPool
 
     console = console or Console(highlight=False)

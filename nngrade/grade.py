@@ -21,11 +21,11 @@ from pathlib import Path
 
 from nngrade import __version__
 from nngrade.autograder.fingerprints import cached_fingerprints
+from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.autograder.sets import ExerciseSet, all_sets, find_set
 
-RESULTS_NAME = "results.json"
 OVERRIDES_NAME = "overrides.toml"
 MAX_ATTEMPTS = 2
 MAX_IDLE_DEATHS = 3      # job slots that die without a student before the run gives up on them
@@ -57,6 +57,30 @@ class ClassRun:
     sandbox: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a job slot needs to grade and write a student, fixed for the whole run (handed
+    to the slot processes as they fork)."""
+    sets: tuple[str, ...]
+    salt: str
+    lang: str
+    out: str
+    submissions: str
+    overrides: dict                  # student -> {test name: points}
+    sandbox_level: str | None
+    training_budget: float           # CPU seconds of a set's trainer (the course's figure)
+    late_policy: str
+    late_penalty: float
+    fingerprints: dict               # public-example fingerprints of the named mistakes
+    probe_options: dict              # course settings a suite may read (student.options)
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    policy: str = "none"             # none | flag | penalty
+    penalty: float = 0.0
+
+
 # Names in OUT that belong to the class, never to a student's folder.
 RESERVED_NAMES = {"summary.html", "grades.csv", "moodle.csv", OVERRIDES_NAME, RESULTS_NAME}
 
@@ -85,7 +109,7 @@ def remove_stale_temp_files(out: Path) -> int:
     return removed
 
 
-def grader_fingerprint() -> str:
+def grader_digest() -> str:
     """Changes whenever the grader, a suite, a solution or a mistake model changes."""
     h = hashlib.sha256(__version__.encode())
     roots = [AUTOGRADER_DIR, SOLUTIONS_DIR]
@@ -129,31 +153,29 @@ def grading_key(submission_digest: str, course: Course, lang: str, sets, overrid
 
 
 def is_up_to_date(student_dir: Path, key: str) -> bool:
-    path = student_dir / RESULTS_NAME
-    if not (path.is_file() and (student_dir / "feedback.html").is_file()):
+    from nngrade.autograder.results import Results
+    if not (student_dir / "feedback.html").is_file():
         return False
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["extra_data"].get("grading_key") == key
-    except (ValueError, KeyError, OSError):
-        return False
+    found = Results.read(student_dir / RESULTS_NAME)
+    return found is not None and found.grading_key == key
 
 
 # ---- one job slot (runs in its own process) ----------------------------------------------------------
 
 
-def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
+def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
     """Grade the students the dispatcher sends on ``my_tasks`` until it sends None."""
     from nngrade.autograder.backends import SandboxStudent, limits_for
     from nngrade.autograder.plugin import GradingPlugin
-    from nngrade.autograder.runner import run_suites, suite_paths
+    from nngrade.autograder.suite_session import run_suites, suite_paths
     from nngrade.autograder.sandbox import SandboxPool
 
-    sets = tuple(find_set(s) for s in settings["sets"])
+    sets = tuple(find_set(s) for s in settings.sets)
     # OUT and the submissions stay out of the student's view where the level can hide folders
-    pool = SandboxPool(slot=slot, level=settings["sandbox_level"],
-                       hide=[settings["out"], settings["submissions"]])
+    pool = SandboxPool(slot=slot, level=settings.sandbox_level,
+                       hide=[settings.out, settings.submissions])
     events.put(("sandbox", slot, pool.describe()))
-    limits = limits_for(settings["sets"], settings["mnist_budget"])
+    limits = limits_for(settings.sets, settings.training_budget)
     pending = {}
 
     def next_job():
@@ -176,9 +198,9 @@ def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
 
     plugin = GradingPlugin(next_job=next_job,
                            open_student=lambda job: SandboxStudent(pool, job, limits),
-                           on_done=on_done, salt=settings["salt"], lang=settings["lang"],
-                           fingerprints=settings["fingerprints"],
-                           options=settings.get("probe_options"))
+                           on_done=on_done, salt=settings.salt, lang=settings.lang,
+                           fingerprints=settings.fingerprints,
+                           options=settings.probe_options)
     try:
         run_suites(suite_paths(sets), plugin)
     finally:
@@ -199,36 +221,36 @@ def slot_independent(description: dict) -> dict:
 
 def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
     from nngrade.autograder.results import build_results
-    student_dir = Path(settings["out"]) / safe_dir_name(job.student_id)
-    overrides = settings["overrides"].get(job.student_id, {})
-    document = build_results(job.student_id, outcomes, sets, lang=settings["lang"], extra=extra,
+    student_dir = Path(settings.out) / safe_dir_name(job.student_id)
+    overrides = settings.overrides.get(job.student_id, {})
+    document = build_results(job.student_id, outcomes, sets, lang=settings.lang, extra=extra,
                              overrides=overrides, execution_time=seconds)
-    apply_late_policy(document, settings)
-    write_student_outputs(document, student_dir, settings["lang"])
+    apply_late_policy(document, LatePolicy(settings.late_policy, settings.late_penalty))
+    write_student_outputs(document, student_dir, settings.lang)
     return document
 
 
-def apply_late_policy(document: dict, settings: dict) -> None:
+def apply_late_policy(document: dict, late: LatePolicy) -> None:
     extra = document["extra_data"]
-    if not extra.get("late") or settings["late_policy"] == "none":
-        extra["late"] = bool(extra.get("late")) and settings["late_policy"] != "none"
+    if not extra.get("late") or late.policy == "none":
+        extra["late"] = bool(extra.get("late")) and late.policy != "none"
         return
-    if settings["late_policy"] == "penalty" and settings["late_penalty"] > 0:
+    if late.policy == "penalty" and late.penalty > 0:
         raw = document["score"]
-        document["score"] = round(raw * (1.0 - settings["late_penalty"]), 6)
-        extra["late_penalty"] = {"fraction": settings["late_penalty"], "raw_score": raw}
+        document["score"] = round(raw * (1.0 - late.penalty), 6)
+        extra["late_penalty"] = {"fraction": late.penalty, "raw_score": raw}
 
 
 def write_student_outputs(document: dict, student_dir: Path, lang: str) -> None:
     """Feedback pages first, results.json last: its presence means the student is done."""
-    from nngrade.autograder.results import write_json_atomic
+    from nngrade.autograder.results import Results
     from nngrade.report import write_student_reports
     student_dir.mkdir(parents=True, exist_ok=True)
     write_student_reports(document, student_dir, lang)
-    write_json_atomic(student_dir / RESULTS_NAME, document)
+    Results(document).write(student_dir / RESULTS_NAME)
 
 
-def _crash_results(job, reason: str, settings: dict, sets) -> dict:
+def _crash_results(job, reason: str, settings: RunSettings, sets) -> dict:
     """Every test failed with the reason: the student still gets a result."""
     from nngrade.autograder.results import TestOutcome
     outcomes = []
@@ -253,18 +275,16 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     remove_stale_temp_files(out)
     subs = read_class(Path(submissions), format=options.fmt, only=options.only)
     overrides = load_overrides(out)
-    grader = grader_fingerprint()
-    settings = {
-        "sets": [s.id for s in options.sets], "salt": course.salt, "lang": options.lang,
-        "out": str(out), "submissions": str(Path(submissions).resolve()),
-        "overrides": overrides, "sandbox_level": options.sandbox_level,
-        "mnist_budget": course.mnist_budget_cpu_seconds, "late_policy": course.late_policy,
-        "late_penalty": course.late_penalty,
-        "fingerprints": cached_fingerprints([s.id for s in options.sets], grader),
-        "probe_options": {"mnist_budget": course.mnist_budget_cpu_seconds,
-                          "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None,
-                          "mnist_sample": options.mnist_sample},
-    }
+    grader = grader_digest()
+    settings = RunSettings(
+        sets=tuple(s.id for s in options.sets), salt=course.salt, lang=options.lang,
+        out=str(out), submissions=str(Path(submissions).resolve()), overrides=overrides,
+        sandbox_level=options.sandbox_level, training_budget=course.mnist_budget_cpu_seconds,
+        late_policy=course.late_policy, late_penalty=course.late_penalty,
+        fingerprints=cached_fingerprints([s.id for s in options.sets], grader),
+        probe_options={"mnist_budget": course.mnist_budget_cpu_seconds,
+                       "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None,
+                       "mnist_sample": options.mnist_sample})
     todo = []
     for sub in subs:
         key = grading_key(sub.digest, course, options.lang, options.sets,
@@ -298,7 +318,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
     jobs_by_id = {job.student_id: (job, extra) for job, extra in todo}
     waiting = [job.student_id for job, _ in todo]
     attempts = {sid: 0 for sid in jobs_by_id}
-    sets = tuple(find_set(s) for s in settings["sets"])
+    sets = tuple(find_set(s) for s in settings.sets)
     slots: dict[int, tuple] = {}          # slot -> (process, its task queue)
     in_flight: dict[int, str | None] = {}
     finished: set[str] = set()
@@ -389,13 +409,9 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
 
 def read_results(paths) -> list[dict]:
     """The results.json documents among ``paths`` that exist and parse."""
-    documents = []
-    for path in paths:
-        try:
-            documents.append(json.loads(Path(path).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return documents
+    from nngrade.autograder.results import Results
+    found = (Results.read(path) for path in paths)
+    return [r.document for r in found if r is not None]
 
 
 def load_class_results(out: Path, student_ids) -> list[dict]:

@@ -77,7 +77,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "compare.py"),
     ("nngrade.autograder", "results.py"),
     ("nngrade.autograder", "atomic.py"),     # results.py writes results.json with it    # plugin.py's TestOutcome; scoring, no answers
-    ("nngrade.autograder", "runner.py"),     # check runs the public tests through it
+    ("nngrade.autograder", "suite_session.py"),  # check runs the public tests through it
     ("nngrade.autograder", "backends.py"),   # check's sandboxed student
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
     ("nngrade.autograder", "catalogue.py"),  # reads the sets' hints.toml by mistake id

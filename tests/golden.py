@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TIMING_FIELDS = ("execution_time", "graded_at")
 # Digests of the grader's own files: they differ between any two versions by design.
-GRADER_DIGEST_FIELDS = ("grader_fingerprint", "grading_key")
+GRADER_DIGEST_FIELDS = ("grader_digest", "grader_fingerprint", "grading_key")
 SYNTHETIC_STUDENTS = 24
 SYNTHETIC_SETS = ("01", "02", "03", "04", "05", "06", "07", "09", "10")
 

@@ -19,6 +19,7 @@ import pytest
 
 from nngrade.autograder.results import TIMING_FIELDS, without_timing
 from nngrade.config import init_course
+from nngrade.autograder.sets import parse_sets
 from nngrade.demo import DEMO_SPEC, build_class
 
 pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
@@ -62,7 +63,7 @@ def two_runs(tmp_path_factory):
     subs = base / "submissions"
     build_class(subs)
     _extra_students(subs)
-    sets = tomllib.loads(DEMO_SPEC.read_text(encoding="utf-8"))["sets"]
+    sets = [s.id for s in parse_sets(tomllib.loads(DEMO_SPEC.read_text(encoding="utf-8"))["sets"])]
     course = init_course(base / "course", name="determinism", lang="en")
     env = bench.freeze_kit(base / "kit")
     outs, runs = [base / "out-jobs2", base / "out-jobs1"], []

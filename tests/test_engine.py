@@ -15,7 +15,7 @@ from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.probe import student_seed
 from nngrade.autograder.reference import fresh_reference
 from nngrade.autograder.results import build_results
-from nngrade.autograder.runner import TrustedStudent, run_suites, suite_paths
+from nngrade.autograder.suite_session import TrustedStudent, run_suites, suite_paths
 from nngrade.autograder.sets import SETS, find_set
 
 GRADED_SETS = tuple(s for s in SETS if s.file("test_hidden.py").is_file())

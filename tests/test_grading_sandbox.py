@@ -14,7 +14,7 @@ import pytest
 
 from nngrade.autograder.backends import SandboxStudent
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
-from nngrade.autograder.runner import run_suites, suite_paths
+from nngrade.autograder.suite_session import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
 from nngrade.paths import ASSIGNMENTS_DIR, SOLUTIONS_DIR

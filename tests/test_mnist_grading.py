@@ -26,7 +26,7 @@ from nngrade import mnist_data
 from nngrade.autograder.backends import SandboxStudent, limits_for
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.results import build_results
-from nngrade.autograder.runner import run_suites, suite_paths
+from nngrade.autograder.suite_session import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
 from nngrade.paths import SOLUTIONS_DIR
@@ -136,7 +136,7 @@ def test_a_course_data_dir_without_mnist_fails_the_fit_tests_as_the_graders_prob
     """The reference, served in process: its training tests say the data could not be loaded
     (status grader-error, not the student's fault); every other test is graded as usual."""
     from nngrade.autograder.reference import fresh_reference
-    from nngrade.autograder.runner import TrustedStudent
+    from nngrade.autograder.suite_session import TrustedStudent
     results = {}
     plugin = GradingPlugin(next_job=iter([StudentJob("reference", {}), None]).__next__,
                            open_student=lambda job: TrustedStudent({SET: fresh_reference(SET)}),

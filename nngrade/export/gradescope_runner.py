@@ -148,7 +148,9 @@ def failure_document(error: str, lang: str = "en") -> dict:
 def grade_submission(root: Path, course_path: Path) -> dict:
     """Grade root/submission with ``grade_class`` as a class of one; the Gradescope document."""
     from nngrade.config import load_course
-    from nngrade.grade import RESULTS_NAME, GradeOptions, apply_late_policy, grade_class, safe_dir_name
+    from nngrade.autograder.results import Results
+    from nngrade.grade import (RESULTS_NAME, GradeOptions, LatePolicy, apply_late_policy,
+                               grade_class, safe_dir_name)
     from nngrade.autograder.sets import parse_sets
 
     course = load_course(course_path)
@@ -170,12 +172,11 @@ def grade_submission(root: Path, course_path: Path) -> dict:
         results = out / student / RESULTS_NAME
         if run.failed or not results.is_file():
             return failure_document(words["grading_failed"], course.lang)
-        document = json.loads(results.read_text(encoding="utf-8"))
+        document = Results.read(results).document
     document["extra_data"]["late"] = info.late
     if info.display_name:
         document["extra_data"]["display_name"] = info.display_name
-    apply_late_policy(document, {"late_policy": course.late_policy,
-                                  "late_penalty": course.late_penalty})
+    apply_late_policy(document, LatePolicy(course.late_policy, course.late_penalty))
     return gradescope_document(document, info, course.lang, run.sandbox or {})
 
 
@@ -194,8 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as exc:  # noqa: BLE001 - the student must get a result whatever happened
         traceback.print_exc()     # stdout/stderr of run_autograder: instructors only
         document = failure_document(f"{type(exc).__name__}: {exc}")
-    from nngrade.autograder.results import write_json_atomic
-    write_json_atomic(target, document)
+    from nngrade.autograder.results import Results
+    Results(document).write(target)
     print(f"nngrade: wrote {target} (score {document.get('score')})")
     return 0
 

@@ -140,8 +140,8 @@ def _fingerprints(set_id: str) -> dict:
     """What each mistake model gives on the public examples (names a mistake in a public test).
     Built from the models in seconds, kept on disk per grader version as `nngrade grade` keeps it."""
     from nngrade.autograder.fingerprints import cached_fingerprints
-    from nngrade.grade import grader_fingerprint
-    return cached_fingerprints([set_id], grader_fingerprint()).get(set_id, {})
+    from nngrade.grade import grader_digest
+    return cached_fingerprints([set_id], grader_digest()).get(set_id, {})
 
 
 def run_test(test: SuiteTest, module, *, student: str, settings: CourseSettings,
