@@ -280,7 +280,8 @@ class SandboxPool:
         ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = {"control_fd": ctl_child.fileno(), "parent_pid": os.getpid(),
                   "tmp_mb": self.tmp_mb, "hide": [],
-                  "lib_dirs": launch.system_lib_dirs(interp.multiarch)}
+                  "lib_dirs": launch.system_lib_dirs(interp.multiarch),
+                  "landlock_abi_max": launch.landlock_abi_cap()}
         popen: dict = {}
         if level == "bwrap":
             uid = self._uid if drop else os.getuid()
@@ -451,8 +452,10 @@ class SandboxPool:
         seccomp = ready.get("seccomp", "not probed")
         filtered = seccomp == "active"
         layer("seccomp", filtered, "system-call filter in every student process: socket(), "
-              "ptrace and process_vm_readv/writev are refused, signals may go to the student's "
-              "own process only" if filtered else f"no system-call filter: {seccomp}")
+              "io_uring, ptrace, process_vm_readv/writev, System V IPC, POSIX message queues, "
+              "kernel keyrings, new namespaces (unshare, setns, clone flags), chmod/chown/utime, "
+              "inotify/fanotify and signal-owner fcntl/ioctl are refused, signals may go to the "
+              "student's own process only" if filtered else f"no system-call filter: {seccomp}")
         layer("pid-namespace", ns, "own process namespace: students see and signal only their own "
               "processes; the zygote is its init" if ns else "no process namespace: students "
               "can see the machine's processes" + (" (but the seccomp filter lets them signal "
