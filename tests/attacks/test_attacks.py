@@ -82,7 +82,7 @@ def load_attacks() -> list[Attack]:
 
 
 ATTACKS = load_attacks()
-CLASS_ATTACKS = [a for a in ATTACKS if not a.spec.get("own_run")]
+CLASS_ATTACKS = [a for a in ATTACKS if not a.spec.get("own_run") and not a.spec.get("suite")]
 
 
 def reference_source(set_id: str, module: str) -> str:
@@ -548,6 +548,10 @@ def check_no_leak(run: ClassRun, attack: Attack) -> None:
     shown = run.texts(attack.student)
     for what, loot in run.loot.items():
         assert loot not in shown, f"{what} shows in the attacker's results or feedback"
+    # what the attack reports when one of its calls got through
+    for pattern in attack.spec.get("never", []):
+        found = re.findall(rf".{{0,60}}{pattern}.{{0,60}}", shown)
+        assert not found, (pattern, found[:5])
 
 
 def check_left_nothing(run: ClassRun, attack: Attack) -> None:
@@ -589,7 +593,7 @@ def test_refused_input_is_named_in_the_students_report(corpus, attack):
 
 LEVEL_ATTACKS = ("open-socket", "io-uring-socket", "read-other-students", "read-solutions",
                  "read-hidden-suites", "proc-walk", "signal-parent", "outlive-child",
-                 "forge-results-file", "fork-bomb", "fill-disk")
+                 "forge-results-file", "fork-bomb", "fill-disk", "namespaces-and-signals")
 LOWER_LEVELS = ("unshare", "rlimit")
 
 
@@ -729,3 +733,66 @@ def test_the_readme_lists_every_attack():
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", (HERE / "README.md").read_text("utf-8"), re.M))
     assert listed == {a.name for a in ATTACKS}
     assert len(ATTACKS) >= 20
+
+
+# ---- what the kernel shares between processes: IPC, keyrings, /dev/shm ----------------------------
+
+IPC_KEY = 0x4E4E4752
+
+
+def _sysv_left() -> list[str]:
+    """System V segments and queues of the ipc-relay attack still in the host's namespace."""
+    left = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        left += [f"{kind} {line.split()[1]}" for line in lines if int(line.split()[0]) == IPC_KEY]
+    return left
+
+
+def _remove_relay_leftovers() -> None:
+    import subprocess
+    for kind, flag in (("shm", "-M"), ("msg", "-Q")):
+        subprocess.run(["ipcrm", flag, str(IPC_KEY)], capture_output=True)
+    for path in ("/dev/mqueue/pwned-ipc-relay", "/dev/shm/pwned-ipc-relay"):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+# (level, environment): the lowest level also as on a kernel without Landlock
+RELAY_LEVELS = {"bwrap": {}, "unshare": {}, "rlimit": {}, "rlimit-no-landlock": {"NNGRADE_LANDLOCK_ABI": "0"}}
+
+
+@pytest.mark.parametrize("name", RELAY_LEVELS)
+def test_nothing_passes_from_one_student_to_the_next_through_the_kernel(open_folder, name, monkeypatch):
+    level = name.split("-")[0]
+    why = _level_available(level)
+    if why:
+        pytest.skip(f"sandbox level {level} is not available here: {why}")
+    for key, value in RELAY_LEVELS[name].items():
+        monkeypatch.setenv(key, value)
+    attack = next(a for a in ATTACKS if a.name == "ipc-relay")
+    _remove_relay_leftovers()
+    try:
+        # one job slot: the planting student and the fetching one share it, as in a real run
+        run = grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=1,
+                           level=level)
+        left = _sysv_left()
+    finally:
+        _remove_relay_leftovers()
+    fetched = run.results[attack.student]
+    for doc in run.results.values():
+        layers = {l["name"]: l for l in doc["extra_data"]["sandbox"]["layers"]}
+        if RELAY_LEVELS[name].get("NNGRADE_LANDLOCK_ABI") == "0":   # the condition really holds
+            assert not layers["landlock"]["active"], layers["landlock"]
+    targeted = [t for t in fetched["tests"] if t["extra_data"]["function"] in attack.attacked]
+    assert targeted and [t["name"] for t in targeted if t["score"] > 0] == []
+    assert any("ATTACK-RAN ipc-relay" in t["output"] for t in targeted), _brief(targeted)
+    assert run.results["atk-ipc-relay-a-plant"]["score"] == run.results["aa-honest"]["score"] == 100.0
+    assert left == []
+    assert run.pwned == []
+    assert run.left_children == [] and run.left_uid == []
