@@ -15,6 +15,7 @@ from nngrade.sets import find_set
 CALL_TIMEOUT = {"06_numerical_gradient": 30.0, "07_xor": 30.0, "08_mnist": 180.0}
 DEFAULT_CALL_TIMEOUT = 10.0
 IMPORT_TIMEOUT = 10.0
+MNIST_REPLY_MB = 1024          # set 08 moves tens of MiB per call (the data comes back as arguments)
 
 
 def limits_for(set_ids, mnist_budget: float = 120.0) -> Limits:
@@ -22,6 +23,8 @@ def limits_for(set_ids, mnist_budget: float = 120.0) -> Limits:
     limits = Limits()
     if "08_mnist" in set_ids:
         limits.address_space_mb = max(limits.address_space_mb, 1024)
+        # trained parameters, predictions and the arguments after each call come back
+        limits.reply_mb = max(limits.reply_mb, MNIST_REPLY_MB)
         # the trainer's budget plus a little for the other 08 tests of the same process
         limits.cpu_seconds = max(limits.cpu_seconds, int(mnist_budget) + 15)
         limits.budget = max(limits.budget, mnist_budget * 2 + 120)
@@ -69,6 +72,7 @@ def _plain_args(args):
 class SandboxModuleBackend:
     def __init__(self, session, module: str, timeout: float, submitted: bool = True,
                  imports: dict | None = None):
+        self.reply_allowance: int | None = None   # set by a scenario: bytes its answers may take
         self.session = session
         self.module = module
         self.timeout = timeout
@@ -87,6 +91,17 @@ class SandboxModuleBackend:
             else:
                 self.imports[self.module] = None
         return self.imports[self.module]
+
+    def _ask(self, request, *args, **kwargs) -> Outcome:
+        """One request, its answer held to the scenario's byte allowance if one is set."""
+        self.session.reply_allowance = self.reply_allowance
+        try:
+            reply = request(*args, **kwargs)
+        finally:
+            if self.reply_allowance is not None:
+                self.reply_allowance = self.session.reply_allowance
+            self.session.reply_allowance = None
+        return self._outcome(reply)
 
     def _outcome(self, reply) -> Outcome:
         status, error = reply.status, reply.error
@@ -112,17 +127,17 @@ class SandboxModuleBackend:
         if failed is not None:
             return failed
         if name[:1].isupper():  # a class of the contract (MLP, MulLayer): keep the object there
-            return self._outcome(self.session.new(self.module, name, _plain_args(args), kwargs,
-                                                  timeout=self.timeout))
-        return self._outcome(self.session.call(self.module, name, _plain_args(args), kwargs,
-                                               timeout=self.timeout))
+            return self._ask(self.session.new, self.module, name, _plain_args(args), kwargs,
+                             timeout=self.timeout)
+        return self._ask(self.session.call, self.module, name, _plain_args(args), kwargs,
+                             timeout=self.timeout)
 
     def method(self, handle, name, args, kwargs) -> Outcome:
-        return self._outcome(self.session.method(handle, name, _plain_args(args), kwargs,
-                                                 timeout=self.timeout))
+        return self._ask(self.session.method, handle, name, _plain_args(args), kwargs,
+                             timeout=self.timeout)
 
     def getattr(self, handle, name) -> Outcome:
-        return self._outcome(self.session.getattr(handle, name))
+        return self._ask(self.session.getattr, handle, name)
 
     def setitem(self, handle, attr, key, value) -> Outcome:
-        return self._outcome(self.session.setitem(handle, attr, key, value))
+        return self._ask(self.session.setitem, handle, attr, key, value)

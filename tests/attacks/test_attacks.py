@@ -217,6 +217,52 @@ def leftover_uid_processes(uids) -> list[tuple[int, int, str]]:
     return left
 
 
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class GraderMemory:
+    """Samples the PSS of this process and its job slots (forks of it: the same command line),
+    not the sandboxes they start, every 50 ms while a run goes on."""
+
+    def __init__(self):
+        self.me = os.getpid()
+        self.cmdline = Path(f"/proc/{self.me}/cmdline").read_bytes()
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _grader_pids(self) -> list[int]:
+        pids = [self.me]
+        for pid in descendants(self.me):
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes() == self.cmdline:
+                    pids.append(pid)
+            except OSError:
+                pass
+        return pids
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in self._grader_pids()))
+            self._stop.wait(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 class Listener:
     """TCP, UDP and a Unix socket that record whatever reaches them."""
 
@@ -294,6 +340,7 @@ class ClassRun:
     left_uid: list = field(default_factory=list)
     uids: set[int] = field(default_factory=set)
     maxrss_growth_mb: float = 0.0
+    grader_pss_peak_mib: float = 0.0     # main + job slots (not the sandboxes), sampled
     loot: dict[str, str] = field(default_factory=dict)          # what must never show up
 
     def by_prefix(self, student: str) -> str:
@@ -370,7 +417,7 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     old_secret = os.environ.get(SECRET_ENV)
     os.environ[SECRET_ENV] = secret
     try:
-        with open(capture, "wb") as f:
+        with open(capture, "wb") as f, GraderMemory() as memory:
             os.dup2(f.fileno(), 1)
             os.dup2(f.fileno(), 2)
             try:
@@ -394,6 +441,7 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     result.printed = capture.read_text("utf-8", "replace")
     result.received = list(listener.received)
     result.maxrss_growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    result.grader_pss_peak_mib = memory.peak_kib / 1024
     for path in sorted(out.glob("*/results.json")):
         doc = json.loads(path.read_text("utf-8"))
         sid = doc["extra_data"]["student"]
@@ -488,6 +536,14 @@ def test_no_file_outside_the_sandbox_was_written_or_changed(corpus):
         elif entry.name not in allowed_top:
             strays.append(str(entry))
     assert strays == []
+
+
+GRADER_PSS_BUDGET_MIB = 1024
+
+
+def test_the_graders_memory_stays_bounded_whatever_students_send(corpus):
+    """Main process + two job slots, under forged frames, huge returns and zip bombs."""
+    assert 0 < corpus.grader_pss_peak_mib < GRADER_PSS_BUDGET_MIB, corpus.grader_pss_peak_mib
 
 
 def test_no_process_is_left_alive(corpus):

@@ -17,15 +17,15 @@ def perceptron(x, w, theta):
 
 
 def and_gate(x1, x2):
-    return perceptron((x1, x2), (1.0, 1.0), 1.5)
+    return 2 * perceptron((x1, x2), (1.0, 1.0), 1.5) - 1
 
 
 def or_gate(x1, x2):
-    return perceptron((x1, x2), (1.0, 1.0), 0.5)
+    return 2 * perceptron((x1, x2), (1.0, 1.0), -1.5) - 1
 
 
 def nand_gate(x1, x2):
-    return perceptron((x1, x2), (-1.0, -1.0), -1.5)
+    return 2 * perceptron((x1, x2), (-1.0, -1.0), -1.5) - 1
 
 
 def _err():
