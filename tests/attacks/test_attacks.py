@@ -750,16 +750,27 @@ def test_html_and_markdown_injection_stays_text(corpus):
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _as_a_spreadsheet_reads_it(cell: str) -> str:
+    """NFKC, and past the leading characters a spreadsheet skips (Zs, Cc, Cf)."""
+    import unicodedata
+    text = unicodedata.normalize("NFKC", cell)
+    return text.lstrip("".join(c for c in set(text) if unicodedata.category(c) in ("Zs", "Cc", "Cf")))
+
+
 def test_csv_cells_from_student_text_cannot_be_formulas(corpus):
     """A spreadsheet opening grades.csv or moodle.csv must not evaluate a student's name."""
     bad = []
     for name in ("grades.csv", "moodle.csv"):
-        rows = list(csv.reader(io.StringIO((corpus.out / name).read_text("utf-8-sig"), newline="")))
+        rows = list(csv.reader(io.StringIO((corpus.out / name).read_text("utf-8"), newline="")))
         for row in rows:
             for cell in row:
-                if cell.startswith(FORMULA_START) and not re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                if re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                    continue
+                if cell.startswith(FORMULA_START) or _as_a_spreadsheet_reads_it(cell).startswith(FORMULA_START):
                     bad.append((name, cell))
     assert bad == []
+    ids = "\n".join(corpus.results)
+    assert "\u200b=HYPERLINK(3)" in ids and "\uff0bcmd(6)" in ids     # the attack's ids were graded
 
 
 # ---- attacks that need a class of their own (they concern the class outputs) ---------------------
@@ -852,3 +863,31 @@ def test_nothing_passes_from_one_student_to_the_next_through_the_kernel(open_fol
     assert left == []
     assert run.pwned == []
     assert run.left_children == [] and run.left_uid == []
+
+
+# ---- what the grader prints ----------------------------------------------------------------------
+
+
+def test_untrusted_text_reaches_the_terminal_escaped(open_folder, capsys):
+    from nngrade import cli
+    attack = next(a for a in ATTACKS if a.name == "terminal-escapes")
+    subs, out = open_folder / "submissions", open_folder / "out"
+    subs.mkdir()
+    values = {"GRADER_PID": str(os.getpid())}
+    build_attack(attack, subs, values)
+    course = init_course(open_folder / "course", name="escapes", lang="en")
+    printed = []
+    # --only naming a student that is not there: the id comes back in the error message
+    code = cli.main(["grade", str(subs), "--out", str(out), "--course", str(course), "--sets", "09",
+                     "--only", attack.student + "\x1b[5mmissing", "--no-progress"])
+    captured = capsys.readouterr()
+    printed.append(captured.out + captured.err)
+    assert code != 0
+    # the student's own check: their exception message is printed
+    code = cli.main(["check", "perceptron", "--path", str(subs / attack.student), "--lang", "en"])
+    captured = capsys.readouterr()
+    printed.append(captured.out + captured.err)
+    text = "\n".join(printed)
+    assert "PWNED" in text                       # the text is shown ...
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text   # ... never as controls
+    assert "markup[/bold red]" in text         # shown as text, not taken as rich markup
