@@ -31,6 +31,9 @@ def limits_for(set_ids, training_budget_cpu: float | None = None) -> Limits:
     for s in (find_set(i) for i in set_ids):
         if s.limits.get("address_space_mb"):
             limits.address_space_mb = max(limits.address_space_mb, int(s.limits["address_space_mb"]))
+        if s.limits.get("reply_mb"):
+            # what may come back per student: trained parameters, predictions, arguments after calls
+            limits.reply_mb = max(limits.reply_mb, int(s.limits["reply_mb"]))
         budget = training_budget(s, training_budget_cpu)
         if budget is not None:
             # the trainer's budget plus a little for the set's other tests in the same process
@@ -86,6 +89,7 @@ def _plain_args(args):
 class SandboxModuleBackend:
     def __init__(self, session, module: str, timeout: float, submitted: bool = True,
                  imports: dict | None = None):
+        self.reply_allowance: int | None = None   # set by a scenario: bytes its answers may take
         self.session = session
         self.module = module
         self.timeout = timeout
@@ -104,6 +108,17 @@ class SandboxModuleBackend:
             else:
                 self.imports[self.module] = None
         return self.imports[self.module]
+
+    def _ask(self, request, *args, **kwargs) -> Outcome:
+        """One request, its answer held to the scenario's byte allowance if one is set."""
+        self.session.reply_allowance = self.reply_allowance
+        try:
+            reply = request(*args, **kwargs)
+        finally:
+            if self.reply_allowance is not None:
+                self.reply_allowance = self.session.reply_allowance
+            self.session.reply_allowance = None
+        return self._outcome(reply)
 
     def _outcome(self, reply) -> Outcome:
         status, error = reply.status, reply.error
@@ -129,17 +144,17 @@ class SandboxModuleBackend:
         if failed is not None:
             return failed
         if name[:1].isupper():  # a class of the contract (MLP, MulLayer): keep the object there
-            return self._outcome(self.session.new(self.module, name, _plain_args(args), kwargs,
-                                                  timeout=self.timeout))
-        return self._outcome(self.session.call(self.module, name, _plain_args(args), kwargs,
-                                               timeout=self.timeout))
+            return self._ask(self.session.new, self.module, name, _plain_args(args), kwargs,
+                             timeout=self.timeout)
+        return self._ask(self.session.call, self.module, name, _plain_args(args), kwargs,
+                             timeout=self.timeout)
 
     def method(self, handle, name, args, kwargs) -> Outcome:
-        return self._outcome(self.session.method(handle, name, _plain_args(args), kwargs,
-                                                 timeout=self.timeout))
+        return self._ask(self.session.method, handle, name, _plain_args(args), kwargs,
+                             timeout=self.timeout)
 
     def getattr(self, handle, name) -> Outcome:
-        return self._outcome(self.session.getattr(handle, name))
+        return self._ask(self.session.getattr, handle, name)
 
     def setitem(self, handle, attr, key, value) -> Outcome:
-        return self._outcome(self.session.setitem(handle, attr, key, value))
+        return self._ask(self.session.setitem, handle, attr, key, value)

@@ -74,6 +74,42 @@ def _as_array(x):
     return arr
 
 
+_TOO_LARGE = "too large"
+
+
+def _cheap_shape(x, limit: int, depth: int = 0):
+    """Shape of an array or a regular nested list without converting anything, or None when
+    ragged / not numbers; _TOO_LARGE as soon as more than `limit` elements are seen."""
+    if isinstance(x, np.ndarray):
+        return _TOO_LARGE if x.size > limit else x.shape
+    if isinstance(x, (list, tuple)):
+        if len(x) > limit or depth > 32:
+            return _TOO_LARGE
+        if not x:
+            return (0,)
+        inner = _cheap_shape(x[0], limit // len(x), depth + 1)
+        if inner is _TOO_LARGE or inner is None:
+            return inner
+        for v in x[1:]:
+            if _cheap_shape(v, limit // len(x), depth + 1) != inner:
+                return None
+        return (len(x),) + inner
+    return ()
+
+
+def plain_bytes(x, depth: int = 0) -> int:
+    """About how many bytes a plain value takes on the wire (arrays by their data)."""
+    if isinstance(x, np.ndarray):
+        return int(x.nbytes) + 128
+    if isinstance(x, (list, tuple)) and depth < 40:
+        return 8 + sum(plain_bytes(v, depth + 1) for v in x)
+    if isinstance(x, dict) and depth < 40:
+        return 8 + sum(len(str(k)) + plain_bytes(v, depth + 1) for k, v in x.items())
+    if isinstance(x, (str, bytes)):
+        return len(x) + 2
+    return 8
+
+
 def numeric_array(x):
     """The float array a plain value stands for, or None when it is not numbers (for plots)."""
     return _as_array(x)
@@ -176,9 +212,16 @@ def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference 
                           if isinstance(expected, bool) else "value differs",
                           [f"expected {_fmt(expected)}, obtained {_fmt(got)}"], path)
     exp_arr = _as_array(expected)
-    got_arr = _as_array(got)
     if exp_arr is None:
         raise TypeError(f"cannot compare against a {type(expected).__name__}")
+    # Shape and size before any conversion: a student's huge array is refused as it is, never
+    # copied into floats.
+    got_shape = _cheap_shape(got, max(exp_arr.size, 1))
+    if got_shape is _TOO_LARGE:
+        size = got.size if isinstance(got, np.ndarray) else len(got)
+        return Difference("shape", f"{size} or more elements where {exp_arr.size} were expected",
+                          [f"expected shape {exp_arr.shape}"], path)
+    got_arr = _as_array(got)
     if got_arr is None:
         return Difference("type", f"a {type(got).__name__} where numbers were expected", [], path)
     if exp_arr.ndim == 0 and got_arr.size == 1:

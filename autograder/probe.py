@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from nngrade.autograder.compare import Difference, compare, format_value, same, shape_of
+from nngrade.autograder.compare import (Difference, compare, format_value, plain_bytes, same,
+                                        shape_of)
 from nngrade.autograder.messages import say
 from nngrade.autograder.sets import ExerciseSet, find_set
 
@@ -426,11 +427,19 @@ class StudentProbe:
         if expected.error is not None:
             raise RuntimeError(f"the reference failed on this scenario: {expected.error}")
         first_call = len(self.calls)
+        # The student's answers to this scenario may take a few times the reference's bytes.
+        limited = hasattr(self.backend, "reply_allowance")
+        if limited:
+            self.backend.reply_allowance = max(SCENARIO_FLOOR_BYTES,
+                                               SCENARIO_FACTOR * expected.nbytes)
         try:
             got = scenario(self.module)
             error = None
         except StudentError as exc:
             got, error = None, exc
+        finally:
+            if limited:
+                self.backend.reply_allowance = None
         if error is None:
             diff = compare(got, expected.value, tol)
             if diff is None:
@@ -483,6 +492,13 @@ class ScenarioResult:
     value: Any = None
     error: str | None = None
     error_type: str | None = None
+    nbytes: int = 0            # what the calls returned (values and arguments after), on the wire
+
+
+# A student's answers to one scenario may take this many times the reference's bytes (and at
+# least the floor): a wrong but honest answer fits, a flood is refused before it arrives.
+SCENARIO_FACTOR = 4
+SCENARIO_FLOOR_BYTES = 1 << 20
 
 
 def run_scenario(scenario: Callable, module) -> ScenarioResult:
@@ -491,11 +507,14 @@ def run_scenario(scenario: Callable, module) -> ScenarioResult:
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return ScenarioResult(scenario(probe.module))
+            result = ScenarioResult(scenario(probe.module))
         except StudentError as exc:
             return ScenarioResult(error=exc.summary, error_type=exc.error_type or exc.status)
         except Exception as exc:
             return ScenarioResult(error=f"{type(exc).__name__}: {exc}", error_type=type(exc).__name__)
+    result.nbytes = sum(plain_bytes(c.outcome.value) + plain_bytes(c.outcome.args_after or [])
+                        + plain_bytes(c.outcome.kwargs_after or {}) + 4096 for c in probe.calls)
+    return result
 
 
 def _matches(result: ScenarioResult, expected: ScenarioResult, got, error, tol) -> bool:

@@ -37,8 +37,8 @@ HIDDEN_FILES = frozenset({HIDDEN_SUITE, MISTAKES_FILE})
 
 SET_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 KNOWN_KEYS = {"title_en", "title_ko", "module", "short", "functions", "points", "limits"}
-LIMIT_KEYS = {"call_timeout_seconds", "address_space_mb", "training_budget_cpu_seconds",
-              "nbgrader_cell_timeout_seconds"}
+LIMIT_KEYS = {"call_timeout_seconds", "address_space_mb", "reply_mb",
+              "training_budget_cpu_seconds", "nbgrader_cell_timeout_seconds"}
 
 
 class SetError(ValueError):

@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import socket
 import struct
 import time
@@ -36,8 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+MAX_HEADER_BYTES = 8 * 1024 * 1024   # the JSON part; arrays travel as blobs, outside it
 MAX_DEPTH = 32
-MAX_ITEMS = 10**6            # elements of one list/dict, and blobs per message
+MAX_ITEMS = 10**6            # elements of one list/dict, values in one header, blobs per message
 MAX_NAME_CHARS = 200         # type names carried by $handle / $unsupported
 ARRAY_KINDS = "biuf"
 
@@ -66,6 +68,18 @@ class ChannelClosed(TransportError):
 
 class BadValue(TransportError):
     """A value breaks the codec's rules (too deep, too large, a forbidden type or dtype)."""
+
+
+class TooLarge(BadValue):
+    """A frame longer than the receiver allows (its cap, or what is left of a byte budget)."""
+
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"message of {size} bytes exceeds the {_mib(limit)} allowed")
+        self.size, self.limit = size, limit
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.3g} MiB"
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,6 +243,34 @@ def _pairs(pairs):
     return d
 
 
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def check_header(raw) -> None:
+    """Refuse a JSON header whose size, value count or depth breaks the caps, before json
+    builds a single object from it (a few MiB of `[{},{},...]` would otherwise become GiBs of
+    Python objects). Counts run in C: strings blanked, then commas and brackets counted."""
+    if len(raw) > MAX_HEADER_BYTES:
+        raise BadValue(f"header of {len(raw)} bytes exceeds {MAX_HEADER_BYTES >> 20} MiB")
+    bare = _JSON_STRING.sub(b'""', bytes(raw))
+    brackets = bare.translate(None, _NOT_BRACKETS)
+    values = bare.count(b",") + len(brackets) // 2 + 1     # an upper bound on the values
+    if values > MAX_ITEMS + 100:
+        raise BadValue(f"header holds more than {MAX_ITEMS} values")
+    # Peel one level of innermost [] / {} per round: what is left after the cap is too deep
+    # (a tuple or a $dict takes two JSON levels for one level of the value).
+    for _ in range(2 * MAX_DEPTH + 2):
+        if not brackets:
+            return
+        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if len(shorter) == len(brackets):
+            raise BadValue("malformed JSON header: unbalanced brackets")
+        brackets = shorter
+    if brackets:
+        raise BadValue(f"value is nested deeper than {MAX_DEPTH} levels")
+
+
 def _read_array(blob: memoryview) -> np.ndarray:
     fp = io.BytesIO(bytes(blob[:70_000]))  # magic + header (numpy caps headers well below this)
     try:
@@ -340,6 +382,7 @@ def decode(payload, handle=None, probe=None):
     end = _HEADER.size + hlen
     if end > len(payload):
         raise BadValue("header length exceeds the message")
+    check_header(payload[_HEADER.size:end])
     try:
         header = json.loads(bytes(payload[_HEADER.size:end]).decode("utf-8"),
                             parse_constant=_reject_constant, object_pairs_hook=_pairs)
@@ -409,16 +452,27 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float | None) -> bytearra
 
 def recv_frame(sock: socket.socket, deadline: float | None = None,
                max_bytes: int = MAX_MESSAGE_BYTES) -> bytearray:
-    """The next payload; `deadline` is a time.monotonic() value."""
+    """The next payload; `deadline` is a time.monotonic() value. A frame over `max_bytes`, or
+    whose header length is over MAX_HEADER_BYTES, is refused before the rest is read."""
     (n,) = _FRAME.unpack(_recv_exact(sock, _FRAME.size, deadline))
-    if n > max_bytes:
-        raise BadValue(f"message of {n} bytes exceeds {max_bytes >> 20} MiB")
-    return _recv_exact(sock, n, deadline)
+    if n > max_bytes:          # refused before reading (or allocating) any of it
+        raise TooLarge(n, max_bytes)
+    if n < _HEADER.size:
+        raise BadValue("message too short")
+    head = _recv_exact(sock, _HEADER.size, deadline)
+    (hlen,) = _HEADER.unpack(head)
+    if hlen > MAX_HEADER_BYTES:
+        raise BadValue(f"header of {hlen} bytes exceeds {MAX_HEADER_BYTES >> 20} MiB")
+    if hlen > n - _HEADER.size:
+        raise BadValue("header length exceeds the message")
+    rest = _recv_exact(sock, n - _HEADER.size, deadline)
+    return head + rest
 
 
 def send(sock: socket.socket, value, fallback=None, deadline: float | None = None) -> None:
     send_frame(sock, encode(value, fallback), deadline)
 
 
-def recv(sock: socket.socket, deadline: float | None = None, handle=None, probe=None):
-    return decode(recv_frame(sock, deadline), handle=handle, probe=probe)
+def recv(sock: socket.socket, deadline: float | None = None, handle=None, probe=None,
+         max_bytes: int = MAX_MESSAGE_BYTES):
+    return decode(recv_frame(sock, deadline, max_bytes), handle=handle, probe=probe)

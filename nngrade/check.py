@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nngrade.paths import PACKAGE_DIR, SOLUTIONS_DIR
 from nngrade.autograder.sets import SETS, ExerciseSet, find_set
+from nngrade.terminal import shown
 
 FINGERPRINTS_FILE = PACKAGE_DIR / "fingerprints.json"
 SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "node_modules", ".venv", "venv"}
@@ -134,14 +135,14 @@ def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
             continue
         failed += 1
         console.print(f"  [red]✗ {o.function}[/red] [dim]({o.case})[/dim]")
-        console.print(f"    {o.summary}", markup=False)
+        console.print(f"    {shown(o.summary)}", markup=False)
         for line in o.details:
-            console.print(f"    {line}", markup=False)
+            console.print(f"    {shown(line)}", markup=False)
         for tag in o.tags:
             console.print(f"    [yellow]→ {catalogue.title(tag, lang)} [{tag}][/yellow]")
             hint = catalogue.hint(tag, lang).strip()
             if hint:
-                console.print(f"      {hint}", markup=False)
+                console.print(f"      {shown(hint)}", markup=False)
     passed = len(outcomes) - failed
     colour = "green" if not failed else "red"
     label = "통과" if lang == "ko" else "passed"

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from nngrade import __version__
+from nngrade.terminal import shown
 
 
 def _add_grade(sub):
@@ -74,9 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nngrade: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:   # IntakeError, ConfigError, SetError ... included
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
-        print(f"nngrade {args.command}: {exc}", file=sys.stderr)
+        print(f"nngrade {args.command}: {shown(exc)}", file=sys.stderr)
         return 2
 
 

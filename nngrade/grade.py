@@ -25,6 +25,7 @@ from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.autograder.sets import ExerciseSet, all_sets, find_set
+from nngrade.terminal import shown
 
 OVERRIDES_NAME = "overrides.toml"
 MAX_ATTEMPTS = 2
@@ -365,7 +366,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 elif kind == "error":
                     in_flight[slot] = None
                     job, _extra = jobs_by_id[event[2]]
-                    print(f"nngrade: could not write the result of {event[2]}:\n{event[3]}",
+                    print(f"nngrade: could not write the result of {shown(event[2])}:\n"
+                          f"{shown(event[3])}",
                           file=sys.stderr)
                     finish(event[2], False, bar, task_id)
                 continue

@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,10 +178,22 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?|-")   # a number, or Moodle's "no grade"
 
 
+_INVISIBLE_LEAD = {"Zs", "Cc", "Cf"}
+
+
 def _safe_cell(cell) -> str:
-    """A cell a spreadsheet will not run: text that starts like a formula gets a leading '."""
+    """A cell a spreadsheet will not run: text that starts like a formula gets a leading '.
+
+    "Starts" as a spreadsheet reads it: after NFKC (a full-width ＝ is =) and past leading
+    spaces, no-break and zero-width spaces and control characters."""
     text = str(cell)
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+    if _NUMBER.fullmatch(text):
+        return text
+    probe = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(probe) and unicodedata.category(probe[start]) in _INVISIBLE_LEAD:
+        start += 1
+    if text.startswith(_FORMULA_START) or probe[start:].startswith(_FORMULA_START):
         return "'" + text
     return text
 

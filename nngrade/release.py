@@ -68,6 +68,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "cli.py"),
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
+    ("nngrade", "terminal.py"),      # the one escaper of untrusted text on the terminal
     ("nngrade.autograder", "__init__.py"),
     ("nngrade.autograder", "sets.py"),       # reads the sets' set.toml (shipped as nngrade/sets/)
     ("nngrade.autograder", "paths.py"),

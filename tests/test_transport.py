@@ -349,7 +349,7 @@ def test_frames_cross_a_socket_and_closing_is_reported():
 def test_receiving_times_out_at_the_deadline():
     a, b = socket.socketpair()
     try:
-        a.sendall(struct.pack(">Q", 100) + b"x" * 10)   # a frame that never completes
+        a.sendall(struct.pack(">Q", 100) + struct.pack(">I", 4) + b"x" * 6)   # never completes
         t0 = time.monotonic()
         with pytest.raises(TimeoutError):
             T.recv_frame(b, deadline=time.monotonic() + 0.3)
@@ -367,3 +367,69 @@ def test_pickle_is_not_used_anywhere_in_the_codec():
     assert "eval(" not in source
     with pytest.raises(T.BadValue):
         T.decode(pickle.dumps([1, 2]))
+
+
+# ---- caps enforced before any object is built ------------------------------------------------
+
+
+def _frame_with_header(header: bytes) -> bytes:
+    return struct.pack(">I", len(header)) + header
+
+
+@pytest.mark.parametrize("header, why", [
+    (b'{"blobs":[],"value":[' + b"{}," * 1_500_000 + b"{}]}", "values"),       # many, 4.5 MiB
+    (b'{"blobs":[],"value":' + b"[" * 70 + b"]" * 70 + b"}", "deeper"),           # deep
+    (b'{"blobs":[],"value":' + b"[" * 100_000 + b"]" * 100_000 + b"}", "deeper"),  # very deep
+    (b'{"blobs":[],"value":[' + b"0," * 2_000_000 + b"0]}", "values"),           # long, 4 MiB
+])
+def test_a_header_over_a_cap_is_refused_without_building_it(header, why):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(T.BadValue, match=why):
+            T.decode(_frame_with_header(header))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * len(header) + (1 << 20), peak      # a copy or two of the bytes, no objects
+
+
+def test_a_header_under_the_caps_still_decodes():
+    value = [[[i, {"k": (i, float(i))}] for i in range(1000)]] * 3
+    assert T.decode(T.encode(value)) == value
+    deep = 1
+    for _ in range(T.MAX_DEPTH - 1):
+        deep = (deep,)
+    assert T.decode(T.encode(deep)) == deep
+
+
+def test_a_frame_over_the_receivers_limit_is_refused_unread():
+    a, b = socket.socketpair()
+    try:
+        a.sendall(struct.pack(">Q", 50 << 20))                 # announces 50 MiB, sends none
+        with pytest.raises(T.TooLarge):
+            T.recv_frame(b, deadline=time.monotonic() + 2, max_bytes=1 << 20)
+        a.sendall(struct.pack(">Q", 100) + struct.pack(">I", 50 << 20))   # a 50 MiB header
+        with pytest.raises(T.BadValue, match="header of"):
+            T.recv_frame(b, deadline=time.monotonic() + 2)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_comparing_a_huge_integer_array_never_converts_it():
+    import tracemalloc
+    from nngrade.autograder.compare import compare
+    got = np.ones(20_000_000, dtype=np.int8)                  # 20 MB, 160 MB as floats
+    long_list = [0] * 3_000_000
+    tracemalloc.start()
+    try:
+        for expected in (1.0, [1, 0, 1, 1], np.zeros((3, 4))):
+            diff = compare(got, expected)
+            assert diff is not None and diff.kind == "shape"
+        diff = compare(long_list, [1, 0, 1])
+        assert diff is not None and diff.kind == "shape"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, peak

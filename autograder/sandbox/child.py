@@ -24,6 +24,7 @@ STDOUT_KEEP = 4096
 MESSAGE_CHARS = 2000
 TRACEBACK_CHARS = 8000
 PR_SET_PDEATHSIG = 1
+CLONE_NEWIPC = 0x08000000
 
 
 class _Box:
@@ -381,7 +382,7 @@ class _HandleRef:
         self.hid, self.type_name = hid, type_name
 
 
-# ---- seccomp: no sockets, no signals to other processes, no ptrace ----------------------------
+# ---- seccomp: no sockets, no signals to other processes, no ptrace, nothing shared -----------
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 _ARCH = {   # audit arch, then syscall numbers: socket, kill, tkill, tgkill, rt_sigqueueinfo,
@@ -389,6 +390,41 @@ _ARCH = {   # audit arch, then syscall numbers: socket, kill, tkill, tgkill, rt_
     "x86_64": (0xC000003E, 41, 62, 200, 234, 129, 297, 424, 101, 310, 311),
     "aarch64": (0xC00000B7, 198, 129, 130, 131, 138, 240, 424, 117, 270, 271),
 }
+# Refused outright (EPERM). System V IPC, POSIX message queues and kernel keyrings outlive the
+# student and are shared with the next one of the same uid or IPC namespace; unshare/setns make
+# namespaces the sandbox did not plan for; chmod/chown/utime and inotify/fanotify act on or watch
+# files Landlock lets a process stat but not open (the grader's, other students').
+_REFUSED = {
+    "x86_64": {
+        "shmget": 29, "shmat": 30, "shmctl": 31, "shmdt": 67, "semget": 64, "semop": 65,
+        "semctl": 66, "semtimedop": 220, "msgget": 68, "msgsnd": 69, "msgrcv": 70, "msgctl": 71,
+        "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243,
+        "mq_notify": 244, "mq_getsetattr": 245, "add_key": 248, "request_key": 249,
+        "keyctl": 250, "unshare": 272, "setns": 308, "chmod": 90, "fchmod": 91,
+        "fchmodat": 268, "fchmodat2": 452, "chown": 92, "fchown": 93, "lchown": 94,
+        "fchownat": 260, "utime": 132, "utimes": 235, "futimesat": 261, "utimensat": 280,
+        "inotify_init": 253, "inotify_add_watch": 254, "inotify_init1": 294,
+        "fanotify_init": 300, "fanotify_mark": 301,
+    },
+    "aarch64": {
+        "shmget": 194, "shmat": 196, "shmctl": 195, "shmdt": 197, "semget": 190, "semop": 193,
+        "semctl": 191, "semtimedop": 192, "msgget": 186, "msgsnd": 189, "msgrcv": 188,
+        "msgctl": 187, "mq_open": 180, "mq_unlink": 181, "mq_timedsend": 182,
+        "mq_timedreceive": 183, "mq_notify": 184, "mq_getsetattr": 185, "add_key": 217,
+        "request_key": 218, "keyctl": 219, "unshare": 97, "setns": 268, "fchmod": 52,
+        "fchmodat": 53, "fchmodat2": 452, "fchown": 55, "fchownat": 54, "utimensat": 88,
+        "inotify_init1": 26, "inotify_add_watch": 27, "fanotify_init": 262, "fanotify_mark": 263,
+    },
+}
+# Checked on their arguments: clone, clone3, fcntl, ioctl.
+_ARG_CHECKED = {"x86_64": (56, 435, 72, 16), "aarch64": (220, 435, 25, 29)}
+CLONE_NEW_ANY = (0x00000080 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000
+                 | 0x20000000 | 0x40000000)   # CLONE_NEWTIME NS CGROUP UTS IPC USER PID NET
+# fcntl commands that make the kernel signal a process chosen by the caller (SIGIO and the
+# F_SETSIG signal bypass kill()'s filter): F_SETOWN, F_SETSIG, F_SETOWN_EX; F_SETFL only with
+# O_ASYNC (os.set_blocking uses F_SETFL too).
+F_SETFL, F_SETOWN, F_SETSIG, F_SETOWN_EX, O_ASYNC = 4, 8, 10, 15, 0o20000
+FIOASYNC, FIOSETOWN, SIOCSPGRP = 0x5452, 0x8901, 0x8902
 
 
 class _SockFilter(ctypes.Structure):
@@ -405,18 +441,9 @@ class _SockFprog(ctypes.Structure):
 _IO_URING = (425, 426, 427)
 
 
-def seccomp_program(machine: str, own_pid: int) -> list[tuple[int, int, int, int]]:
-    """Classic BPF: refuse socket(), io_uring, ptrace and process_vm_*; signals only to own_pid."""
-    arch, sock, *signalling, ptrace, vm_read, vm_write = _ARCH[machine]
-    pid_checked = signalling[:5]
-    denied = [signalling[5], ptrace, vm_read, vm_write, sock, *_IO_URING]
-    LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
-    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
-    prog = [("ld", 4), ("jeq", arch, None, "deny"), ("ld", 0), ("jge", 0x40000000, "deny", None)]
-    prog += [("jeq", nr, "pid", None) for nr in pid_checked]
-    prog += [("jeq", nr, "deny", None) for nr in denied]
-    prog += [("ret", allow), "pid", ("ld", 16), ("jeq", own_pid & 0xFFFFFFFF, "allow", "deny"),
-             "allow", ("ret", allow), "deny", ("ret", deny)]
+def _assemble(prog: list) -> list[tuple[int, int, int, int]]:
+    """Classic BPF from (op, k, jump-if-true label, jump-if-false label) items and label strings."""
+    codes = {"ld": 0x20, "jeq": 0x15, "jge": 0x35, "jset": 0x45, "ret": 0x06}
     labels, pos = {}, 0
     for item in prog:
         if isinstance(item, str):
@@ -428,16 +455,43 @@ def seccomp_program(machine: str, own_pid: int) -> list[tuple[int, int, int, int
         if isinstance(item, str):
             continue
         here = len(out)
-        if item[0] == "ld":
-            out.append((LD, 0, 0, item[1]))
-        elif item[0] == "ret":
-            out.append((RET, 0, 0, item[1]))
-        else:
-            code = JEQ if item[0] == "jeq" else JGE
-            jt = 0 if item[2] is None else labels[item[2]] - here - 1
-            jf = 0 if item[3] is None else labels[item[3]] - here - 1
-            out.append((code, jt, jf, item[1]))
+        op, k = item[0], item[1]
+        if op in ("ld", "ret"):
+            out.append((codes[op], 0, 0, k))
+            continue
+        jt = 0 if item[2] is None else labels[item[2]] - here - 1
+        jf = 0 if item[3] is None else labels[item[3]] - here - 1
+        out.append((codes[op], jt, jf, k))
     return out
+
+
+def seccomp_program(machine: str, own_pid: int) -> list[tuple[int, int, int, int]]:
+    """Refuse socket(), io_uring, ptrace, process_vm_*, the calls of _REFUSED, new namespaces
+    through clone, signal-owner fcntl/ioctl; signals only to own_pid; clone3 fails with ENOSYS
+    (glibc and OpenBLAS then fall back to clone, whose flags this filter can read)."""
+    arch, sock, *signalling, ptrace, vm_read, vm_write = _ARCH[machine]
+    pid_checked = signalling[:5]
+    denied = [signalling[5], ptrace, vm_read, vm_write, sock, *_IO_URING,
+              *sorted(_REFUSED[machine].values())]
+    clone, clone3, fcntl, ioctl = _ARG_CHECKED[machine]
+    allow, deny = 0x7FFF0000, 0x00050000 | errno.EPERM
+    nosys = 0x00050000 | errno.ENOSYS
+    arg0, arg1, arg2 = 16, 24, 32          # low 32 bits of the arguments (little-endian)
+    prog = [("ld", 4), ("jeq", arch, None, "deny"), ("ld", 0), ("jge", 0x40000000, "deny", None)]
+    prog += [("jeq", nr, "pid", None) for nr in pid_checked]
+    prog += [("jeq", nr, "deny", None) for nr in denied]
+    prog += [("jeq", clone3, "nosys", None), ("jeq", clone, "clone", None),
+             ("jeq", fcntl, "fcntl", None), ("jeq", ioctl, "ioctl", None)]
+    prog += [("ret", allow),
+             "pid", ("ld", arg0), ("jeq", own_pid & 0xFFFFFFFF, "allow", "deny"),
+             "clone", ("ld", arg0), ("jset", CLONE_NEW_ANY, "deny", "allow"),
+             "fcntl", ("ld", arg1), ("jeq", F_SETOWN, "deny", None), ("jeq", F_SETSIG, "deny", None),
+             ("jeq", F_SETOWN_EX, "deny", None), ("jeq", F_SETFL, None, "allow"),
+             ("ld", arg2), ("jset", O_ASYNC, "deny", "allow"),
+             "ioctl", ("ld", arg1), ("jeq", FIOASYNC, "deny", None), ("jeq", FIOSETOWN, "deny", None),
+             ("jeq", SIOCSPGRP, "deny", "allow"),
+             "allow", ("ret", allow), "deny", ("ret", deny), "nosys", ("ret", nosys)]
+    return _assemble(prog)
 
 
 def install_seccomp(own_pid: int) -> str | None:
@@ -481,14 +535,20 @@ def landlock_abi() -> int:
     return libc.syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, LANDLOCK_CREATE_RULESET_VERSION)
 
 
-def make_landlock_ruleset(read_rules: list, writable: str) -> tuple[int | None, str]:
+def make_landlock_ruleset(read_rules: list, writable: str,
+                          abi_max: int | None = None) -> tuple[int | None, str]:
     """A Landlock ruleset (fd) allowing to read the paths of `read_rules` ([path,
     listing_only]) and to read and write below `writable`; built once by the zygote, applied
-    by each child. (None, why) when Landlock cannot be used."""
+    by each child. (None, why) when Landlock cannot be used. `abi_max` caps the ABI used, as an
+    older kernel would (NNGRADE_LANDLOCK_ABI, for tests of the layers below Landlock)."""
     libc = ctypes.CDLL(None, use_errno=True)
     abi = landlock_abi()
     if abi < 1:
         return None, f"Landlock is not available: {os.strerror(ctypes.get_errno())}"
+    if abi_max is not None and abi > abi_max:
+        if abi_max < 1:
+            return None, f"Landlock is not used (capped to ABI {abi_max} by NNGRADE_LANDLOCK_ABI)"
+        abi = abi_max
     fs_all = _FS_ALL.get(abi, (1 << 16) - 1)
     file_rights = (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE
                    | (FS_TRUNCATE if abi >= 3 else 0) | (FS_IOCTL_DEV if abi >= 5 else 0))
@@ -559,6 +619,10 @@ def run(channel_fd: int, control_fd: int, spawn: dict, transport, probes):
                     signal.SIGUSR2, signal.SIGALRM):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        if os.geteuid() == 0:
+            # Still root (unshare level, or rlimit as root): a System V IPC namespace of this
+            # student's own, gone with them (seccomp refuses the calls as well).
+            libc.unshare(CLONE_NEWIPC)
         if spawn.get("uid") is not None:
             os.setgroups([])
             os.setresgid(spawn["gid"], spawn["gid"], spawn["gid"])

@@ -63,6 +63,18 @@ SANDBOX_ENV = {
 PYTHON_FLAGS = ("-s", "-S", "-P")
 
 
+def landlock_abi_cap() -> int | None:
+    """NNGRADE_LANDLOCK_ABI=n: use Landlock as a kernel of ABI n would (0: none). For tests of
+    what holds on older kernels; unset on real runs."""
+    value = os.environ.get("NNGRADE_LANDLOCK_ABI")
+    if value is None or value == "":
+        return None
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise ValueError(f"NNGRADE_LANDLOCK_ABI={value!r} is not a number") from None
+
+
 class SandboxUnavailable(RuntimeError):
     """A sandbox level cannot run on this machine (the message says why)."""
 
@@ -327,7 +339,7 @@ def bwrap_command(interp: Interpreter, runner: str, uid: int, gid: int, tmp_mb: 
 
 
 def unshare_command(interp: Interpreter, runner: str, config: dict) -> list[str]:
-    return ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+    return ["unshare", "--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc",
             "--", interp.executable, *PYTHON_FLAGS, os.path.join(runner, "zygote.py"),
             json.dumps(config)]
 

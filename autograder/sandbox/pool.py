@@ -61,6 +61,9 @@ class Limits:
     nproc: int = 32                # processes the student may have at once
     nofile: int = 64
     tmp_mb: int = 64               # size of the private /tmp (a tmpfs at every level, as root)
+    # Bytes the student's process may send back over the whole session (frames refused unread
+    # past it): bounds the grader's memory whatever the student writes to its channel.
+    reply_mb: int = 64
 
     def wire(self) -> dict:
         return {"address_space_mb": int(self.address_space_mb), "cpu_seconds": int(self.cpu_seconds),
@@ -94,6 +97,7 @@ class Reply:
     stdout_bytes: int = 0
     seconds: float = 0.0                 # CPU seconds of the student's process for this call
     wall: float = 0.0                    # wall-clock seconds, as the grader measured
+    nbytes: int = 0                      # size of the answer's frame
 
     @property
     def ok(self) -> bool:
@@ -280,7 +284,8 @@ class SandboxPool:
         ctl_parent, ctl_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         config = {"control_fd": ctl_child.fileno(), "parent_pid": os.getpid(),
                   "tmp_mb": self.tmp_mb, "hide": [],
-                  "lib_dirs": launch.system_lib_dirs(interp.multiarch)}
+                  "lib_dirs": launch.system_lib_dirs(interp.multiarch),
+                  "landlock_abi_max": launch.landlock_abi_cap()}
         popen: dict = {}
         if level == "bwrap":
             uid = self._uid if drop else os.getuid()
@@ -451,8 +456,10 @@ class SandboxPool:
         seccomp = ready.get("seccomp", "not probed")
         filtered = seccomp == "active"
         layer("seccomp", filtered, "system-call filter in every student process: socket(), "
-              "ptrace and process_vm_readv/writev are refused, signals may go to the student's "
-              "own process only" if filtered else f"no system-call filter: {seccomp}")
+              "io_uring, ptrace, process_vm_readv/writev, System V IPC, POSIX message queues, "
+              "kernel keyrings, new namespaces (unshare, setns, clone flags), chmod/chown/utime, "
+              "inotify/fanotify and signal-owner fcntl/ioctl are refused, signals may go to the "
+              "student's own process only" if filtered else f"no system-call filter: {seccomp}")
         layer("pid-namespace", ns, "own process namespace: students see and signal only their own "
               "processes; the zygote is its init" if ns else "no process namespace: students "
               "can see the machine's processes" + (" (but the seccomp filter lets them signal "
@@ -563,6 +570,8 @@ class Session:
         self._pid: int | None = None
         self._ids = itertools.count(1)
         self.restarts = 0
+        self.received = 0                  # bytes of every answer so far (Limits.reply_mb)
+        self.reply_allowance: int | None = None   # bytes the next answers may take (a scenario's)
 
     @staticmethod
     def _check_files(files: dict) -> dict:
@@ -676,6 +685,10 @@ class Session:
             return Reply("budget", error=ErrorInfo(
                 "Budget", f"the submission used its {self.limits.budget:g} s time budget; "
                           "this check was not run"))
+        if self.received >= int(self.limits.reply_mb) << 20:
+            return Reply("bad-value", error=ErrorInfo(
+                "TooLarge", f"the submission already sent back its {self.limits.reply_mb} MiB "
+                            "of data for all answers; this check was not run"))
         limit = self.limits.timeout if timeout is None else float(timeout)
         clipped = left < limit
         deadline = t0 + min(limit, left)
@@ -717,6 +730,13 @@ class Session:
             info = self._end_child(wait=0.25)
             self.restarts += 1
             return self._crash_reply(info, time.monotonic() - t0)
+        except transport.TooLarge as e:
+            self._end_child(wait=0.0)
+            self.restarts += 1
+            # refused unread: nothing of it counts against the budget
+            return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
+                "TooLarge", f"the answer is too large: {e.size} bytes where at most "
+                            f"{e.limit} were allowed ({self._limit_reason(e.limit)})"))
         except transport.BadValue as e:
             self._end_child(wait=0.0)
             self.restarts += 1
@@ -731,8 +751,13 @@ class Session:
             self.pool._drop_zygote()
             return Reply("crashed", wall=time.monotonic() - t0,
                          error=ErrorInfo("SandboxRestarted", str(e)))
+        raw, nbytes = raw
+        self.received += nbytes
+        if self.reply_allowance is not None:
+            self.reply_allowance -= nbytes
         reply = self._validate(raw, req["id"])
         reply.wall = time.monotonic() - t0
+        reply.nbytes = nbytes
         if reply.status == "bad-value" and reply.error and reply.error.type == "Malformed":
             self._end_child(wait=0.0)
             self.restarts += 1
@@ -751,11 +776,34 @@ class Session:
                 raise TimeoutError("no answer before the deadline")
             ready, _, _ = select.select([self._sock, zygote.ctl], [], [], left)
             if self._sock in ready:
-                return transport.recv(self._sock, deadline=deadline, handle=self._make_handle)
+                payload = transport.recv_frame(self._sock, deadline, self._max_reply())
+                try:
+                    return transport.decode(payload, handle=self._make_handle), len(payload)
+                except transport.BadValue:
+                    self.received += len(payload)     # read, then refused: it still counts
+                    raise
             if zygote.ctl in ready:
                 ev = zygote.read(timeout=5)
                 if ev.get("event") == "exited" and ev.get("pid") == self._pid:
                     raise _ChildExited(ev)
+
+    def _budget_left(self) -> int:
+        return max(0, (int(self.limits.reply_mb) << 20) - self.received)
+
+    def _max_reply(self) -> int:
+        """The longest answer accepted now: the message cap, what is left of the session's
+        byte budget, and of the current scenario's allowance."""
+        limits = [transport.MAX_MESSAGE_BYTES, self._budget_left()]
+        if self.reply_allowance is not None:
+            limits.append(max(0, self.reply_allowance))
+        return min(limits)
+
+    def _limit_reason(self, limit: int) -> str:
+        if limit == self._budget_left():
+            return f"what is left of the submission's {self.limits.reply_mb} MiB for all answers"
+        if self.reply_allowance is not None and limit == max(0, self.reply_allowance):
+            return "a few times what the reference solution returns for this check"
+        return f"the {transport.MAX_MESSAGE_BYTES >> 20} MiB cap of one message"
 
     def _crash_reply(self, info: dict, wall: float) -> Reply:
         if info.get("zygote") == "gone":

@@ -232,8 +232,35 @@ def kill_everything(statuses: dict) -> int:
     return killed
 
 
+def wipe_uid_entries(uid: int) -> None:
+    """The host's shared temp folders (rlimit level, as root): remove what the student's uid
+    left there (POSIX shared memory, semaphores, files), where Landlock did not stop it."""
+    for root in ("/dev/shm", "/tmp", "/var/tmp"):
+        try:
+            names = os.listdir(root)
+        except OSError:
+            continue
+        for name in names:
+            entry = os.path.join(root, name)
+            try:
+                st = os.lstat(entry)
+            except OSError:
+                continue
+            if st.st_uid != uid:
+                continue
+            if os.path.isdir(entry) and not os.path.islink(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(entry)
+                except OSError:
+                    pass
+
+
 def wipe(path: str | None) -> None:
     """Remove the student's temp space (fixing permissions a student may have taken away)."""
+    if CONFIG["kill"] == "uid":
+        wipe_uid_entries(CONFIG["student_uid"])
     roots = [path] if CONFIG["kill"] != "pidns" else ["/tmp", "/dev/shm"]
     for root in roots:
         if not root or not os.path.isdir(root):
@@ -370,7 +397,8 @@ def main() -> None:
     # Built after the mounts (rules hold inodes): the runtime is readable, the temp base (where
     # the one current student's directory lives, wiped after each) writable.
     LANDLOCK["fd"], LANDLOCK["state"] = child.make_landlock_ruleset(
-        READ_RULES, "/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"])
+        READ_RULES, "/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"],
+        CONFIG.get("landlock_abi_max"))
     try:
         interfaces = [name for _, name in socket.if_nameindex()]
     except OSError:

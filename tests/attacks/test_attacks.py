@@ -84,7 +84,7 @@ def load_attacks() -> list[Attack]:
 
 
 ATTACKS = load_attacks()
-CLASS_ATTACKS = [a for a in ATTACKS if not a.spec.get("own_run")]
+CLASS_ATTACKS = [a for a in ATTACKS if not a.spec.get("own_run") and not a.spec.get("suite")]
 
 
 def reference_source(set_id: str, module: str) -> str:
@@ -219,6 +219,52 @@ def leftover_uid_processes(uids) -> list[tuple[int, int, str]]:
     return left
 
 
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class GraderMemory:
+    """Samples the PSS of this process and its job slots (forks of it: the same command line),
+    not the sandboxes they start, every 50 ms while a run goes on."""
+
+    def __init__(self):
+        self.me = os.getpid()
+        self.cmdline = Path(f"/proc/{self.me}/cmdline").read_bytes()
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _grader_pids(self) -> list[int]:
+        pids = [self.me]
+        for pid in descendants(self.me):
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes() == self.cmdline:
+                    pids.append(pid)
+            except OSError:
+                pass
+        return pids
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in self._grader_pids()))
+            self._stop.wait(0.05)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 class Listener:
     """TCP, UDP and a Unix socket that record whatever reaches them."""
 
@@ -296,6 +342,7 @@ class ClassRun:
     left_uid: list = field(default_factory=list)
     uids: set[int] = field(default_factory=set)
     maxrss_growth_mb: float = 0.0
+    grader_pss_peak_mib: float = 0.0     # main + job slots (not the sandboxes), sampled
     loot: dict[str, str] = field(default_factory=dict)          # what must never show up
 
     def by_prefix(self, student: str) -> str:
@@ -372,7 +419,7 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     old_secret = os.environ.get(SECRET_ENV)
     os.environ[SECRET_ENV] = secret
     try:
-        with open(capture, "wb") as f:
+        with open(capture, "wb") as f, GraderMemory() as memory:
             os.dup2(f.fileno(), 1)
             os.dup2(f.fileno(), 2)
             try:
@@ -396,6 +443,7 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     result.printed = capture.read_text("utf-8", "replace")
     result.received = list(listener.received)
     result.maxrss_growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
+    result.grader_pss_peak_mib = memory.peak_kib / 1024
     for path in sorted(out.glob("*/results.json")):
         doc = json.loads(path.read_text("utf-8"))
         sid = doc["extra_data"]["student"]
@@ -492,6 +540,14 @@ def test_no_file_outside_the_sandbox_was_written_or_changed(corpus):
     assert strays == []
 
 
+GRADER_PSS_BUDGET_MIB = 1024
+
+
+def test_the_graders_memory_stays_bounded_whatever_students_send(corpus):
+    """Main process + two job slots, under forged frames, huge returns and zip bombs."""
+    assert 0 < corpus.grader_pss_peak_mib < GRADER_PSS_BUDGET_MIB, corpus.grader_pss_peak_mib
+
+
 def test_no_process_is_left_alive(corpus):
     assert corpus.left_children == []
     assert corpus.left_tagged == {}
@@ -550,6 +606,10 @@ def check_no_leak(run: ClassRun, attack: Attack) -> None:
     shown = run.texts(attack.student)
     for what, loot in run.loot.items():
         assert loot not in shown, f"{what} shows in the attacker's results or feedback"
+    # what the attack reports when one of its calls got through
+    for pattern in attack.spec.get("never", []):
+        found = re.findall(rf".{{0,60}}{pattern}.{{0,60}}", shown)
+        assert not found, (pattern, found[:5])
 
 
 def check_left_nothing(run: ClassRun, attack: Attack) -> None:
@@ -591,7 +651,7 @@ def test_refused_input_is_named_in_the_students_report(corpus, attack):
 
 LEVEL_ATTACKS = ("open-socket", "io-uring-socket", "read-other-students", "read-solutions",
                  "read-hidden-suites", "proc-walk", "signal-parent", "outlive-child",
-                 "forge-results-file", "fork-bomb", "fill-disk")
+                 "forge-results-file", "fork-bomb", "fill-disk", "namespaces-and-signals")
 LOWER_LEVELS = ("unshare", "rlimit")
 
 
@@ -692,16 +752,27 @@ def test_html_and_markdown_injection_stays_text(corpus):
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _as_a_spreadsheet_reads_it(cell: str) -> str:
+    """NFKC, and past the leading characters a spreadsheet skips (Zs, Cc, Cf)."""
+    import unicodedata
+    text = unicodedata.normalize("NFKC", cell)
+    return text.lstrip("".join(c for c in set(text) if unicodedata.category(c) in ("Zs", "Cc", "Cf")))
+
+
 def test_csv_cells_from_student_text_cannot_be_formulas(corpus):
     """A spreadsheet opening grades.csv or moodle.csv must not evaluate a student's name."""
     bad = []
     for name in ("grades.csv", "moodle.csv"):
-        rows = list(csv.reader(io.StringIO((corpus.out / name).read_text("utf-8-sig"), newline="")))
+        rows = list(csv.reader(io.StringIO((corpus.out / name).read_text("utf-8"), newline="")))
         for row in rows:
             for cell in row:
-                if cell.startswith(FORMULA_START) and not re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                if re.fullmatch(r"-?\d+(\.\d+)?", cell):
+                    continue
+                if cell.startswith(FORMULA_START) or _as_a_spreadsheet_reads_it(cell).startswith(FORMULA_START):
                     bad.append((name, cell))
     assert bad == []
+    ids = "\n".join(corpus.results)
+    assert "\u200b=HYPERLINK(3)" in ids and "\uff0bcmd(6)" in ids     # the attack's ids were graded
 
 
 # ---- attacks that need a class of their own (they concern the class outputs) ---------------------
@@ -731,3 +802,94 @@ def test_the_readme_lists_every_attack():
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", (HERE / "README.md").read_text("utf-8"), re.M))
     assert listed == {a.name for a in ATTACKS}
     assert len(ATTACKS) >= 20
+
+
+# ---- what the kernel shares between processes: IPC, keyrings, /dev/shm ----------------------------
+
+IPC_KEY = 0x4E4E4752
+
+
+def _sysv_left() -> list[str]:
+    """System V segments and queues of the ipc-relay attack still in the host's namespace."""
+    left = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            lines = Path(f"/proc/sysvipc/{kind}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        left += [f"{kind} {line.split()[1]}" for line in lines if int(line.split()[0]) == IPC_KEY]
+    return left
+
+
+def _remove_relay_leftovers() -> None:
+    import subprocess
+    for kind, flag in (("shm", "-M"), ("msg", "-Q")):
+        subprocess.run(["ipcrm", flag, str(IPC_KEY)], capture_output=True)
+    for path in ("/dev/mqueue/pwned-ipc-relay", "/dev/shm/pwned-ipc-relay"):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+# (level, environment): the lowest level also as on a kernel without Landlock
+RELAY_LEVELS = {"bwrap": {}, "unshare": {}, "rlimit": {}, "rlimit-no-landlock": {"NNGRADE_LANDLOCK_ABI": "0"}}
+
+
+@pytest.mark.parametrize("name", RELAY_LEVELS)
+def test_nothing_passes_from_one_student_to_the_next_through_the_kernel(open_folder, name, monkeypatch):
+    level = name.split("-")[0]
+    why = _level_available(level)
+    if why:
+        pytest.skip(f"sandbox level {level} is not available here: {why}")
+    for key, value in RELAY_LEVELS[name].items():
+        monkeypatch.setenv(key, value)
+    attack = next(a for a in ATTACKS if a.name == "ipc-relay")
+    _remove_relay_leftovers()
+    try:
+        # one job slot: the planting student and the fetching one share it, as in a real run
+        run = grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=1,
+                           level=level)
+        left = _sysv_left()
+    finally:
+        _remove_relay_leftovers()
+    fetched = run.results[attack.student]
+    for doc in run.results.values():
+        layers = {l["name"]: l for l in doc["extra_data"]["sandbox"]["layers"]}
+        if RELAY_LEVELS[name].get("NNGRADE_LANDLOCK_ABI") == "0":   # the condition really holds
+            assert not layers["landlock"]["active"], layers["landlock"]
+    targeted = [t for t in fetched["tests"] if t["extra_data"]["function"] in attack.attacked]
+    assert targeted and [t["name"] for t in targeted if t["score"] > 0] == []
+    assert any("ATTACK-RAN ipc-relay" in t["output"] for t in targeted), _brief(targeted)
+    assert run.results["atk-ipc-relay-a-plant"]["score"] == run.results["aa-honest"]["score"] == 100.0
+    assert left == []
+    assert run.pwned == []
+    assert run.left_children == [] and run.left_uid == []
+
+
+# ---- what the grader prints ----------------------------------------------------------------------
+
+
+def test_untrusted_text_reaches_the_terminal_escaped(open_folder, capsys):
+    from nngrade import cli
+    attack = next(a for a in ATTACKS if a.name == "terminal-escapes")
+    subs, out = open_folder / "submissions", open_folder / "out"
+    subs.mkdir()
+    values = {"GRADER_PID": str(os.getpid())}
+    build_attack(attack, subs, values)
+    course = init_course(open_folder / "course", name="escapes", lang="en")
+    printed = []
+    # --only naming a student that is not there: the id comes back in the error message
+    code = cli.main(["grade", str(subs), "--out", str(out), "--course", str(course), "--sets", "09",
+                     "--only", attack.student + "\x1b[5mmissing", "--no-progress"])
+    captured = capsys.readouterr()
+    printed.append(captured.out + captured.err)
+    assert code != 0
+    # the student's own check: their exception message is printed
+    code = cli.main(["check", "perceptron", "--path", str(subs / attack.student), "--lang", "en"])
+    captured = capsys.readouterr()
+    printed.append(captured.out + captured.err)
+    text = "\n".join(printed)
+    assert "PWNED" in text                       # the text is shown ...
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text   # ... never as controls
+    assert "markup[/bold red]" in text         # shown as text, not taken as rich markup
