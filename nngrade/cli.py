@@ -69,8 +69,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (ValueError, OSError) as exc:
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
-        print(f"nngrade {args.command}: {exc}", file=sys.stderr)
+        from nngrade.errors import error_line
+        print(f"nngrade {args.command}: {error_line(exc)}", file=sys.stderr)
         return 2
+
+
+def _option_sets(names):
+    """The sets of a `--sets` option; an unknown one is an error naming the option."""
+    from nngrade.autograder.sets import UnknownSetError, parse_sets
+    try:
+        return parse_sets(names)
+    except UnknownSetError as exc:
+        raise UnknownSetError(f"--sets: {exc}") from None
 
 
 def cmd_init(args) -> int:
@@ -99,7 +109,7 @@ def cmd_grade(args) -> int:
         if level not in LEVELS:
             raise ValueError(f"NNGRADE_SANDBOX={level!r}: choose one of {', '.join(LEVELS)}")
     options = GradeOptions(
-        sets=parse_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
+        sets=_option_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
         jobs=args.jobs, lang=args.lang or course.lang, only=args.only, force=args.force,
         sandbox_level=os.environ.get("NNGRADE_SANDBOX") or None, progress=not args.no_progress,
         fmt=args.fmt, roster=args.roster,
@@ -130,8 +140,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from nngrade.autograder.sets import parse_sets
-    sets = parse_sets(args.sets) if args.sets else parse_sets(None)
+    sets = _option_sets(args.sets)
     if args.target == "nbgrader":
         from nngrade.export.nbgrader import export_nbgrader
         path = export_nbgrader(args.dest, sets)

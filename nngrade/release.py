@@ -66,6 +66,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "__init__.py"),
     ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
     ("nngrade", "cli.py"),
+    ("nngrade", "errors.py"),        # cli.py's one-line error messages
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
     ("nngrade.autograder", "__init__.py"),

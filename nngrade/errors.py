@@ -1,0 +1,38 @@
+"""What a user did wrong, said in one line: the file (and key) and what is wrong.
+
+Everything the user typed or wrote (paths, ids, keys, values) and is echoed back goes through
+:func:`printable`, so a message never carries a terminal escape sequence.
+"""
+from __future__ import annotations
+
+from nngrade.autograder.sets import _near
+
+
+def printable(text: object) -> str:
+    """``text`` with control characters (ESC, newlines, ...) written as escapes, and lone
+    surrogates (undecodable file names) as backslash escapes."""
+    text = str(text)
+    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return out.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def did_you_mean(word: str, choices) -> str:
+    """`` (did you mean 'x'?)`` for a near miss among ``choices``, else ``""``."""
+    return _near(str(word), [str(c) for c in choices])
+
+
+def some(items, limit: int = 5) -> str:
+    """The first few of ``items`` for a message: ``a, b, c, ... (12 in all)``."""
+    items = [str(i) for i in items]
+    shown = ", ".join(printable(i) for i in items[:limit])
+    return shown + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for an error: an OSError as `file: reason`, other lines joined with "; "."""
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is not None:
+        text = f"{exc.filename}: {exc.strerror[:1].lower()}{exc.strerror[1:]}"
+    else:
+        text = str(exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return printable("; ".join(lines) or type(exc).__name__)
