@@ -18,7 +18,12 @@ def printable(text: object) -> str:
 
 def did_you_mean(word: str, choices) -> str:
     """`` (did you mean 'x'?)`` for a near miss among ``choices``, else ``""``."""
-    return _near(str(word), [str(c) for c in choices])
+    choices = [str(c) for c in choices]
+    near = _near(str(word), choices)
+    if not near and len(str(word)) >= 3:       # a shortened name: 'budget' for 'budget_cpu_seconds'
+        longer = sorted(c for c in choices if c.startswith(str(word)))
+        near = f" (did you mean {longer[0]!r}?)" if len(longer) == 1 else ""
+    return near
 
 
 def some(items, limit: int = 5) -> str:
