@@ -57,7 +57,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sets", nargs="+", default=None)
     p.add_argument("--course", type=Path, default=None,
                    help="course folder or nngrade.toml whose salt the export carries")
+    if student_install():
+        _only_commands(sub, STUDENT_COMMANDS)
     return parser
+
+
+# What the student bundle (`nngrade release --bundle`) offers: it ships no grader.
+STUDENT_COMMANDS = ("check",)
+
+
+def student_install() -> bool:
+    """True in the student bundle, which ships `check` and not the grader."""
+    import importlib.util
+    return importlib.util.find_spec("nngrade.grade") is None
+
+
+def _only_commands(sub, keep) -> None:
+    """Drop every subcommand but ``keep`` from the parser, its usage line and its help."""
+    for name in [n for n in sub.choices if n not in keep]:
+        del sub.choices[name]
+    sub._choices_actions[:] = [a for a in sub._choices_actions if a.dest in keep]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,8 +43,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 
 from nngrade import __version__
-from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, SET_FILE, ExerciseSet, SetError,
-                                     find_set, find_sets_in)
+from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, PUBLIC_TESTS, SET_FILE, ExerciseSet,
+                                     SetError, find_set, find_sets_in)
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -700,7 +700,7 @@ nngrade = "nngrade.cli:main"
 include = ["nngrade", "nngrade.*"]
 
 [tool.setuptools.package-data]
-"nngrade" = ["fingerprints.json", "sets/*/*.toml"]
+"nngrade" = ["fingerprints.json", "sets/*/*.toml", "sets/*/test_public.py"]
 "nngrade.autograder" = ["pytest.ini"]
 """
 
@@ -785,7 +785,8 @@ def bundle_files(generated: Generated) -> Bundle:
                                        "that needs it")
     files.update(runtime)
     for s in generated.sets:
-        for name in (SET_FILE, HINTS_FILE):
+        # test_public.py too, so that an installed bundle checks files kept anywhere (--path)
+        for name in (SET_FILE, HINTS_FILE, PUBLIC_TESTS):
             if s.file(name).is_file():
                 files[f"{BUNDLE_SETS_DIR}/{s.id}/{name}"] = s.file(name).read_bytes()
     shared = Path(generated.solutions_dir) / "shared" / HINTS_FILE
