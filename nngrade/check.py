@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from nngrade.paths import PACKAGE_DIR, SOLUTIONS_DIR
-from nngrade.autograder.sets import SETS, ExerciseSet, find_set
+from nngrade.paths import PACKAGE_DIR
+from nngrade.autograder.sets import PUBLIC_TESTS, SETS, ExerciseSet, find_set
 from nngrade.terminal import shown
 
 FINGERPRINTS_FILE = PACKAGE_DIR / "fingerprints.json"
@@ -42,9 +42,15 @@ def collect_sources(root: Path) -> tuple[dict[str, bytes], dict[str, str]]:
 
 
 def public_test_file(s: ExerciseSet, root: Path) -> Path | None:
-    for candidate in (root / s.id / "test_public.py", root / "assignments" / s.id / "test_public.py",
-                      root / "test_public.py",
-                      root.parent / s.id / "test_public.py", SOLUTIONS_DIR / s.id / "test_public.py"):
+    """The set's public tests: beside the student's files (ROOT/<set>/, ROOT/assignments/<set>/,
+    ROOT/, ROOT/../<set>/), else in the bundle's assignments/ of the working folder, else the
+    set's own folder (the kit's solutions/<set>/, an installed bundle's nngrade/sets/<set>/)."""
+    candidates = [root / s.id / PUBLIC_TESTS, root / "assignments" / s.id / PUBLIC_TESTS,
+                  root / PUBLIC_TESTS, root.parent / s.id / PUBLIC_TESTS,
+                  Path.cwd() / "assignments" / s.id / PUBLIC_TESTS]
+    if s.folder is not None:
+        candidates.append(s.file(PUBLIC_TESTS))
+    for candidate in candidates:
         if candidate.is_file() and (candidate.parent.name == s.id or _declares_set(candidate, s)):
             return candidate
     return None

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from nngrade import __version__
-from nngrade.terminal import shown
 
 
 def _add_grade(sub):
@@ -65,7 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sets", nargs="+", default=None)
     p.add_argument("--course", type=Path, default=None,
                    help="course folder or nngrade.toml whose salt the export carries")
+    if student_install():
+        _only_commands(sub, STUDENT_COMMANDS)
     return parser
+
+
+# What the student bundle (`nngrade release --bundle`) offers: it ships no grader.
+STUDENT_COMMANDS = ("check",)
+
+
+def student_install() -> bool:
+    """True in the student bundle, which ships `check` and not the grader."""
+    import importlib.util
+    return importlib.util.find_spec("nngrade.grade") is None
+
+
+def _only_commands(sub, keep) -> None:
+    """Drop every subcommand but ``keep`` from the parser, its usage line and its help."""
+    for name in [n for n in sub.choices if n not in keep]:
+        del sub.choices[name]
+    sub._choices_actions[:] = [a for a in sub._choices_actions if a.dest in keep]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,8 +95,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (ValueError, OSError) as exc:   # IntakeError, ConfigError, SetError ... included
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
-        print(f"nngrade {args.command}: {shown(exc)}", file=sys.stderr)
+        from nngrade.errors import error_line
+        print(f"nngrade {args.command}: {error_line(exc)}", file=sys.stderr)
         return 2
+
+
+def _option_sets(names):
+    """The sets of a `--sets` option; an unknown one is an error naming the option."""
+    from nngrade.autograder.sets import UnknownSetError, parse_sets
+    try:
+        return parse_sets(names)
+    except UnknownSetError as exc:
+        raise UnknownSetError(f"--sets: {exc}") from None
 
 
 def cmd_init(args) -> int:
@@ -107,7 +135,7 @@ def cmd_grade(args) -> int:
         if level not in LEVELS:
             raise ValueError(f"NNGRADE_SANDBOX={level!r}: choose one of {', '.join(LEVELS)}")
     options = GradeOptions(
-        sets=parse_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
+        sets=_option_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
         jobs=args.jobs, lang=args.lang or course.lang, only=args.only, force=args.force,
         sandbox_level=os.environ.get("NNGRADE_SANDBOX") or None, progress=not args.no_progress,
         fmt=args.fmt, roster=args.roster,
@@ -157,11 +185,10 @@ def cmd_release(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from nngrade.autograder.sets import parse_sets
     if args.course is not None:
         from nngrade.config import load_course
         load_course(_course_dir(args.course) / "nngrade.toml")   # the course's own sets too
-    sets = parse_sets(args.sets) if args.sets else parse_sets(None)
+    sets = _option_sets(args.sets)
     if args.target == "nbgrader":
         from nngrade.export.nbgrader import export_nbgrader
         path = export_nbgrader(args.dest, sets)

@@ -1,13 +1,19 @@
 """The course file ``nngrade.toml``: name, salt, language, sets, MNIST budget, late policy.
 
 The salt makes each student's random inputs unpredictable to students and stable across reruns;
-it is created once by ``nngrade init`` and never taken from the command line.
+it is created once by ``nngrade init`` and never taken from the command line. It is the only
+secret the file holds; keep other secrets (LMS tokens, passwords) out of it.
+
+Every key and table the file may hold is one entry of :data:`SCHEMA` (its type and check); an
+unknown key or a bad value is an error naming the file and the key. Files written by any version
+of ``nngrade init`` load unchanged.
 """
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 try:  # Python 3.11+
     import tomllib
@@ -15,10 +21,12 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 from nngrade.autograder.sets import SETS, SetError, UnknownSetError, add_sets_dir, parse_sets
+from nngrade.errors import did_you_mean, printable
 
 CONFIG_NAME = "nngrade.toml"
 COURSE_SETS_DIR = "solutions"      # a course's own sets: COURSE/solutions/<set>/set.toml
 LATE_POLICIES = ("none", "flag", "penalty")
+LANGS = ("ko", "en")
 
 
 class ConfigError(ValueError):
@@ -58,7 +66,8 @@ def render_config(course: Course) -> str:
     )
 
 
-def init_course(directory: Path, name: str | None = None, lang: str = "ko") -> Path:
+def init_course(directory: Path, name: str | None = None, lang: str = "ko",
+                sets: tuple[str, ...] | None = None) -> Path:
     """Write COURSE/nngrade.toml with a fresh random salt; refuse to overwrite an existing one."""
     directory = Path(directory)
     path = directory / CONFIG_NAME
@@ -67,8 +76,107 @@ def init_course(directory: Path, name: str | None = None, lang: str = "ko") -> P
                           f"so it is not overwritten")
     directory.mkdir(parents=True, exist_ok=True)
     course = Course(name=name or directory.resolve().name, salt=secrets.token_hex(16), lang=lang)
+    if sets is not None:
+        course.sets = tuple(sets)
     path.write_text(render_config(course), encoding="utf-8")
     return path
+
+
+# ---- the schema: every key and table a course file may hold -------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of the course file: the Course field it fills, the TOML types it takes, and what
+    is wrong with a value (``check`` returns a phrase such as "must be positive", or None)."""
+    field: str
+    types: tuple[type, ...]
+    what: str                                            # the types in words, for messages
+    check: Callable[[Any], str | None] = lambda value: None
+    required: bool = False
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    words = ", ".join(f'"{c}"' for c in choices)
+    return lambda value: None if value in choices else f"must be one of {words}, not {value!r}"
+
+
+def _positive(value) -> str | None:
+    return None if value > 0 else f"must be positive, not {value!r}"
+
+
+def _fraction(value) -> str | None:
+    return None if 0.0 <= value <= 1.0 else f"is a fraction between 0 and 1, not {value!r}"
+
+
+def _salt(value) -> str | None:
+    return None if len(value) >= 8 else "must be a string of at least 8 characters"
+
+
+def _set_names(value) -> str | None:
+    names = [value] if isinstance(value, str) else value
+    return None if all(isinstance(n, str) for n in names) else "must be a list of set names"
+
+
+NUMBER = ((int, float), "a number")
+TEXT = ((str,), "a string")
+
+# Top-level keys, and tables of keys ([mnist], [late]). A new setting is one entry here and a
+# field of Course; files that lack it keep loading with the field's default.
+SCHEMA: dict[str, Setting | dict[str, Setting]] = {
+    "name": Setting("name", *TEXT),
+    "salt": Setting("salt", *TEXT, check=_salt, required=True),
+    "lang": Setting("lang", *TEXT, check=_one_of(LANGS)),
+    "sets": Setting("sets", (list, str), "a list of set names", check=_set_names),
+    "mnist": {
+        "budget_cpu_seconds": Setting("mnist_budget_cpu_seconds", *NUMBER, check=_positive),
+    },
+    "late": {
+        "policy": Setting("late_policy", *TEXT, check=_one_of(LATE_POLICIES)),
+        "penalty": Setting("late_penalty", *NUMBER, check=_fraction),
+    },
+}
+
+
+def _type_name(value) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _read_settings(data: dict, path: Path) -> dict[str, Any]:
+    """Course field → value for every key of ``data``; any unknown or bad key is a ConfigError."""
+    values: dict[str, Any] = {}
+
+    def check(key: str, value, setting: Setting, where: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, setting.types):
+            raise ConfigError(f"{path}: {where}{key} must be {setting.what}, not {_type_name(value)} "
+                              f"({printable(repr(value))[:60]})")
+        problem = setting.check(value)
+        if problem:
+            raise ConfigError(f"{path}: {where}{key} {printable(problem)}")
+        values[setting.field] = value
+
+    for key, value in data.items():
+        entry = SCHEMA.get(key)
+        if entry is None:
+            kind = "table" if isinstance(value, dict) else "key"
+            raise ConfigError(f"{path}: unknown {kind} {printable(repr(key))}"
+                              f"{did_you_mean(key, SCHEMA)}")
+        if isinstance(entry, Setting):
+            check(key, value, entry, "")
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {key} must be a table ([{key}]), not {_type_name(value)}")
+        for sub, sub_value in value.items():
+            if sub not in entry:
+                raise ConfigError(f"{path}: unknown key {printable(repr(sub))} in [{key}]"
+                                  f"{did_you_mean(sub, entry)}")
+            check(sub, sub_value, entry[sub], f"[{key}] ")
+    for key, entry in SCHEMA.items():
+        if isinstance(entry, Setting) and entry.required and entry.field not in values:
+            raise ConfigError(f"{path}: missing {key!r} (every course file has one, written by "
+                              "`nngrade init`)")
+    return values
 
 
 def load_course(path: Path) -> Course:
@@ -78,33 +186,24 @@ def load_course(path: Path) -> Course:
             data = tomllib.load(f)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such course file (create one with `nngrade init COURSE`)")
-    except tomllib.TOMLDecodeError as exc:
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a course file")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    salt = data.get("salt")
-    if not isinstance(salt, str) or len(salt) < 8:
-        raise ConfigError(f"{path}: `salt` must be a string of at least 8 characters")
-    lang = data.get("lang", "ko")
-    if lang not in ("ko", "en"):
-        raise ConfigError(f'{path}: `lang` must be "ko" or "en", not {lang!r}')
+    values = _read_settings(data, path)
     try:
         # the course's own sets first, so that `sets` may name them
         add_sets_dir(path.parent / COURSE_SETS_DIR)
-        sets = tuple(s.id for s in parse_sets(data.get("sets")))
+        values["sets"] = tuple(s.id for s in parse_sets(values.get("sets")))
     except (UnknownSetError, SetError) as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    late = data.get("late", {})
-    policy = late.get("policy", "none")
-    if policy not in LATE_POLICIES:
-        raise ConfigError(f"{path}: [late] policy must be one of {LATE_POLICIES}, not {policy!r}")
-    penalty = float(late.get("penalty", 0.0))
-    if not 0.0 <= penalty <= 1.0:
-        raise ConfigError(f"{path}: [late] penalty is a fraction between 0 and 1, not {penalty}")
-    budget = float(data.get("mnist", {}).get("budget_cpu_seconds", 120.0))
-    if budget <= 0:
-        raise ConfigError(f"{path}: [mnist] budget_cpu_seconds must be positive")
-    return Course(name=str(data.get("name", path.parent.name)), salt=salt, lang=lang, sets=sets,
-                  mnist_budget_cpu_seconds=budget, late_policy=policy, late_penalty=penalty,
-                  path=path)
+        raise ConfigError(f"{path}: sets: {exc}") from None
+    for name in ("mnist_budget_cpu_seconds", "late_penalty"):
+        if name in values:
+            values[name] = float(values[name])
+    values.setdefault("name", path.parent.name)
+    return Course(**values, path=path)
 
 
 def find_course(*starts: Path) -> Path | None:

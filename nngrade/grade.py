@@ -141,6 +141,10 @@ def load_overrides(out: Path) -> dict[str, dict[str, float]]:
     for student, tests in data.items():
         if not isinstance(tests, dict):
             raise ValueError(f"{path}: [{student}] must be a table of test name = points")
+        for test, points in tests.items():
+            if isinstance(points, bool) or not isinstance(points, (int, float)):
+                raise ValueError(f"{path}: [{student}] {test!r} must be a number of points, "
+                                 f"not {points!r}")
         overrides[str(student)] = {str(k): float(v) for k, v in tests.items()}
     return overrides
 
@@ -269,13 +273,23 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     from nngrade.autograder.plugin import StudentJob
     from nngrade.intake import read_class
 
+    from nngrade.autograder.sets import parse_sets
+    from nngrade.preflight import check_out, check_overrides, check_roster
+
     started = time.perf_counter()
     out = Path(out)
+    # every input is checked before anything is written or graded
+    check_out(out)
+    class_ids: list[str] = []
+    subs = read_class(Path(submissions), format=options.fmt, only=options.only,
+                      class_ids=class_ids)
+    check_roster(options.roster)
+    overrides = load_overrides(out)
+    check_overrides(out / OVERRIDES_NAME, overrides, class_ids,
+                    {*options.sets, *parse_sets(list(course.sets))})
     out.mkdir(parents=True, exist_ok=True)
     run = ClassRun(out=out)
     remove_stale_temp_files(out)
-    subs = read_class(Path(submissions), format=options.fmt, only=options.only)
-    overrides = load_overrides(out)
     grader = grader_digest()
     settings = RunSettings(
         sets=tuple(s.id for s in options.sets), salt=course.salt, lang=options.lang,

@@ -43,8 +43,8 @@ from typing import Iterable, Sequence
 
 from nngrade import __version__
 from nngrade.autograder.atomic import write_atomic
-from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, SET_FILE, ExerciseSet, SetError,
-                                     find_set, find_sets_in)
+from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, PUBLIC_TESTS, SET_FILE, ExerciseSet,
+                                     SetError, find_set, find_sets_in)
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
 END_MARKER = "### END SOLUTION"
@@ -66,6 +66,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "__init__.py"),
     ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
     ("nngrade", "cli.py"),
+    ("nngrade", "errors.py"),        # cli.py's one-line error messages
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
     ("nngrade", "terminal.py"),      # the one escaper of untrusted text on the terminal
@@ -701,7 +702,7 @@ nngrade = "nngrade.cli:main"
 include = ["nngrade", "nngrade.*"]
 
 [tool.setuptools.package-data]
-"nngrade" = ["fingerprints.json", "sets/*/*.toml"]
+"nngrade" = ["fingerprints.json", "sets/*/*.toml", "sets/*/test_public.py"]
 "nngrade.autograder" = ["pytest.ini"]
 """
 
@@ -787,7 +788,8 @@ def bundle_files(generated: Generated) -> Bundle:
                                        "that needs it")
     files.update(runtime)
     for s in generated.sets:
-        for name in (SET_FILE, HINTS_FILE):
+        # test_public.py too, so that an installed bundle checks files kept anywhere (--path)
+        for name in (SET_FILE, HINTS_FILE, PUBLIC_TESTS):
             if s.file(name).is_file():
                 files[f"{BUNDLE_SETS_DIR}/{s.id}/{name}"] = s.file(name).read_bytes()
     from nngrade.autograder.catalogue import SHARED_HINTS as shared

@@ -531,7 +531,10 @@ def test_bundle_contains_no_solution_code(bundle):
     out, root, _ = bundle
     files = {p.relative_to(root).as_posix(): p.read_bytes()
              for p in sorted(root.rglob("*")) if p.is_file()}
-    runtime = {n for n in files if n.startswith("nngrade/")}
+    # the sets' set.toml, hints.toml and public tests under nngrade/sets/ are what assignments/
+    # ships, not runtime code
+    runtime = {n for n in files if n.startswith("nngrade/")
+               and not n.startswith(f"{release.BUNDLE_SETS_DIR}/")}
 
     for name in files:
         assert not re.search(r"(^|/)(solutions|suites|mistakes)/|(^|/)(reference|diagnose)\.py$",
@@ -594,13 +597,15 @@ def test_bundle_contains_no_solution_code(bundle):
 SITE_PACKAGES = [p for p in site.getsitepackages() if Path(p).is_dir()]
 
 
-def bundle_python(root: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def bundle_python(root: Path, *args: str, timeout: float = 300,
+                  cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Python in the unpacked bundle, as a student has it: -S skips the site hooks, so the kit's
     editable install cannot lend what the bundle lacks; site-packages on PYTHONPATH still gives
-    numpy, pytest and rich."""
-    return subprocess.run([sys.executable, "-S", *args], cwd=root, capture_output=True, text=True,
-                          timeout=timeout,
-                          env={"PYTHONPATH": ":".join(SITE_PACKAGES), "PATH": "/usr/bin:/bin",
+    numpy, pytest and rich. With ``cwd`` elsewhere, the bundle is on PYTHONPATH, as installed."""
+    path = SITE_PACKAGES if cwd is None else [str(root), *SITE_PACKAGES]
+    return subprocess.run([sys.executable, "-S", *args], cwd=cwd or root, capture_output=True,
+                          text=True, timeout=timeout,
+                          env={"PYTHONPATH": ":".join(path), "PATH": "/usr/bin:/bin",
                                "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"})
 
 
@@ -685,3 +690,30 @@ def test_bundle_ships_the_fingerprints_of_the_public_examples(bundle):
     assert list(args[0]) == [s.id for s in PRESENT]
     shipped = json.loads((root / release.BUNDLE_FINGERPRINTS).read_text(encoding="utf-8"))
     assert shipped == json.loads(json.dumps(returned))
+
+
+def test_bundle_help_lists_only_the_student_commands(bundle):
+    """A student's `nngrade --help` offers check, not the instructor's commands."""
+    _, root, _ = bundle
+    done = bundle_python(root, "-m", "nngrade", "--help", timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "{check}" in done.stdout and "check your own files" in done.stdout
+    for command in ("grade", "export", "release", "demo", "init"):
+        assert not re.search(rf"\b{command}\b", done.stdout), done.stdout
+    refused = bundle_python(root, "-m", "nngrade", "grade", "x", "--out", "y", timeout=60)
+    assert refused.returncode == 2 and "invalid choice: 'grade'" in refused.stderr
+
+
+@pytest.mark.parametrize("where", ["bundle root", "installed"])
+def test_check_path_to_a_folder_holding_only_the_module(bundle, tmp_path, where):
+    """The README's `--path DIR` advice: DIR holds only backprop.py; the public tests come from
+    the bundle's assignments/ (run from its root) or the installed package (run elsewhere)."""
+    _, root, _ = bundle
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(root / "assignments" / "04_backprop" / "backprop.py", mine / "backprop.py")
+    cwd = None if where == "bundle root" else tmp_path
+    done = bundle_python(root, "-m", "nngrade", "check", "backprop", "--path", str(mine), cwd=cwd)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr      # the stub: every test fails
+    assert "04_backprop" in done.stdout and "not implemented" in done.stdout, done.stdout

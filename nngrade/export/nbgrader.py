@@ -228,7 +228,7 @@ def export_nbgrader(dest: Path, sets) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     _write_config(dest, sets)
     if not (dest / COURSE_FILE).exists():
-        init_course(dest, name=dest.resolve().name)
+        init_course(dest, name=dest.resolve().name, sets=tuple(s.id for s in sets))
     for set_id, nb in notebooks.items():
         folder = dest / "source" / set_id
         folder.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ import zlib
 from dataclasses import dataclass
 
 from nngrade.autograder.sets import all_sets
+from nngrade.errors import printable
 
 _RESUBMISSION = re.compile(r"^(?P<base>.+?)(?:-(?P<dash>\d+)| \((?P<paren>\d+)\))$")
 _UTF8_FLAG = 0x800
@@ -174,8 +175,7 @@ def split_member_name(name: str) -> tuple[tuple[str, ...], str | None]:
 
 def shown(text: str, limit: int = 160) -> str:
     """A name made safe for messages: control characters escaped, very long names shortened."""
-    out = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
-    out = out.encode("utf-8", "backslashreplace").decode("utf-8")   # lone surrogates
+    out = printable(text)
     if len(out) > limit:
         keep = (limit - 1) // 2
         out = out[:keep] + "…" + out[-keep:]

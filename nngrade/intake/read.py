@@ -9,19 +9,22 @@ from .collect import choose, walk
 from .formats import FORMATS, StudentEntry, detect_format, list_students, open_container
 from .model import IntakeError, IntakeLimits, Refused, StudentContext, Submission, modules_digest
 from .names import shown
+from nngrade.errors import did_you_mean, some
 
 log = logging.getLogger("nngrade.intake")
 
 
 def read_class(path, format: str = "folders", only: str | None = None,
                limits: IntakeLimits = IntakeLimits(),
-               class_notes: list[str] | None = None) -> list[Submission]:
+               class_notes: list[str] | None = None,
+               class_ids: list[str] | None = None) -> list[Submission]:
     """Read every student's entry of SUBMISSIONS (`path`) in the given layout.
 
     One broken entry never stops the class: its Submission carries `problems`. IntakeError is
     raised only when `path` itself is unusable (missing, not a folder, not the layout asked for)
     or `only` names no student. `format="auto"` guesses the layout. Remarks about the class as a
-    whole (files that belong to no student) are appended to `class_notes` and logged.
+    whole (files that belong to no student) are appended to `class_notes` and logged; the ids of
+    every student of the class (also with `only`) are appended to `class_ids`.
     """
     path = Path(path)
     if format == "auto":
@@ -36,12 +39,14 @@ def read_class(path, format: str = "folders", only: str | None = None,
             log.warning("%s: %s", path, note)
             if class_notes is not None:
                 class_notes.append(note)
+        if class_ids is not None:
+            class_ids.extend(e.student_id for e in entries)
         if only is not None:
             chosen = [e for e in entries if e.student_id == only]
             if not chosen:
-                some = ", ".join(e.student_id for e in entries[:5])
-                raise IntakeError(f"{path}: no student {only!r} in this {format} layout "
-                                  f"({len(entries)} students, e.g. {some})")
+                ids = [e.student_id for e in entries]
+                raise IntakeError(f"{shown(str(path))}: --only: no student {only!r} in this "
+                                  f"{format} layout{did_you_mean(only, ids)}; its students: {some(ids)}")
             entries = chosen
         return [read_student(e, limits) for e in entries]
 
