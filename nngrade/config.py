@@ -5,6 +5,7 @@ it is created once by ``nngrade init`` and never taken from the command line.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,11 @@ def init_course(directory: Path, name: str | None = None, lang: str = "ko") -> P
                           f"so it is not overwritten")
     directory.mkdir(parents=True, exist_ok=True)
     course = Course(name=name or directory.resolve().name, salt=secrets.token_hex(16), lang=lang)
-    path.write_text(render_config(course), encoding="utf-8")
+    # the salt seeds every student's inputs: readable by the instructor alone
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(render_config(course))
+    os.chmod(path, 0o600)          # whatever the umask
     return path
 
 

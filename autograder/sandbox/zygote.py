@@ -120,6 +120,31 @@ def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
     return problems
 
 
+CLONE_NEWNS = 0x00020000
+
+
+def hide_in_own_mounts(hide: list[str]) -> list[str]:
+    """rlimit level as root: a mount namespace of our own where the hidden folders are empty
+    read-only tmpfs (files: /dev/null); the rest of the machine stays as it is."""
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return [f"no mount namespace: {os.strerror(ctypes.get_errno())}"]
+    problems = []
+    try:
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    except OSError as e:
+        return [str(e)]
+    for path in hide:
+        try:
+            if os.path.isdir(path):
+                _mount(b"tmpfs", path, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       b"size=4k,mode=0")
+            elif os.path.exists(path):
+                _mount(b"/dev/null", path, None, MS_BIND)
+        except OSError as e:
+            problems.append(str(e))
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------
 # killing every process of the student
 
@@ -392,6 +417,8 @@ def main() -> None:
     problems = []
     if CONFIG.get("isolate_filesystem"):
         problems = isolate_filesystem(CONFIG["hide"], CONFIG["tmp_mb"])
+    elif CONFIG.get("hide_by_mount"):
+        problems = hide_in_own_mounts(CONFIG["hide"])
     if CONFIG["kill"] == "pidns":
         wipe(None)
     # Built after the mounts (rules hold inodes): the runtime is readable, the temp base (where

@@ -371,7 +371,7 @@ def _distinctive_line(path: Path) -> str:
 
 
 def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], sets=SETS,
-                 jobs: int = 2, level: str | None = None) -> ClassRun:
+                 jobs: int = 2, level: str | None = None, private_canary: bool = False) -> ClassRun:
     subs, out, canary = base / "submissions", base / "out", base / "canary"
     for d in (subs, out, canary):
         d.mkdir(parents=True)
@@ -385,6 +385,10 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     (canary / "answers" / "perceptron.py").write_text(
         f"# {secret}\n" + reference_source("09_perceptron", "perceptron"), encoding="utf-8")
     listener = Listener(canary / "listener.sock")
+    if private_canary:
+        # Without Landlock nothing but file modes guards files outside the kit, OUT, the
+        # submissions and the course: the instructor's other files are then theirs alone.
+        os.chmod(canary, 0o700)
     values = {
         "OUT": str(out), "SUBMISSIONS": str(subs), "CANARY": str(canary),
         "SECRET_FILE": str(canary / "secret.txt"), "SECRET_ENV": SECRET_ENV,
@@ -649,8 +653,10 @@ def test_refused_input_is_named_in_the_students_report(corpus, attack):
 
 LEVEL_ATTACKS = ("open-socket", "io-uring-socket", "read-other-students", "read-solutions",
                  "read-hidden-suites", "proc-walk", "signal-parent", "outlive-child",
-                 "forge-results-file", "fork-bomb", "fill-disk", "namespaces-and-signals")
-LOWER_LEVELS = ("unshare", "rlimit")
+                 "forge-results-file", "fork-bomb", "fill-disk", "namespaces-and-signals",
+                 "perm-tamper")
+# rlimit-no-landlock: the lowest level as on a kernel without Landlock (NNGRADE_LANDLOCK_ABI=0)
+LOWER_LEVELS = ("unshare", "rlimit", "rlimit-no-landlock")
 
 
 def _level_available(level: str) -> str | None:
@@ -664,22 +670,51 @@ def _level_available(level: str) -> str | None:
 
 @pytest.fixture(scope="module", params=LOWER_LEVELS)
 def level_corpus(request) -> ClassRun:
-    why = _level_available(request.param)
+    level, no_landlock = request.param.split("-")[0], request.param.endswith("no-landlock")
+    why = _level_available(level)
     if why:
-        pytest.skip(f"sandbox level {request.param} is not available here: {why}")
+        pytest.skip(f"sandbox level {level} is not available here: {why}")
     folder = Path(tempfile.mkdtemp(prefix="nngrade-attacks-"))
     os.chmod(folder, 0o755)
+    saved = os.environ.get("NNGRADE_LANDLOCK_ABI")
+    if no_landlock:
+        os.environ["NNGRADE_LANDLOCK_ABI"] = "0"
     try:
         attacks = [a for a in CLASS_ATTACKS if a.name in LEVEL_ATTACKS]
-        run = grade_corpus(folder, attacks, ("aa-honest", OTHER_STUDENT), level=request.param)
-        assert {r["extra_data"]["sandbox"]["level"] for r in run.results.values()} == {request.param}
+        run = grade_corpus(folder, attacks, ("aa-honest", OTHER_STUDENT), level=level,
+                           private_canary=no_landlock)
+        assert {r["extra_data"]["sandbox"]["level"] for r in run.results.values()} == {level}
+        if no_landlock:            # the condition really holds
+            for doc in run.results.values():
+                layers = {l["name"]: l for l in doc["extra_data"]["sandbox"]["layers"]}
+                assert not layers["landlock"]["active"], layers["landlock"]
+        course = Path(run.values["COURSE"])
+        assert course.stat().st_mode & 0o077 == 0, oct(course.stat().st_mode)   # 0600
         yield run
     finally:
+        if saved is None:
+            os.environ.pop("NNGRADE_LANDLOCK_ABI", None)
+        else:
+            os.environ["NNGRADE_LANDLOCK_ABI"] = saved
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _other_readable_kit_copies() -> list[str]:
+    """Copies of the solutions outside this kit that any uid may read (other checkouts on the
+    machine): without Landlock nothing of this kit's can hide them."""
+    import glob
+    mine = os.path.realpath(paths.SOLUTIONS_DIR)
+    found = glob.glob("/*/*/solutions/09_perceptron/perceptron.py") + \
+        glob.glob("/*/*/*/solutions/09_perceptron/perceptron.py")
+    return [p for p in found if not os.path.realpath(p).startswith(mine + "/")
+            and os.stat(p).st_mode & 0o004]
+
+
 @pytest.mark.parametrize("name", LEVEL_ATTACKS)
-def test_at_the_lower_levels_the_attack_fails_and_does_no_harm(level_corpus, name):
+def test_at_the_lower_levels_the_attack_fails_and_does_no_harm(level_corpus, name, request):
+    if name == "read-solutions" and "no-landlock" in request.node.callspec.id \
+            and _other_readable_kit_copies():
+        pytest.skip(f"world-readable copies of the solutions elsewhere: {_other_readable_kit_copies()[:2]}")
     attack = next(a for a in CLASS_ATTACKS if a.name == name)
     check_no_unearned_points(level_corpus, attack)
     check_no_leak(level_corpus, attack)
