@@ -926,3 +926,51 @@ def test_untrusted_text_reaches_the_terminal_escaped(open_folder, capsys):
     assert "PWNED" in text                       # the text is shown ...
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text   # ... never as controls
     assert "markup[/bold red]" in text         # shown as text, not taken as rich markup
+
+
+# ---- one level per run -----------------------------------------------------------------------------
+
+
+def _flaky_bwrap(monkeypatch, failing_slots, times):
+    """Job slots (not the grading process) whose bwrap start fails `times` times, as under load."""
+    from nngrade.autograder.sandbox import SandboxUnavailable, pool as pool_module
+    real, main = pool_module.SandboxPool._start, os.getpid()
+    failed = {"n": 0}
+
+    def start(self, level):
+        if level == "bwrap" and self.slot in failing_slots and os.getpid() != main \
+                and failed["n"] < times:
+            failed["n"] += 1
+            raise SandboxUnavailable("bwrap: setting up uid map: Resource temporarily unavailable")
+        return real(self, level)
+
+    monkeypatch.setattr(pool_module.SandboxPool, "_start", start)
+
+
+@pytest.mark.parametrize("times, failing", [(1, {1}), (99, {1})], ids=["once", "always"])
+def test_a_slot_that_cannot_start_the_runs_level_never_grades_at_another(open_folder, monkeypatch,
+                                                                        times, failing):
+    if _level_available("bwrap"):
+        pytest.skip("bubblewrap is not available here")
+    _flaky_bwrap(monkeypatch, failing, times)
+    attack = next(a for a in ATTACKS if a.name == "level-downgrade")
+    honest = tuple(f"aa-honest-{i}" for i in range(5))
+    run = grade_corpus(open_folder, [attack], honest, sets=(ATTACKED_SET,), jobs=2)
+    assert run.run.failed == []
+    assert len(run.results) == len(honest) + 1
+    sandboxes = {json.dumps(d["extra_data"]["sandbox"], sort_keys=True) for d in run.results.values()}
+    assert len(sandboxes) == 1                                   # byte-identical across slots
+    assert {d["extra_data"]["sandbox"]["level"] for d in run.results.values()} == {"bwrap"}
+    for sid in honest:
+        assert run.results[sid]["score"] == 100.0
+
+
+def test_when_no_slot_can_start_the_runs_level_the_run_stops_with_one_line(open_folder, monkeypatch):
+    if _level_available("bwrap"):
+        pytest.skip("bubblewrap is not available here")
+    _flaky_bwrap(monkeypatch, {0, 1}, 99)
+    attack = next(a for a in ATTACKS if a.name == "level-downgrade")
+    with pytest.raises(ValueError, match="no job slot could start the bwrap sandbox") as info:
+        grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=2)
+    assert "\n" not in str(info.value)
+    assert list((open_folder / "out").glob("*/results.json")) == []
