@@ -69,8 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("nngrade: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"nngrade: {stop}" if str(stop) else "nngrade: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError, IntakeError) as exc:
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.

@@ -24,6 +24,7 @@ from nngrade.autograder.fingerprints import cached_fingerprints
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.sets import ExerciseSet, find_set
+from nngrade import stopping
 from nngrade.runlevel import RunRefused
 from nngrade.terminal import shown
 
@@ -149,8 +150,11 @@ def _slot_main(slot: int, settings: dict, my_tasks, events) -> None:
     from nngrade.runlevel import open_slot_pool, with_run_notes
 
     sets = tuple(find_set(s) for s in settings["sets"])
+    held = {}
+    stopping.in_slot(lambda: held.get("pool"))
     # the run's level, never another; OUT, the submissions and the course stay hidden
     pool, why = open_slot_pool(slot, settings["run_level"], settings["hide"])
+    held["pool"] = pool
     if pool is None:
         events.put(("slot-failed", slot, why))
         return
@@ -290,7 +294,12 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         settings["run_level"] = choose_run_level(
             options.sandbox_level, settings["hide"],
             allow_shared_uid=shared_uid_allowed(options.allow_shared_uid))
-        _run_slots(todo, jobs, settings, options, run, console)
+        with stopping.stop_signals():
+            try:
+                _run_slots(todo, jobs, settings, options, run, console)
+            except KeyboardInterrupt:
+                stopping.end_slots()
+                raise stopping.RunStopped(len(run.graded) + len(run.failed), len(todo)) from None
     run.seconds = time.perf_counter() - started
     run.summary_path = write_class_outputs(out, subs, options, course)
     return run
@@ -317,6 +326,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
         my_tasks = ctx.Queue()
         proc = ctx.Process(target=_slot_main, args=(slot, settings, my_tasks, events))
         proc.start()
+        stopping.track(proc)
         slots[slot] = (proc, my_tasks)
         in_flight[slot] = None
 

@@ -557,6 +557,20 @@ class SandboxPool:
             shutil.rmtree(self._runner, ignore_errors=True)
             self._runner = None
 
+    def abandon(self) -> None:
+        """Tear the sandbox down at once, without asking the zygote (the run is being stopped):
+        every process under it and of its uid killed, temp space and runner removed."""
+        z, self._zygote = self._zygote, None
+        if z is not None:
+            victims = _descendants(z.proc.pid) + [z.proc.pid]
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        self._session = None
+        self.close()
+
     def __enter__(self):
         return self
 

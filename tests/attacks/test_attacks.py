@@ -974,3 +974,91 @@ def test_when_no_slot_can_start_the_runs_level_the_run_stops_with_one_line(open_
         grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=2)
     assert "\n" not in str(info.value)
     assert list((open_folder / "out").glob("*/results.json")) == []
+
+
+# ---- stopping a run --------------------------------------------------------------------------------
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location(
+        "bench_load", paths.REPO_ROOT / "benchmarks" / "bench_load.py")
+    module = importlib.util.module_from_spec(spec)
+    import sys
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+STOP_STUDENTS = 12
+
+
+@pytest.fixture(scope="module")
+def stop_class():
+    """A class of slow honest students, and its uninterrupted run."""
+    import subprocess
+    bench = _load_bench()
+    base = Path(tempfile.mkdtemp(prefix="nngrade-stop-"))
+    os.chmod(base, 0o755)
+    slow = (HERE / "stop-the-run" / "perceptron.py").read_text("utf-8")
+    subs = base / "submissions"
+    for i in range(STOP_STUDENTS):
+        folder = subs / f"s{i:02d}"
+        folder.mkdir(parents=True)
+        (folder / "perceptron.py").write_text(slow + reference_source("09_perceptron", "perceptron"),
+                                              "utf-8")
+    course = init_course(base / "course", name="stop", lang="en")
+    command = lambda out: bench.grade_command(subs, out, course, sets=(ATTACKED_SET,))  # noqa: E731
+    done = subprocess.run(command(base / "out-whole"), capture_output=True, text=True,
+                          cwd=tempfile.gettempdir(), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    try:
+        yield {"bench": bench, "base": base, "command": command}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("how", ["sigint-main", "sigterm-main", "sigint-group"])
+def test_a_stopped_run_ends_every_process_says_one_line_and_resumes(stop_class, how):
+    import signal
+    import subprocess
+    bench, base = stop_class["bench"], stop_class["base"]
+    out = base / f"out-{how}"
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(stop_class["command"](out), stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True, cwd=tempfile.gettempdir())
+        deadline = time.monotonic() + 120
+        while bench.results_count(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tree = bench._tree(proc.pid)
+        assert proc.poll() is None and len(tree) > 3, "the run ended before it could be stopped"
+        sig = signal.SIGTERM if how == "sigterm-main" else signal.SIGINT
+        if how == "sigint-group":
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
+        stopped = time.monotonic()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        left = bench.wait_until_gone(tree, timeout=max(0.1, 5 - (time.monotonic() - stopped)))
+        if proc.poll() is None:
+            proc.kill()
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        err.seek(0)
+        printed = [line for line in err.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    assert left == [], f"{len(left)} processes of the run alive 5 s after the stop"
+    assert len(printed) == 1, printed[:40]
+    assert re.search(r"\d+ of \d+ students finished", printed[0]) and "again" in printed[0], printed
+    finished = bench.results_count(out)
+    assert 0 < finished < STOP_STUDENTS
+    rerun = subprocess.run(stop_class["command"](out), capture_output=True, text=True,
+                           cwd=tempfile.gettempdir(), timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert rerun.stdout.startswith(f"graded {STOP_STUDENTS - finished}, unchanged {finished},")
+    assert bench.compare_outs(base / "out-whole", out) == {}
+    assert bench.stray_files(out) == []
