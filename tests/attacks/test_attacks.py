@@ -1062,3 +1062,77 @@ def test_a_stopped_run_ends_every_process_says_one_line_and_resumes(stop_class, 
     assert rerun.stdout.startswith(f"graded {STOP_STUDENTS - finished}, unchanged {finished},")
     assert bench.compare_outs(base / "out-whole", out) == {}
     assert bench.stray_files(out) == []
+
+
+# ---- grading as a normal user ----------------------------------------------------------------------
+
+NOBODY = ("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups")
+
+
+@pytest.fixture
+def nobody_class(open_folder):
+    """A class owned by uid 65534, graded by that uid (as an instructor without root)."""
+    import subprocess
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as a normal user")
+    subs, out = open_folder / "submissions", open_folder / "out"
+    subs.mkdir()
+    values = {"OUT": str(out), "SUBMISSIONS": str(subs), "GRADER_PID": str(os.getpid()),
+              "COURSE": str(open_folder / "course" / "nngrade.toml")}
+    attacks = [a for a in ATTACKS if a.name in ("namespaces-and-signals", "perm-tamper")]
+    for attack in attacks:
+        values["NAME"] = attack.name
+        build_attack(attack, subs, values)
+    honest = subs / "aa-honest"
+    honest.mkdir()
+    for set_id, module in (("09_perceptron", "perceptron"), ("10_compgraph", "compgraph")):
+        (honest / f"{module}.py").write_text(reference_source(set_id, module), "utf-8")
+    subprocess.run(["chown", "-R", "65534:65534", str(open_folder)], check=True)
+    env = dict(os.environ, NNGRADE_SANDBOX="rlimit", HOME=str(open_folder))
+    import sys
+    init = subprocess.run([*NOBODY, sys.executable, "-m", "nngrade", "init", str(open_folder / "course"),
+                           "--lang", "en"], env=env, capture_output=True, text=True,
+                          cwd=str(open_folder))
+    assert init.returncode == 0, init.stderr
+    command = [*NOBODY, sys.executable, "-m", "nngrade", "grade", str(subs), "--out", str(out),
+               "--course", str(open_folder / "course"), "--sets", "09", "10", "--jobs", "2",
+               "--no-progress"]
+    return {"command": command, "env": env, "out": out, "folder": open_folder, "attacks": attacks}
+
+
+def test_grading_others_refuses_a_level_that_shares_the_graders_uid(nobody_class):
+    import subprocess
+    done = subprocess.run(nobody_class["command"], env=nobody_class["env"], capture_output=True,
+                          text=True, cwd=str(nobody_class["folder"]), timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1, done.stderr[-3000:]
+    assert "--allow-shared-uid" in lines[0] and "bubblewrap" in lines[0] and "root" in lines[0]
+    assert not list(nobody_class["out"].glob("*/results.json"))
+
+
+def test_with_the_opt_in_an_old_kernel_still_stops_signals_and_file_tampering(nobody_class):
+    """As a normal user at rlimit, Landlock below ABI 6 (Linux < 6.12: no signal scoping):
+    seccomp alone must stop F_SETOWN/F_SETSIG/O_ASYNC signals, chmod, utime and inotify."""
+    import subprocess
+    env = dict(nobody_class["env"], NNGRADE_LANDLOCK_ABI="5")
+    course = nobody_class["folder"] / "course" / "nngrade.toml"
+    before = course.stat()
+    done = subprocess.run(nobody_class["command"] + ["--allow-shared-uid"], env=env,
+                          capture_output=True, text=True, cwd=str(nobody_class["folder"]),
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    after = course.stat()
+    assert (after.st_mode, after.st_mtime_ns) == (before.st_mode, before.st_mtime_ns)
+    assert os.access(nobody_class["out"], os.W_OK)
+    results = {json.loads(p.read_text("utf-8"))["extra_data"]["student"]: json.loads(p.read_text("utf-8"))
+               for p in nobody_class["out"].glob("*/results.json")}
+    assert len(results) == 3
+    assert results["aa-honest"]["score"] == 200.0
+    for doc in results.values():
+        sandbox = doc["extra_data"]["sandbox"]
+        assert sandbox["level"] == "rlimit" and "ABI 5" in json.dumps(sandbox)
+        assert any("--allow-shared-uid" in note for note in sandbox["notes"])   # every report says so
+    for attack in nobody_class["attacks"]:
+        shown = json.dumps(results[attack.student], ensure_ascii=False)
+        assert f"ATTACK-RAN {attack.name}" in shown
+        assert "ESCAPED" not in shown and "WRONG" not in shown, re.findall(r".{60}(?:ESCAPED|WRONG).{40}", shown)[:5]
