@@ -92,15 +92,9 @@ def _mount_points():
     return points
 
 
-def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
-    """Everything read-only, the kit's secrets under empty tmpfs, fresh size-capped /tmp."""
+def _hide(hide: list[str]) -> list[str]:
+    """Each folder under an empty read-only tmpfs, each file under /dev/null; the failures."""
     problems = []
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    for path, flags in _mount_points():
-        try:
-            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except OSError as e:
-            problems.append(str(e))
     for path in hide:
         try:
             if os.path.isdir(path):
@@ -110,6 +104,19 @@ def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
                 _mount(b"/dev/null", path, None, MS_BIND)
         except OSError as e:
             problems.append(str(e))
+    return problems
+
+
+def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
+    """Everything read-only, the kit's secrets under empty tmpfs, fresh size-capped /tmp."""
+    problems = []
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for path, flags in _mount_points():
+        try:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError as e:
+            problems.append(str(e))
+    problems += _hide(hide)
     for path, size in (("/tmp", tmp_mb), ("/dev/shm", 1), ("/var/tmp", 1)):
         if os.path.isdir(path):
             try:
@@ -133,15 +140,7 @@ def hide_in_own_mounts(hide: list[str]) -> list[str]:
         _mount(None, "/", None, MS_REC | MS_PRIVATE)
     except OSError as e:
         return [str(e)]
-    for path in hide:
-        try:
-            if os.path.isdir(path):
-                _mount(b"tmpfs", path, b"tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                       b"size=4k,mode=0")
-            elif os.path.exists(path):
-                _mount(b"/dev/null", path, None, MS_BIND)
-        except OSError as e:
-            problems.append(str(e))
+    problems += _hide(hide)
     return problems
 
 

@@ -217,17 +217,6 @@ def leftover_uid_processes(uids) -> list[tuple[int, int, str]]:
     return left
 
 
-def _pss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 class GraderMemory:
     """Samples the PSS of this process and its job slots (forks of it: the same command line),
     not the sandboxes they start, every 50 ms while a run goes on."""
@@ -251,7 +240,8 @@ class GraderMemory:
 
     def _run(self):
         while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in self._grader_pids()))
+            pss = _load_bench()._pss_kib
+            self.peak_kib = max(self.peak_kib, sum(pss(p) for p in self._grader_pids()))
             self._stop.wait(0.05)
 
     def __enter__(self):
@@ -983,10 +973,12 @@ def test_when_no_slot_can_start_the_runs_level_the_run_stops_with_one_line(open_
 
 
 def _load_bench():
+    import sys
+    if "bench_load" in sys.modules:
+        return sys.modules["bench_load"]
     spec = importlib.util.spec_from_file_location(
         "bench_load", HERE.parent.parent / "benchmarks" / "bench_load.py")
     module = importlib.util.module_from_spec(spec)
-    import sys
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
