@@ -25,6 +25,9 @@ def _add_grade(sub):
                    help="course folder or nngrade.toml (default: the nearest one)")
     p.add_argument("--mnist-dir", type=Path, default=None)
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--allow-shared-uid", action="store_true",
+                   help="grade even where student code would run under your own uid (the rlimit "
+                        "level as a normal user); every report then says so")
 
 
 def _add_check(sub):
@@ -90,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("nngrade: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"nngrade: {stop}" if str(stop) else "nngrade: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError) as exc:   # IntakeError, ConfigError, SetError ... included
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
@@ -138,7 +141,7 @@ def cmd_grade(args) -> int:
         sets=_option_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
         jobs=args.jobs, lang=args.lang or course.lang, only=args.only, force=args.force,
         sandbox_level=os.environ.get("NNGRADE_SANDBOX") or None, progress=not args.no_progress,
-        fmt=args.fmt, roster=args.roster,
+        fmt=args.fmt, roster=args.roster, allow_shared_uid=args.allow_shared_uid,
         mnist_dir=args.mnist_dir or (Path(os.environ["NNGRADE_MNIST_DIR"])
                                      if os.environ.get("NNGRADE_MNIST_DIR") else None))
     run = grade_class(args.submissions, args.out, course, options)

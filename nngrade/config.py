@@ -10,6 +10,7 @@ of ``nngrade init`` load unchanged.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,11 @@ def init_course(directory: Path, name: str | None = None, lang: str = "ko",
     course = Course(name=name or directory.resolve().name, salt=secrets.token_hex(16), lang=lang)
     if sets is not None:
         course.sets = tuple(sets)
-    path.write_text(render_config(course), encoding="utf-8")
+    # the salt seeds every student's inputs: readable by the instructor alone
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(render_config(course))
+    os.chmod(path, 0o600)          # whatever the umask
     return path
 
 

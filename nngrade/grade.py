@@ -16,7 +16,7 @@ import re
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nngrade import __version__
@@ -25,6 +25,8 @@ from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
 from nngrade.autograder.sets import ExerciseSet, all_sets, find_set
+from nngrade import stopping
+from nngrade.runlevel import RunRefused
 from nngrade.terminal import shown
 
 OVERRIDES_NAME = "overrides.toml"
@@ -45,6 +47,7 @@ class GradeOptions:
     roster: Path | None = None
     mnist_dir: Path | None = None
     mnist_sample: bool = False         # grade set 08 on the shipped sample (the demo)
+    allow_shared_uid: bool = False     # grade others' code where it runs under our uid (runlevel.py)
 
 
 @dataclass
@@ -74,6 +77,8 @@ class RunSettings:
     late_penalty: float
     fingerprints: dict               # public-example fingerprints of the named mistakes
     probe_options: dict              # course settings a suite may read (student.options)
+    hide: tuple[str, ...] = ()       # folders the student's process never sees (OUT, course, ...)
+    run_level: dict | None = None    # the one sandbox level of the run (runlevel.py)
 
 
 @dataclass(frozen=True)
@@ -173,13 +178,18 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
     from nngrade.autograder.backends import SandboxStudent, limits_for
     from nngrade.autograder.plugin import GradingPlugin
     from nngrade.autograder.suite_session import run_suites, suite_paths
-    from nngrade.autograder.sandbox import SandboxPool
+    from nngrade.runlevel import open_slot_pool, with_run_notes
 
     sets = tuple(find_set(s) for s in settings.sets)
-    # OUT and the submissions stay out of the student's view where the level can hide folders
-    pool = SandboxPool(slot=slot, level=settings.sandbox_level,
-                       hide=[settings.out, settings.submissions])
-    events.put(("sandbox", slot, pool.describe()))
+    held = {}
+    stopping.in_slot(lambda: held.get("pool"))
+    # the run's level, never another; OUT, the submissions and the course stay hidden
+    pool, why = open_slot_pool(slot, settings.run_level, list(settings.hide))
+    held["pool"] = pool
+    if pool is None:
+        events.put(("slot-failed", slot, why))
+        return
+    events.put(("sandbox", slot, with_run_notes(pool.describe(), settings.run_level)))
     limits = limits_for(settings.sets, settings.training_budget)
     pending = {}
 
@@ -194,7 +204,7 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
 
     def on_done(job, outcomes, seconds):
         extra = pending.pop(job.student_id)
-        extra["sandbox"] = slot_independent(pool.describe())
+        extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), settings.run_level))
         try:
             document = _finish_student(job, outcomes, seconds, extra, settings, sets)
             events.put(("done", slot, job.student_id, document["score"]))
@@ -316,8 +326,19 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
 
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo))) if todo else 0
+    settings = replace(settings, hide=(settings.out, settings.submissions) + (
+        (str(Path(course.path).resolve().parent),) if course.path else ()))
     if todo:
-        _run_slots(todo, jobs, settings, options, run, console)
+        from nngrade.runlevel import choose_run_level, shared_uid_allowed
+        settings = replace(settings, run_level=choose_run_level(
+            options.sandbox_level, list(settings.hide),
+            allow_shared_uid=shared_uid_allowed(options.allow_shared_uid)))
+        with stopping.stop_signals():
+            try:
+                _run_slots(todo, jobs, settings, options, run, console)
+            except KeyboardInterrupt:
+                stopping.end_slots()
+                raise stopping.RunStopped(len(run.graded) + len(run.failed), len(todo)) from None
     run.seconds = time.perf_counter() - started
     run.summary_path = write_class_outputs(out, subs, options, course)
     return run
@@ -338,11 +359,13 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
     in_flight: dict[int, str | None] = {}
     finished: set[str] = set()
     idle_deaths = 0
+    dropped: dict[int, str] = {}          # slot -> why it could not start the run's level
 
     def start(slot):
         my_tasks = ctx.Queue()
         proc = ctx.Process(target=_slot_main, args=(slot, settings, my_tasks, events))
         proc.start()
+        stopping.track(proc)
         slots[slot] = (proc, my_tasks)
         in_flight[slot] = None
 
@@ -368,6 +391,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 kind, slot = event[0], event[1]
                 if kind == "sandbox":
                     run.sandbox = event[2]
+                elif kind == "slot-failed":        # could not start the run's level: dropped
+                    dropped[slot] = event[2]
                 elif kind == "ready":
                     sid = waiting.pop(0) if waiting else None
                     in_flight[slot] = sid
@@ -388,6 +413,12 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
             # No news for a while: a slot that died takes its student with it; retry once.
             for slot, (proc, _q) in list(slots.items()):
                 if proc.is_alive():
+                    continue
+                if slot in dropped:
+                    del slots[slot]
+                    if not slots:
+                        raise RunRefused(f"no job slot could start the {settings.run_level['level']} "
+                                         f"sandbox: {dropped[slot]}")
                     continue
                 sid, in_flight[slot] = in_flight.get(slot), None
                 if sid is None and proc.exitcode != 0:

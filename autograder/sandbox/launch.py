@@ -183,6 +183,9 @@ def _this_interpreter(note: str) -> Interpreter:
     numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
     multiarch = sysconfig.get_config_var("MULTIARCH") or ""
     exe = os.path.realpath(sys.executable)
+    if not os.access(exe, os.X_OK):
+        # a venv link into a folder this uid cannot enter: the same-version base Python
+        exe = next((p for p in _base_pythons() if os.access(p, os.X_OK)), exe)
     stdlib = sysconfig.get_paths()["stdlib"]
     return Interpreter(
         executable=exe, stdlib=stdlib,

@@ -191,10 +191,11 @@ class SandboxPool:
     each runs one student session at a time."""
 
     def __init__(self, slot: int = 0, level: str | None = None, hide=(),
-                 limits: Limits | None = None):
+                 limits: Limits | None = None, known_unavailable: dict | None = None):
         """`hide`: more folders students must not see (the output folder, the submissions);
         the kit's own folders are always hidden. `limits`: defaults for sessions; its tmp_mb
-        sizes the private /tmp, which lives as long as the pool."""
+        sizes the private /tmp, which lives as long as the pool. `known_unavailable`: why the
+        better levels could not start when the run chose its level (kept in describe())."""
         if type(slot) is not int or not 0 <= slot < 1000:
             raise ValueError(f"slot must be an int from 0 to 999, not {slot!r}")
         self.slot = slot
@@ -202,7 +203,7 @@ class SandboxPool:
         self.tmp_mb = int(self.limits.tmp_mb)
         self.root = launch.is_root()
         self._hide = self._hide_list(hide)
-        self._unavailable: dict[str, str] = {}
+        self._unavailable: dict[str, str] = dict(known_unavailable or {})
         self._notes: list[str] = []
         self._zygote: _Zygote | None = None
         self._session: Session | None = None
@@ -316,7 +317,15 @@ class SandboxPool:
             config.update(kill="uid" if drop else "tree", site=[interp.site],
                           tmp_base=self._tmp_base)
             if drop:
-                config.update(student_uid=self._uid, student_gid=self._uid)
+                # As root the zygote hides the kit, OUT, the submissions and the course under
+                # empty tmpfs in a mount namespace of its own: not only Landlock keeps them out.
+                needed = [os.path.realpath(p) for p in (interp.site, interp.stdlib,
+                                                        interp.executable, self._runner,
+                                                        self._tmp_base)]
+                hide = [h for h in self._hide
+                        if not any(n == h or n.startswith(h.rstrip("/") + "/") for n in needed)]
+                config.update(student_uid=self._uid, student_gid=self._uid, hide=hide,
+                              hide_by_mount=True)
                 self._kill_uid_processes()
             cmd = launch.rlimit_command(interp, self._runner, config)
         errlog = tempfile.TemporaryFile()
@@ -487,6 +496,13 @@ class SandboxPool:
             fs = ("own mount namespace: every mount read-only, the kit's folders and given "
                   f"folders hidden under empty tmpfs ({len(self._hide)}), private "
                   f"{self.tmp_mb} MiB /tmp" + (f"; problems: {problems}" if problems else ""))
+        elif uid is not None:
+            problems = ready.get("problems") or []
+            fs = ("the zygote's own mount namespace hides the kit's folders, OUT, the submissions "
+                  "and the course folder under empty tmpfs; the student's uid owns none of the "
+                  "grader's files" + (" and Landlock confines it to the Python runtime, numpy "
+                                      "and its working directory" if fenced else "")
+                  + (f"; problems: {problems}" if problems else ""))
         elif fenced:
             fs = ("no mount namespace, but Landlock confines student code to reading the Python "
                   "runtime and numpy and to its own working directory (no size cap on that "
@@ -494,7 +510,7 @@ class SandboxPool:
         else:
             fs = ("no filesystem isolation: student code can read every file its uid can read "
                   "and write where its uid may (a private working directory is used)")
-        layer("filesystem", ns or fenced, fs)
+        layer("filesystem", ns or fenced or uid is not None, fs)
         layer("bwrap", level == "bwrap", launch.bwrap_version() if level == "bwrap" else
               self._unavailable.get("bwrap", "not used"))
         return {
@@ -540,6 +556,20 @@ class SandboxPool:
         if self._runner:
             shutil.rmtree(self._runner, ignore_errors=True)
             self._runner = None
+
+    def abandon(self) -> None:
+        """Tear the sandbox down at once, without asking the zygote (the run is being stopped):
+        every process under it and of its uid killed, temp space and runner removed."""
+        z, self._zygote = self._zygote, None
+        if z is not None:
+            victims = _descendants(z.proc.pid) + [z.proc.pid]
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        self._session = None
+        self.close()
 
     def __enter__(self):
         return self

@@ -92,15 +92,9 @@ def _mount_points():
     return points
 
 
-def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
-    """Everything read-only, the kit's secrets under empty tmpfs, fresh size-capped /tmp."""
+def _hide(hide: list[str]) -> list[str]:
+    """Each folder under an empty read-only tmpfs, each file under /dev/null; the failures."""
     problems = []
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    for path, flags in _mount_points():
-        try:
-            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
-        except OSError as e:
-            problems.append(str(e))
     for path in hide:
         try:
             if os.path.isdir(path):
@@ -110,6 +104,19 @@ def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
                 _mount(b"/dev/null", path, None, MS_BIND)
         except OSError as e:
             problems.append(str(e))
+    return problems
+
+
+def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
+    """Everything read-only, the kit's secrets under empty tmpfs, fresh size-capped /tmp."""
+    problems = []
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    for path, flags in _mount_points():
+        try:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError as e:
+            problems.append(str(e))
+    problems += _hide(hide)
     for path, size in (("/tmp", tmp_mb), ("/dev/shm", 1), ("/var/tmp", 1)):
         if os.path.isdir(path):
             try:
@@ -117,6 +124,23 @@ def isolate_filesystem(hide: list[str], tmp_mb: int) -> list[str]:
                        f"size={size}m,mode=1777".encode())
             except OSError as e:
                 problems.append(str(e))
+    return problems
+
+
+CLONE_NEWNS = 0x00020000
+
+
+def hide_in_own_mounts(hide: list[str]) -> list[str]:
+    """rlimit level as root: a mount namespace of our own where the hidden folders are empty
+    read-only tmpfs (files: /dev/null); the rest of the machine stays as it is."""
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return [f"no mount namespace: {os.strerror(ctypes.get_errno())}"]
+    problems = []
+    try:
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    except OSError as e:
+        return [str(e)]
+    problems += _hide(hide)
     return problems
 
 
@@ -392,6 +416,8 @@ def main() -> None:
     problems = []
     if CONFIG.get("isolate_filesystem"):
         problems = isolate_filesystem(CONFIG["hide"], CONFIG["tmp_mb"])
+    elif CONFIG.get("hide_by_mount"):
+        problems = hide_in_own_mounts(CONFIG["hide"])
     if CONFIG["kill"] == "pidns":
         wipe(None)
     # Built after the mounts (rules hold inodes): the runtime is readable, the temp base (where

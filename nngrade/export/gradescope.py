@@ -210,7 +210,7 @@ def write_file(data: bytes, out: Path) -> None:
     with tempfile.NamedTemporaryFile(dir=out.parent, prefix=out.name, suffix=".part",
                                      delete=False) as tmp:
         tmp.write(data)
-    os.chmod(tmp.name, 0o644)        # NamedTemporaryFile makes 0600
+    os.chmod(tmp.name, 0o600)        # it carries the course salt: the instructor alone reads it
     os.replace(tmp.name, out)
 
 

@@ -14,6 +14,12 @@ _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 
 
 def notebook_source(data: bytes) -> tuple[bytes, list[str]]:
+    """The notebook's code as module source and notes, read in a bounded child process."""
+    from .bounded import run_bounded
+    return run_bounded(_notebook_source, data, "notebook")
+
+
+def _notebook_source(data: bytes) -> tuple[bytes, list[str]]:
     """Concatenate a notebook's code cells into module source; returns (source, notes).
 
     Each cell starts with a `# %% cell N` line (the "percent" cell format editors understand), so

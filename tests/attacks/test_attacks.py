@@ -219,17 +219,6 @@ def leftover_uid_processes(uids) -> list[tuple[int, int, str]]:
     return left
 
 
-def _pss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 class GraderMemory:
     """Samples the PSS of this process and its job slots (forks of it: the same command line),
     not the sandboxes they start, every 50 ms while a run goes on."""
@@ -253,7 +242,8 @@ class GraderMemory:
 
     def _run(self):
         while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in self._grader_pids()))
+            pss = _load_bench()._pss_kib
+            self.peak_kib = max(self.peak_kib, sum(pss(p) for p in self._grader_pids()))
             self._stop.wait(0.05)
 
     def __enter__(self):
@@ -373,7 +363,7 @@ def _distinctive_line(path: Path) -> str:
 
 
 def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], sets=SETS,
-                 jobs: int = 2, level: str | None = None) -> ClassRun:
+                 jobs: int = 2, level: str | None = None, private_canary: bool = False) -> ClassRun:
     subs, out, canary = base / "submissions", base / "out", base / "canary"
     for d in (subs, out, canary):
         d.mkdir(parents=True)
@@ -387,6 +377,10 @@ def grade_corpus(base: Path, attacks: list[Attack], honest: tuple[str, ...], set
     (canary / "answers" / "perceptron.py").write_text(
         f"# {secret}\n" + reference_source("09_perceptron", "perceptron"), encoding="utf-8")
     listener = Listener(canary / "listener.sock")
+    if private_canary:
+        # Without Landlock nothing but file modes guards files outside the kit, OUT, the
+        # submissions and the course: the instructor's other files are then theirs alone.
+        os.chmod(canary, 0o700)
     values = {
         "OUT": str(out), "SUBMISSIONS": str(subs), "CANARY": str(canary),
         "SECRET_FILE": str(canary / "secret.txt"), "SECRET_ENV": SECRET_ENV,
@@ -506,7 +500,8 @@ def _brief(tests) -> list[tuple]:
 def test_every_student_got_a_result_and_the_grader_never_faltered(corpus):
     for sid in list(HONEST) + [a.student for a in CLASS_ATTACKS]:
         corpus.by_prefix(sid)
-    assert len(corpus.results) == len(HONEST) + len(CLASS_ATTACKS)
+    assert len(corpus.results) == len(HONEST) + sum(1 + a.spec.get("extra_students", 0)
+                                                    for a in CLASS_ATTACKS)
     assert corpus.run.failed == []
     grader_errors = [(sid, t["name"], t["extra_data"].get("grader_error", "")[-300:])
                      for sid, doc in corpus.results.items() for t in doc["tests"]
@@ -651,8 +646,10 @@ def test_refused_input_is_named_in_the_students_report(corpus, attack):
 
 LEVEL_ATTACKS = ("open-socket", "io-uring-socket", "read-other-students", "read-solutions",
                  "read-hidden-suites", "proc-walk", "signal-parent", "outlive-child",
-                 "forge-results-file", "fork-bomb", "fill-disk", "namespaces-and-signals")
-LOWER_LEVELS = ("unshare", "rlimit")
+                 "forge-results-file", "fork-bomb", "fill-disk", "namespaces-and-signals",
+                 "perm-tamper")
+# rlimit-no-landlock: the lowest level as on a kernel without Landlock (NNGRADE_LANDLOCK_ABI=0)
+LOWER_LEVELS = ("unshare", "rlimit", "rlimit-no-landlock")
 
 
 def _level_available(level: str) -> str | None:
@@ -666,22 +663,49 @@ def _level_available(level: str) -> str | None:
 
 @pytest.fixture(scope="module", params=LOWER_LEVELS)
 def level_corpus(request) -> ClassRun:
-    why = _level_available(request.param)
+    level, no_landlock = request.param.split("-")[0], request.param.endswith("no-landlock")
+    why = _level_available(level)
     if why:
-        pytest.skip(f"sandbox level {request.param} is not available here: {why}")
+        pytest.skip(f"sandbox level {level} is not available here: {why}")
     folder = Path(tempfile.mkdtemp(prefix="nngrade-attacks-"))
     os.chmod(folder, 0o755)
+    saved = os.environ.get("NNGRADE_LANDLOCK_ABI")
+    if no_landlock:
+        os.environ["NNGRADE_LANDLOCK_ABI"] = "0"
     try:
         attacks = [a for a in CLASS_ATTACKS if a.name in LEVEL_ATTACKS]
-        run = grade_corpus(folder, attacks, ("aa-honest", OTHER_STUDENT), level=request.param)
-        assert {r["extra_data"]["sandbox"]["level"] for r in run.results.values()} == {request.param}
+        run = grade_corpus(folder, attacks, ("aa-honest", OTHER_STUDENT), level=level,
+                           private_canary=no_landlock)
+        assert {r["extra_data"]["sandbox"]["level"] for r in run.results.values()} == {level}
+        if no_landlock:            # the condition really holds
+            for doc in run.results.values():
+                layers = {l["name"]: l for l in doc["extra_data"]["sandbox"]["layers"]}
+                assert not layers["landlock"]["active"], layers["landlock"]
         yield run
     finally:
+        if saved is None:
+            os.environ.pop("NNGRADE_LANDLOCK_ABI", None)
+        else:
+            os.environ["NNGRADE_LANDLOCK_ABI"] = saved
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _other_readable_kit_copies() -> list[str]:
+    """Copies of the solutions outside this kit that any uid may read (other checkouts on the
+    machine): without Landlock nothing of this kit's can hide them."""
+    import glob
+    mine = os.path.realpath(paths.SOLUTIONS_DIR)
+    found = glob.glob("/*/*/solutions/09_perceptron/perceptron.py") + \
+        glob.glob("/*/*/*/solutions/09_perceptron/perceptron.py")
+    return [p for p in found if not os.path.realpath(p).startswith(mine + "/")
+            and os.stat(p).st_mode & 0o004]
+
+
 @pytest.mark.parametrize("name", LEVEL_ATTACKS)
-def test_at_the_lower_levels_the_attack_fails_and_does_no_harm(level_corpus, name):
+def test_at_the_lower_levels_the_attack_fails_and_does_no_harm(level_corpus, name, request):
+    if name == "read-solutions" and "no-landlock" in request.node.callspec.id \
+            and _other_readable_kit_copies():
+        pytest.skip(f"world-readable copies of the solutions elsewhere: {_other_readable_kit_copies()[:2]}")
     attack = next(a for a in CLASS_ATTACKS if a.name == name)
     check_no_unearned_points(level_corpus, attack)
     check_no_leak(level_corpus, attack)
@@ -704,6 +728,11 @@ def test_the_temp_space_is_capped(corpus):
 
 def test_at_the_lower_levels_the_temp_space_is_capped(level_corpus):
     check_temp_space_is_capped(level_corpus)
+
+
+def test_the_course_file_is_the_instructors_alone(level_corpus):
+    course = Path(level_corpus.values["COURSE"])
+    assert course.stat().st_mode & 0o077 == 0, oct(course.stat().st_mode)   # 0600: the salt
 
 
 def test_at_the_lower_levels_the_run_is_clean(level_corpus):
@@ -893,3 +922,215 @@ def test_untrusted_text_reaches_the_terminal_escaped(open_folder, capsys):
     assert "PWNED" in text                       # the text is shown ...
     assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text   # ... never as controls
     assert "markup[/bold red]" in text         # shown as text, not taken as rich markup
+
+
+# ---- one level per run -----------------------------------------------------------------------------
+
+
+def _flaky_bwrap(monkeypatch, failing_slots, times):
+    """Job slots (not the grading process) whose bwrap start fails `times` times, as under load."""
+    from nngrade.autograder.sandbox import SandboxUnavailable, pool as pool_module
+    real, main = pool_module.SandboxPool._start, os.getpid()
+    failed = {"n": 0}
+
+    def start(self, level):
+        if level == "bwrap" and self.slot in failing_slots and os.getpid() != main \
+                and failed["n"] < times:
+            failed["n"] += 1
+            raise SandboxUnavailable("bwrap: setting up uid map: Resource temporarily unavailable")
+        return real(self, level)
+
+    monkeypatch.setattr(pool_module.SandboxPool, "_start", start)
+
+
+@pytest.mark.parametrize("times, failing", [(1, {1}), (99, {1})], ids=["once", "always"])
+def test_a_slot_that_cannot_start_the_runs_level_never_grades_at_another(open_folder, monkeypatch,
+                                                                        times, failing):
+    if _level_available("bwrap"):
+        pytest.skip("bubblewrap is not available here")
+    _flaky_bwrap(monkeypatch, failing, times)
+    attack = next(a for a in ATTACKS if a.name == "level-downgrade")
+    honest = tuple(f"aa-honest-{i}" for i in range(5))
+    run = grade_corpus(open_folder, [attack], honest, sets=(ATTACKED_SET,), jobs=2)
+    assert run.run.failed == []
+    assert len(run.results) == len(honest) + 1
+    sandboxes = {json.dumps(d["extra_data"]["sandbox"], sort_keys=True) for d in run.results.values()}
+    assert len(sandboxes) == 1                                   # byte-identical across slots
+    assert {d["extra_data"]["sandbox"]["level"] for d in run.results.values()} == {"bwrap"}
+    for sid in honest:
+        assert run.results[sid]["score"] == 100.0
+
+
+def test_when_no_slot_can_start_the_runs_level_the_run_stops_with_one_line(open_folder, monkeypatch):
+    if _level_available("bwrap"):
+        pytest.skip("bubblewrap is not available here")
+    _flaky_bwrap(monkeypatch, {0, 1}, 99)
+    attack = next(a for a in ATTACKS if a.name == "level-downgrade")
+    with pytest.raises(ValueError, match="no job slot could start the bwrap sandbox") as info:
+        grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=2)
+    assert "\n" not in str(info.value)
+    assert list((open_folder / "out").glob("*/results.json")) == []
+
+
+# ---- stopping a run --------------------------------------------------------------------------------
+
+
+def _load_bench():
+    import sys
+    if "bench_load" in sys.modules:
+        return sys.modules["bench_load"]
+    spec = importlib.util.spec_from_file_location(
+        "bench_load", HERE.parent.parent / "benchmarks" / "bench_load.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+STOP_STUDENTS = 12
+
+
+@pytest.fixture(scope="module")
+def stop_class():
+    """A class of slow honest students, and its uninterrupted run."""
+    import subprocess
+    bench = _load_bench()
+    base = Path(tempfile.mkdtemp(prefix="nngrade-stop-"))
+    os.chmod(base, 0o755)
+    slow = (HERE / "stop-the-run" / "perceptron.py").read_text("utf-8")
+    subs = base / "submissions"
+    for i in range(STOP_STUDENTS):
+        folder = subs / f"s{i:02d}"
+        folder.mkdir(parents=True)
+        (folder / "perceptron.py").write_text(slow + reference_source("09_perceptron", "perceptron"),
+                                              "utf-8")
+    course = init_course(base / "course", name="stop", lang="en")
+    command = lambda out: bench.grade_command(subs, out, course, sets=(ATTACKED_SET,))  # noqa: E731
+    done = subprocess.run(command(base / "out-whole"), capture_output=True, text=True,
+                          cwd=tempfile.gettempdir(), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    try:
+        yield {"bench": bench, "base": base, "command": command}
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("how", ["sigint-main", "sigterm-main", "sigint-group"])
+def test_a_stopped_run_ends_every_process_says_one_line_and_resumes(stop_class, how):
+    import signal
+    import subprocess
+    bench, base = stop_class["bench"], stop_class["base"]
+    out = base / f"out-{how}"
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(stop_class["command"](out), stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True, cwd=tempfile.gettempdir())
+        deadline = time.monotonic() + 120
+        while bench.results_count(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        tree = bench._tree(proc.pid)
+        assert proc.poll() is None and len(tree) > 3, "the run ended before it could be stopped"
+        sig = signal.SIGTERM if how == "sigterm-main" else signal.SIGINT
+        if how == "sigint-group":
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
+        stopped = time.monotonic()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        left = bench.wait_until_gone(tree, timeout=max(0.1, 5 - (time.monotonic() - stopped)))
+        if proc.poll() is None:
+            proc.kill()
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        err.seek(0)
+        printed = [line for line in err.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    assert left == [], f"{len(left)} processes of the run alive 5 s after the stop"
+    assert len(printed) == 1, printed[:40]
+    assert re.search(r"\d+ of \d+ students finished", printed[0]) and "again" in printed[0], printed
+    finished = bench.results_count(out)
+    assert 0 < finished < STOP_STUDENTS
+    rerun = subprocess.run(stop_class["command"](out), capture_output=True, text=True,
+                           cwd=tempfile.gettempdir(), timeout=300)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert rerun.stdout.startswith(f"graded {STOP_STUDENTS - finished}, unchanged {finished},")
+    assert bench.compare_outs(base / "out-whole", out) == {}
+    assert bench.stray_files(out) == []
+
+
+# ---- grading as a normal user ----------------------------------------------------------------------
+
+NOBODY = ("setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups")
+
+
+@pytest.fixture
+def nobody_class(open_folder):
+    """A class owned by uid 65534, graded by that uid (as an instructor without root)."""
+    import subprocess
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as a normal user")
+    subs, out = open_folder / "submissions", open_folder / "out"
+    subs.mkdir()
+    values = {"OUT": str(out), "SUBMISSIONS": str(subs), "GRADER_PID": str(os.getpid()),
+              "COURSE": str(open_folder / "course" / "nngrade.toml")}
+    attacks = [a for a in ATTACKS if a.name in ("namespaces-and-signals", "perm-tamper")]
+    for attack in attacks:
+        values["NAME"] = attack.name
+        build_attack(attack, subs, values)
+    honest = subs / "aa-honest"
+    honest.mkdir()
+    for set_id, module in (("09_perceptron", "perceptron"), ("10_compgraph", "compgraph")):
+        (honest / f"{module}.py").write_text(reference_source(set_id, module), "utf-8")
+    subprocess.run(["chown", "-R", "65534:65534", str(open_folder)], check=True)
+    env = dict(os.environ, NNGRADE_SANDBOX="rlimit", HOME=str(open_folder))
+    import sys
+    init = subprocess.run([*NOBODY, sys.executable, "-m", "nngrade", "init", str(open_folder / "course"),
+                           "--lang", "en"], env=env, capture_output=True, text=True,
+                          cwd=str(open_folder))
+    assert init.returncode == 0, init.stderr
+    command = [*NOBODY, sys.executable, "-m", "nngrade", "grade", str(subs), "--out", str(out),
+               "--course", str(open_folder / "course"), "--sets", "09", "10", "--jobs", "2",
+               "--no-progress"]
+    return {"command": command, "env": env, "out": out, "folder": open_folder, "attacks": attacks}
+
+
+def test_grading_others_refuses_a_level_that_shares_the_graders_uid(nobody_class):
+    import subprocess
+    done = subprocess.run(nobody_class["command"], env=nobody_class["env"], capture_output=True,
+                          text=True, cwd=str(nobody_class["folder"]), timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1, done.stderr[-3000:]
+    assert "--allow-shared-uid" in lines[0] and "bubblewrap" in lines[0] and "root" in lines[0]
+    assert not list(nobody_class["out"].glob("*/results.json"))
+
+
+def test_with_the_opt_in_an_old_kernel_still_stops_signals_and_file_tampering(nobody_class):
+    """As a normal user at rlimit, Landlock below ABI 6 (Linux < 6.12: no signal scoping):
+    seccomp alone must stop F_SETOWN/F_SETSIG/O_ASYNC signals, chmod, utime and inotify."""
+    import subprocess
+    env = dict(nobody_class["env"], NNGRADE_LANDLOCK_ABI="5")
+    course = nobody_class["folder"] / "course" / "nngrade.toml"
+    before = course.stat()
+    done = subprocess.run(nobody_class["command"] + ["--allow-shared-uid"], env=env,
+                          capture_output=True, text=True, cwd=str(nobody_class["folder"]),
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    after = course.stat()
+    assert (after.st_mode, after.st_mtime_ns) == (before.st_mode, before.st_mtime_ns)
+    assert os.access(nobody_class["out"], os.W_OK)
+    results = {json.loads(p.read_text("utf-8"))["extra_data"]["student"]: json.loads(p.read_text("utf-8"))
+               for p in nobody_class["out"].glob("*/results.json")}
+    assert len(results) == 3
+    assert results["aa-honest"]["score"] == 200.0
+    for doc in results.values():
+        sandbox = doc["extra_data"]["sandbox"]
+        assert sandbox["level"] == "rlimit" and "ABI 5" in json.dumps(sandbox)
+        assert any("--allow-shared-uid" in note for note in sandbox["notes"])   # every report says so
+    for attack in nobody_class["attacks"]:
+        shown = json.dumps(results[attack.student], ensure_ascii=False)
+        assert f"ATTACK-RAN {attack.name}" in shown
+        assert "ESCAPED" not in shown and "WRONG" not in shown, re.findall(r".{60}(?:ESCAPED|WRONG).{40}", shown)[:5]

@@ -1,0 +1,81 @@
+"""One sandbox level per class run, chosen once, and who may grade at it.
+
+The grading process starts the best level (or the forced one) once, before any job slot; every
+slot then starts exactly that level, retrying a few times (a bwrap start can fail under load),
+and a slot that still cannot start it is dropped: it never falls back to a weaker level on its
+own. Grading other people's code refuses a level where the student's process would run under
+the grader's own uid (rlimit as a normal user, or as root without a sandbox uid) unless the
+instructor opts in; the opt-in is written into every student's report.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+ALLOW_SHARED_UID_ENV = "NNGRADE_ALLOW_SHARED_UID"
+SLOT_START_ATTEMPTS = 3
+SLOT_RETRY_SECONDS = (0.5, 1.0, 2.0)
+SHARED_UID_NOTE = ("student code ran under the grader's own uid: the instructor allowed it "
+                   "explicitly (--allow-shared-uid / NNGRADE_ALLOW_SHARED_UID=1)")
+
+
+class RunRefused(ValueError):
+    """The run cannot (or may not) grade at any level here; the message says what to do."""
+
+
+def shared_uid_allowed(flag: bool = False) -> bool:
+    return flag or os.environ.get(ALLOW_SHARED_UID_ENV, "") not in ("", "0")
+
+
+def shares_grader_uid(description: dict) -> bool:
+    """Does the student's process of this level run under the grading process's uid?"""
+    layers = {layer["name"]: layer for layer in description.get("layers", [])}
+    return description.get("level") == "rlimit" and not layers.get("uid", {}).get("active", False)
+
+
+def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dict:
+    """Start the sandbox once here: {"level", "unavailable", "notes"} for the slots."""
+    from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
+    try:
+        pool = SandboxPool(slot=0, level=forced, hide=hide)
+    except SandboxUnavailable as e:
+        raise RunRefused(str(e)) from None
+    try:
+        description = pool.describe()
+    finally:
+        pool.close()
+    notes = []
+    if shares_grader_uid(description):
+        if not allow_shared_uid:
+            who = "root" if os.geteuid() == 0 else f"uid {os.getuid()}"
+            raise RunRefused(
+                f"the best sandbox level here is rlimit, where student code would run as you "
+                f"({who}) and could read and change your files; make bubblewrap work (install "
+                "it; on Ubuntu 24.04 allow unprivileged user namespaces for bwrap) or grade as "
+                "root, or pass --allow-shared-uid to accept that risk")
+        notes.append(SHARED_UID_NOTE)
+    return {"level": description["level"], "unavailable": description.get("unavailable", {}),
+            "notes": notes}
+
+
+def open_slot_pool(slot: int, run_level: dict, hide):
+    """The slot's pool at the run's level, or None after SLOT_START_ATTEMPTS failed starts
+    (the reason is the last failure)."""
+    from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
+    why = ""
+    for attempt in range(SLOT_START_ATTEMPTS):
+        try:
+            return SandboxPool(slot=slot, level=run_level["level"], hide=hide,
+                               known_unavailable=run_level.get("unavailable")), ""
+        except SandboxUnavailable as e:
+            why = str(e)
+            time.sleep(SLOT_RETRY_SECONDS[min(attempt, len(SLOT_RETRY_SECONDS) - 1)])
+    return None, why
+
+
+def with_run_notes(description: dict, run_level: dict) -> dict:
+    """The slot's sandbox description with what the run decided (the shared-uid opt-in)."""
+    if run_level.get("notes"):
+        description = dict(description)
+        description["notes"] = list(description.get("notes", [])) + list(run_level["notes"])
+    return description
