@@ -281,9 +281,8 @@ def _crash_results(job, reason: str, settings: RunSettings, sets) -> dict:
 def grade_class(submissions: Path, out: Path, course: Course, options: GradeOptions,
                 console=None) -> ClassRun:
     from nngrade.autograder.plugin import StudentJob
-    from nngrade.intake import read_class
-
     from nngrade.autograder.sets import parse_sets
+    from nngrade.intake import read_class
     from nngrade.preflight import check_out, check_overrides, check_roster
 
     started = time.perf_counter()
