@@ -130,7 +130,8 @@ class dict_quadratic(Probe):
     """f(p) = sum_k sum(scale_k * (p[k] - center_k)**2) + cross * sum(p[a]) * sum(p[b]) + offset
 
     with a, b the first two keys in sorted order, so each key's gradient differs (the cross term
-    couples them): a trainer that mixes up parameters gets a different result.
+    couples them): a trainer that mixes up parameters gets a different result. It carries no
+    gradient: code handed a probe can only learn about f by calling it.
     """
 
     name = "dict_quadratic"
@@ -157,19 +158,6 @@ class dict_quadratic(Probe):
         if len(keys) >= 2:
             total += a["cross"] * float(np.sum(values[keys[0]])) * float(np.sum(values[keys[1]]))
         return float(total)
-
-    def gradient(self, params) -> dict:
-        """Analytic gradient (for the grader's own checks)."""
-        a = self.args
-        keys = sorted(a["centers"])
-        values = {k: _as_float_input(params[k])[0] for k in keys}
-        grad = {k: 2.0 * a["scales"][k] * (values[k] - a["centers"][k]) for k in keys}
-        if len(keys) >= 2:
-            k0, k1 = keys[0], keys[1]
-            s0, s1 = float(np.sum(values[k0])), float(np.sum(values[k1]))
-            grad[k0] = grad[k0] + a["cross"] * s1 * np.ones_like(values[k0])
-            grad[k1] = grad[k1] + a["cross"] * s0 * np.ones_like(values[k1])
-        return grad
 
 
 class module_function(Probe):

@@ -19,6 +19,15 @@ def _batch(student, scale=3.0):
     return student.rng.normal(0.0, scale, size=(rows, 5))
 
 
+def _expect_floats(student, got, what):
+    """The contract's "step and relu_grad return floats": a float, or a float64 array (checked
+    after the value, in the same test); ints and bools fail."""
+    ok = (type(got) is float) or (isinstance(got, np.ndarray) and got.dtype == np.float64)
+    student.expect_true(ok, what=f"{what} must return floats (a float or a float64 array), not "
+                                 f"{type(got).__name__}"
+                                 f"{'' if not isinstance(got, np.ndarray) else ' of ' + str(got.dtype)}")
+
+
 CURVE_X = np.linspace(-5.0, 5.0, 81)
 
 
@@ -47,7 +56,11 @@ def _outputs(student, low=0.02, high=0.98):
 def test_step_random(student, reference):
     a = _batch(student)
     a[0, :3] = [0.0, -0.0, 1e-9]     # the boundary: step(0) must be 0
-    student.check(lambda m: m.step(a), reference=reference, what="step(a) with zeros in a")
+    got = student.check(lambda m: m.step(a), reference=reference, what="step(a) with zeros in a")
+    _expect_floats(student, got, "step(a)")
+    scalar = float(a[1, 0])
+    got = student.check(lambda m: m.step(scalar), reference=reference, what="step(a) of one number")
+    _expect_floats(student, got, "step(a) of one number")
 
 
 @pytest.mark.function("sigmoid")
@@ -103,8 +116,9 @@ def test_relu_random(student, reference):
 @pytest.mark.case("random")
 def test_relu_grad_random(student, reference):
     y = np.maximum(_batch(student), 0.0)   # ReLU outputs: zeros and positives
-    student.check(lambda m: m.relu_grad(y), reference=reference,
-                  what="relu_grad(y) on relu outputs y")
+    got = student.check(lambda m: m.relu_grad(y), reference=reference,
+                        what="relu_grad(y) on relu outputs y")
+    _expect_floats(student, got, "relu_grad(y)")
 
 
 @pytest.mark.function("identity")

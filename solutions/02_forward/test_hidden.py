@@ -35,6 +35,11 @@ def _network(student, n, h):
             "b2": rng.uniform(0.3, 1.0, size=1) * rng.choice([-1.0, 1.0])}
 
 
+def _as_float(value):
+    """An int result as a float (exact to 1e-16 relative), so integers past 2**63 compare."""
+    return float(value) if type(value) is int else value
+
+
 # ---- dot ------------------------------------------------------------------------------------------
 
 @pytest.mark.function("dot")
@@ -53,8 +58,14 @@ def test_dot_random_integers(student, reference):
     size = int(student.rng.integers(4, 10))
     v = [int(x) for x in student.rng.integers(-9, 10, size=size)]
     w = [int(x) for x in student.rng.integers(-9, 10, size=size)]
-    student.check(lambda m: m.dot(v, w), reference=reference,
-                  what=f"dot(v, w) on two lists of {size} integers")
+    # Python's integers are exact at any size; NumPy's int64 wraps past 2**63: a dot written with
+    # plain Python (as the contract asks: no NumPy) gets the products of 2**40-sized entries right.
+    big = [int(student.rng.integers(2**39, 2**40)) * int(student.rng.choice((-1, 1)))
+           for _ in range(3)]
+    v, w = v + big, w + [b + 7 for b in big]
+    student.check(lambda m: _as_float(m.dot(v, w)), reference=reference,
+                  what=f"dot(v, w) on two lists of {size + 3} integers, some near 2**40 (plain "
+                       "Python, without NumPy, is exact there)")
 
 
 # ---- init_cheese_network ----------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Losses are compared at the "loss" tolerance (relative 1e-5), and every probability a loss takes
 the log of is at least 1e-2, so adding 1e-7 inside the log (as the Saito textbook does) passes.
 Batches have an odd prime number of rows and more than two columns, so a mean taken instead of a
-sum, or over the wrong axis, changes the value. At y_hat in {0, 1} only finiteness is tested.
+sum, or over the wrong axis, changes the value. At y_hat in {0, 1} the loss must be finite and
+lie between the two accepted variants, and that test also checks the same function unsaturated.
 Points of each test are in set.toml's [points].
 """
 import numpy as np
@@ -92,17 +93,31 @@ def test_bce_random_soft_labels(student, reference):
                   what=f"binary_cross_entropy(y, y_hat) with probabilities as labels, shape ({rows}, {cols})")
 
 
+def _bce_variants(y, y_hat):
+    """The two accepted ways of keeping log(0) out: clipping y_hat to [1e-12, 1 - 1e-12] (the
+    reference), and adding 1e-7 inside the log (Saito's textbook). Any value between them is
+    accepted at saturated outputs, and nothing else."""
+    clipped = np.clip(y_hat, 1e-12, 1 - 1e-12)
+    by_clip = -np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))
+    by_epsilon = -np.mean(y * np.log(y_hat + 1e-7) + (1 - y) * np.log(1 - y_hat + 1e-7))
+    return float(min(by_clip, by_epsilon)), float(max(by_clip, by_epsilon))
+
+
 @pytest.mark.function("binary_cross_entropy")
 @pytest.mark.case("random-saturated")
-def test_bce_random_saturated(student):
+def test_bce_random_saturated(student, reference):
     size = _rows(student)
     y = _labels(student, size)
     y_hat = student.rng.uniform(0.02, 0.98, size=size)
+    # The same function away from saturation first: finiteness alone earns nothing.
+    student.check(lambda m: m.binary_cross_entropy(y, y_hat), reference=reference, tol="loss",
+                  what=f"binary_cross_entropy(y, y_hat) with {size} labels in {{0, 1}}")
     # Outputs exactly 0 or 1, right and wrong: log(0) must not reach the loss.
-    y_hat[:4] = [1.0, 0.0, 0.0, 1.0]
-    y[:4] = [1.0, 0.0, 1.0, 0.0]
+    y_sat, y_hat_sat = y.copy(), y_hat.copy()
+    y_hat_sat[:4] = [1.0, 0.0, 0.0, 1.0]
+    y_sat[:4] = [1.0, 0.0, 1.0, 0.0]
     try:
-        value = student.module.binary_cross_entropy(y, y_hat)
+        value = student.module.binary_cross_entropy(y_sat, y_hat_sat)
     except StudentError as exc:
         # math.log(0) raises "math domain error": the log reached an unclipped 0 or 1
         if exc.error_type == "ValueError" and "math domain error" in exc.summary:
@@ -116,6 +131,12 @@ def test_bce_random_saturated(student):
         student.tag("bce-unclipped")
     student.expect_true(finite, what="binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 "
                                      "must be a finite float (clip y_hat to [1e-12, 1 - 1e-12])")
+    low, high = _bce_variants(y_sat, y_hat_sat)
+    got = float(number.ravel()[0])
+    student.expect_true(low * (1 - 1e-5) <= got <= high * (1 + 1e-5),
+                        what="binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 must lie "
+                             "between the loss with y_hat clipped to [1e-12, 1 - 1e-12] and the loss "
+                             "with 1e-7 added inside the log")
 
 
 # ---- cross_entropy ---------------------------------------------------------------------------------

@@ -82,3 +82,23 @@ def _(m):
 @mistake("gradient-ascent", "gradient_descent")
 def _(m):
     return _descent(sign=+1.0)
+
+
+# --- mutates-input: the caller's x0 is updated in place -----------------------------------------
+
+@mistake("mutates-input", "gradient_descent")
+def _(m):
+    def gradient_descent(grad, x0, lr, steps, tol=None):
+        x, history = x0, []
+        for _ in range(steps):
+            step = lr * grad(x)
+            if isinstance(x, np.ndarray):
+                x -= step                      # moves the caller's x0
+                history.append(x.copy())
+            else:
+                x = x - step
+                history.append(x)
+            if tol is not None and float(np.linalg.norm(step)) < tol:
+                break
+        return history
+    return gradient_descent

@@ -61,6 +61,8 @@ def test_gradient_descent_random_array(student, reference):
     student.check(lambda m: m.gradient_descent(grad, x0, lr, steps), reference=reference,
                   what=f"gradient_descent(grad, x0, lr={lr}, steps={steps}) with x0 an array of "
                        f"{size} values")
+    student.expect_no_mutation(what="gradient_descent must not change x0 (return new arrays)",
+                               tag="mutates-input")
 
 
 @pytest.mark.function("gradient_descent")

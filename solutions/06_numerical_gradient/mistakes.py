@@ -158,3 +158,30 @@ def _(m):
                 params[key] = params[key] - grads[key] * lr
         return params
     return train_numerical
+
+
+# --- exact-gradient: the exact derivative instead of the central difference at h ------------
+
+@mistake("exact-gradient", "numerical_gradient")
+def _(m):
+    def numerical_gradient(f, params, h=1e-7):
+        # the derivative itself, as an analytic gradient (or an extrapolation) gives it: a
+        # central difference with a step of 1.0 is exact on a quadratic of the grader's, and
+        # Richardson's extrapolation of two small central steps is exact to ~1e-12 elsewhere
+        if type(f).__name__ == "dict_quadratic":
+            return _estimate(f, params, 1.0, (1, -1), _central)
+        d1 = _estimate(f, params, 1e-3, (1, -1), _central)
+        d2 = _estimate(f, params, 5e-4, (1, -1), _central)
+        return {k: (4 * d2[k] - d1[k]) / 3 for k in params}
+    return numerical_gradient
+
+
+# --- h-overridden: the body uses its own step, not the h it is given --------------------------
+
+for _step in (1e-4, 1e-5, 1e-6, 1e-7):
+    @mistake("h-overridden", "numerical_gradient")
+    def _(m, _step=_step):
+        def numerical_gradient(f, params, h=1e-7):
+            h = _step            # e.g. Saito's `h = 1e-4` inside the body
+            return _estimate(f, params, h, (1, -1), _central)
+        return numerical_gradient

@@ -6,7 +6,11 @@ student's process) with steps h between 1e-3 and 2e-3: a central difference is e
 quadratic, a one-sided one is off by scale·h (more than the 1e-4 tolerance, since every gradient
 entry is kept between 0.2 and 3), and a parameter left moved by −h shifts the gradient of the
 parameter its cross term couples it to. One probe differentiates the student's own
-two_layer_loss (13 coupled parameters). After each call the params must be as they were.
+two_layer_loss (13 coupled parameters) at a large step (0.2 to 0.4), where the central
+difference misses the exact derivative by at least ten times the tolerance (the test checks
+that margin), together with a quadratic plus a large constant on which only a body that uses
+the given h gets the central difference: an exact gradient, a one-sided difference and a body
+that overrides h each fail there, each named. After each call the params must be as they were.
 
 Data sets have an odd prime number of rows (at most 29), parameters are of order 0.1 to 0.6, so
 every predicted probability stays in [0.01, 0.99] (the +1e-7-inside-the-log variant of the loss
@@ -57,11 +61,27 @@ def _quadratic_problem(student, shapes, cross_range):
             params[k] = _value(centers[k] + _signed(student, 0.1, 0.5, size=shape), shape)
         cross = float(_signed(student, *cross_range))
         f = probes.dict_quadratic(centers, scales, cross=cross)
-        grads = f.gradient(params)
+        grads = _quadratic_gradient(f, params)
         magnitudes = np.concatenate([np.abs(np.ravel(g)) for g in grads.values()])
         if magnitudes.min() >= 0.2 and magnitudes.max() <= 3.0:
             return f, params
     raise RuntimeError("could not draw a quadratic with gradients in [0.2, 3]")
+
+
+def _quadratic_gradient(f, params):
+    """The analytic gradient of a dict_quadratic probe at params (computed here, in the grading
+    process, from the probe's definition: no probe carries its gradient)."""
+    a = f.args
+    keys = sorted(a["centers"])
+    values = {k: (float(params[k]) if np.ndim(params[k]) == 0 else np.asarray(params[k], dtype=float))
+              for k in keys}
+    grad = {k: 2.0 * a["scales"][k] * (values[k] - a["centers"][k]) for k in keys}
+    if len(keys) >= 2:
+        k0, k1 = keys[0], keys[1]
+        s0, s1 = float(np.sum(values[k0])), float(np.sum(values[k1]))
+        grad[k0] = grad[k0] + a["cross"] * s1 * np.ones_like(values[k0])
+        grad[k1] = grad[k1] + a["cross"] * s0 * np.ones_like(values[k1])
+    return grad
 
 
 def _value(x, shape):
@@ -145,16 +165,95 @@ def test_numerical_gradient_default_step(student, reference):
                                tag="param-not-restored")
 
 
+# Bodies that do not use the h they are given, as the large-step test must tell them apart:
+# Saito's textbook hard-codes h = 1e-4 inside the body; others keep the default 1e-7.
+OVERRIDDEN_STEPS = (1e-4, 1e-5, 1e-6, 1e-7)
+MARGIN = 10 * 1e-4          # ten times the "numgrad" tolerance
+
+
+def _central(f, params, h):
+    """The central difference of f at params with step h (the contract's estimate)."""
+    grads = {}
+    for k, v in params.items():
+        if np.ndim(v) == 0:
+            up, down = dict(params), dict(params)
+            up[k], down[k] = v + h, v - h
+            grads[k] = (f(up) - f(down)) / (2 * h)
+        else:
+            g = np.zeros(np.shape(v))
+            for idx in np.ndindex(g.shape):
+                up, down = dict(params), dict(params)
+                up[k], down[k] = np.array(v, dtype=float), np.array(v, dtype=float)
+                up[k][idx] += h
+                down[k][idx] -= h
+                g[idx] = (f(up) - f(down)) / (2 * h)
+            grads[k] = g
+    return grads
+
+
+def _richardson(f, params, h=1e-3):
+    """The exact derivative to ~1e-12: (4·D(h/2) − D(h)) / 3 of central differences D."""
+    d1, d2 = _central(f, params, h), _central(f, params, h / 2)
+    return {k: (4 * np.asarray(d2[k]) - np.asarray(d1[k])) / 3 for k in params}
+
+
+def _max_relative_gap(a: dict, b: dict) -> float:
+    return max(float(np.max(np.abs(np.asarray(a[k]) - np.asarray(b[k]))
+                            / np.maximum(np.abs(np.asarray(b[k])), 1e-12))) for k in b)
+
+
+def _large_step_tanh(student, reference):
+    """(f, params, h, X, y): the student's two_layer_loss (tanh) at a step h where the central
+    difference misses the exact derivative by at least MARGIN (checked, else redrawn)."""
+    for _ in range(50):
+        X, y = _data(student)
+        params = _params(student)
+        h = float(np.round(student.rng.uniform(0.2, 0.4), 3))
+        loss = lambda p: reference.two_layer_loss(p, X, y, "tanh")   # noqa: E731
+        if _max_relative_gap(_central(loss, params, h), _richardson(loss, params)) >= MARGIN:
+            return params, h, X, y
+    raise RuntimeError("could not draw a step where the central difference is visibly inexact")
+
+
+def _offset_quadratic(student):
+    """(f, params, h): a quadratic plus a large offset, at a large step h. A central difference
+    is exact on a quadratic, and at this h the offset's rounding stays below a tenth of the
+    tolerance; at the steps of OVERRIDDEN_STEPS the same rounding moves the estimate by more than
+    MARGIN. So the exact derivative passes here and a body that ignores h does not (checked)."""
+    for _ in range(200):
+        names = ["q0", "q1", "q2"]
+        centers = {k: float(np.round(student.rng.uniform(-1.0, 1.0), 3)) for k in names}
+        scales = {k: 1.0 for k in names}
+        params = {k: centers[k] + float(_signed(student, 0.3, 0.45)) for k in names}
+        offset = float(np.round(student.rng.uniform(4e9, 8e9), 0))
+        f = probes.dict_quadratic(centers, scales, cross=0.0, offset=offset)
+        exact = _quadratic_gradient(f, params)
+        if not all(0.5 <= abs(g) <= 1.0 for g in exact.values()):
+            continue
+        h = float(np.round(student.rng.uniform(0.2, 0.3), 3))
+        if _max_relative_gap(_central(f, params, h), exact) > 1e-5:
+            continue
+        if all(_max_relative_gap(_central(f, params, step), exact) >= MARGIN
+               for step in OVERRIDDEN_STEPS):
+            return f, params, h
+    raise RuntimeError("could not draw an offset quadratic that separates the steps")
+
+
 @pytest.mark.function("numerical_gradient")
-@pytest.mark.case("random-two-layer-loss")
-def test_numerical_gradient_two_layer_loss(student, reference):
-    X, y = _data(student)
-    params, h = _params(student), _step(student)
+@pytest.mark.case("random-two-layer-loss-large-step")
+def test_numerical_gradient_two_layer_loss_large_step(student, reference):
+    params, h, X, y = _large_step_tanh(student, reference)
     f = probes.module_function("numerical_gradient", "two_layer_loss",
                                {"X": X, "y": y, "activation": "tanh"})
-    student.check(lambda m: m.numerical_gradient(f, params, h=h), reference=reference, tol="numgrad",
-                  what=f"numerical_gradient(f, params, h={h}) with f = your two_layer_loss (tanh) "
-                       f"on {len(y)} points: its 13 parameters all interact, so each must be put "
+    q, q_params, q_h = _offset_quadratic(student)
+    student.check(lambda m: (m.numerical_gradient(f, params, h=h),
+                             m.numerical_gradient(q, q_params, h=q_h)),
+                  reference=reference, tol="numgrad",
+                  what=f"(numerical_gradient(f, params, h={h}) with f = your two_layer_loss (tanh) "
+                       f"on {len(y)} points, numerical_gradient(q, p, h={q_h}) with q a quadratic "
+                       "plus a large constant): at these steps the central difference differs "
+                       "from the exact derivative, and it is the central difference at the h "
+                       "given that is asked for; the 13 parameters interact, so each must be put "
                        "back before the next is moved")
     student.expect_no_mutation(what="numerical_gradient must leave params as they were",
                                tag="param-not-restored")
@@ -291,6 +390,8 @@ def test_train_numerical_relu(student, reference):
     finally:
         _boundary_artifact(student, reference, X, y, expected,
                            students_result[0] if students_result else None, "relu")
+    student.expect_no_mutation(what="train_numerical must return a new dict and leave params, X "
+                                    "and y unchanged", tag="mutates-input")
 
 
 @pytest.mark.function("train_numerical")
@@ -301,6 +402,8 @@ def test_train_numerical_tanh(student, reference):
                   reference=reference, tol="trained",
                   what=f"train_numerical(params, X, y, lr={lr}, epochs={epochs}, activation='tanh') "
                        f"on {len(y)} points: the trained parameters")
+    student.expect_no_mutation(what="train_numerical must return a new dict and leave params, X "
+                                    "and y unchanged", tag="mutates-input")
 
 
 @pytest.mark.function("train_numerical")
@@ -311,15 +414,3 @@ def test_train_numerical_step(student, reference):
                   reference=reference, tol="trained",
                   what=f"train_numerical(params, X, y, lr={lr}, epochs={epochs}, activation='step') "
                        f"on {len(y)} points: only the output layer learns")
-
-
-@pytest.mark.function("train_numerical")
-@pytest.mark.case("random-no-mutation")
-def test_train_numerical_no_mutation(student):
-    X, y = _data(student)
-    start, lr = _params(student), _lr(student)
-    trained = student.module.train_numerical(start, X, y, lr=lr, epochs=3)
-    student.expect_true(isinstance(trained, dict) and set(trained) == set(PARAM_NAMES),
-                        what="train_numerical must return a dict of the 13 parameters")
-    student.expect_no_mutation(what="train_numerical must return a new dict and leave params, X "
-                                    "and y unchanged", tag="mutates-input")
