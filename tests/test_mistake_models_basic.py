@@ -31,7 +31,7 @@ EXPECTED_IDS = {
     "04_backprop": {"delta-sign", "delta-no-derivative", "delta-at-preactivation",
                     "hidden-delta-no-derivative", "hidden-delta-after-update", "bias-not-updated",
                     "gradient-ascent", "learning-rate-x10", "mutates-input", "weights-transposed"},
-    "05_gradient_descent": {"gd-off-by-one", "gradient-ascent"},
+    "05_gradient_descent": {"gd-off-by-one", "gradient-ascent", "mutates-input"},
     "09_perceptron": {"threshold-sign"},
     "10_compgraph": {"mul-backward-swapped"},
 }
