@@ -25,7 +25,7 @@ import pytest
 
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.reference import fresh_reference
-from nngrade.autograder.runner import TrustedStudent, run_suites, suite_paths
+from nngrade.autograder.suite_session import TrustedStudent, run_suites, suite_paths
 from nngrade.autograder.sets import SETS
 
 LAZY_SETS = tuple(s for s in SETS if s.file("test_hidden.py").is_file() and s.id != "08_mnist")
