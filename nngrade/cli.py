@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from nngrade import __version__
-from nngrade.intake.model import IntakeError
 from nngrade.terminal import shown
 
 
@@ -72,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as stop:
         print(f"nngrade: {stop}" if str(stop) else "nngrade: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError, IntakeError) as exc:
+    except (ValueError, OSError) as exc:   # IntakeError and RunRefused are ValueErrors
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
         print(f"nngrade {args.command}: {shown(exc)}", file=sys.stderr)
         return 2

@@ -65,6 +65,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
     ("nngrade", "cli.py"),
     ("nngrade", "sets.py"),
+    ("nngrade", "terminal.py"),     # what check prints about the student's own messages
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
     ("nngrade.autograder", "__init__.py"),

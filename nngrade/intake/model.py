@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 MiB = 1024 * 1024
 
 
-class IntakeError(Exception):
+class IntakeError(ValueError):
     """The SUBMISSIONS path itself is unusable (missing, not a folder, not the format asked for).
 
     Problems inside one student's entry never raise: they land in that Submission's `problems`.
