@@ -272,13 +272,18 @@ def wipe_uid_entries(uid: int) -> None:
                 continue
             if st.st_uid != uid:
                 continue
-            if os.path.isdir(entry) and not os.path.islink(entry):
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(entry)
-                except OSError:
-                    pass
+            _remove(entry)
+
+
+def _remove(entry: str) -> None:
+    """A folder with everything in it, or one file or link; what cannot go is left."""
+    if os.path.isdir(entry) and not os.path.islink(entry):
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        try:
+            os.unlink(entry)
+        except OSError:
+            pass
 
 
 def wipe(path: str | None) -> None:
@@ -297,13 +302,7 @@ def wipe(path: str | None) -> None:
                     pass
         entries = [root] if root == path else [os.path.join(root, e) for e in os.listdir(root)]
         for entry in entries:
-            if os.path.isdir(entry) and not os.path.islink(entry):
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(entry)
-                except OSError:
-                    pass
+            _remove(entry)
 
 
 # ---------------------------------------------------------------------------------------------
