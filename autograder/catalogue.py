@@ -46,11 +46,6 @@ def hint_files() -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=None)
-def _read(files: tuple[Path, ...]) -> dict[str, dict]:
-    return _read_with_sources(files)[0]
-
-
-@lru_cache(maxsize=None)
 def _read_with_sources(files: tuple[Path, ...]) -> tuple[dict[str, dict], dict[str, Path]]:
     entries: dict[str, dict] = {}
     where: dict[str, Path] = {}
@@ -79,7 +74,7 @@ def _read_with_sources(files: tuple[Path, ...]) -> tuple[dict[str, dict], dict[s
 
 
 def entries(files: tuple[Path, ...] | None = None) -> dict[str, dict]:
-    return _read(tuple(files) if files is not None else hint_files())
+    return _read_with_sources(tuple(files) if files is not None else hint_files())[0]
 
 
 def source(mistake_id: str) -> Path | None:
@@ -112,5 +107,4 @@ def known_ids() -> list[str]:
 
 def clear_cache() -> None:
     """Forget hints files read so far (tests that write hints files call this)."""
-    _read.cache_clear()
     _read_with_sources.cache_clear()

@@ -84,7 +84,7 @@ class ExerciseSet:
         return total
 
 
-def _near(word: str, choices) -> str:
+def near_miss(word: str, choices) -> str:
     import difflib
     close = difflib.get_close_matches(word, sorted(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -114,7 +114,7 @@ def read_set(folder: Path) -> ExerciseSet:
 
     extra = sorted(k for k in data if k not in KNOWN_KEYS and not isinstance(data[k], dict))
     if extra:
-        raise SetError(f"{path}: unknown key {extra[0]!r}{_near(extra[0], KNOWN_KEYS)}")
+        raise SetError(f"{path}: unknown key {extra[0]!r}{near_miss(extra[0], KNOWN_KEYS)}")
     module = need("module")
     if not module.isidentifier():
         raise SetError(f"{path}: 'module' must be a Python module name, not {module!r}")
@@ -131,7 +131,7 @@ def read_set(folder: Path) -> ExerciseSet:
         if name.rsplit("/", 1)[0] not in functions:
             function = name.rsplit("/", 1)[0]
             raise SetError(f"{path}: [points] {name!r}: {function!r} is not in 'functions'"
-                           f"{_near(function, functions)}")
+                           f"{near_miss(function, functions)}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise SetError(f"{path}: [points] {name!r} must be a number of points >= 0")
         clean_points[name] = float(value)
@@ -140,7 +140,7 @@ def read_set(folder: Path) -> ExerciseSet:
         raise SetError(f"{path}: [limits] must be a table")
     for key in limits:
         if key not in LIMIT_KEYS:
-            raise SetError(f"{path}: [limits] unknown key {key!r}{_near(key, LIMIT_KEYS)}")
+            raise SetError(f"{path}: [limits] unknown key {key!r}{near_miss(key, LIMIT_KEYS)}")
     for key, value in limits.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise SetError(f"{path}: [limits] {key} must be a positive number")
@@ -212,7 +212,7 @@ def find_set(name: str) -> ExerciseSet:
             return s
     known = ", ".join(s.id for s in all_sets())
     names = [n for s in all_sets() for n in (s.id, s.short)]
-    raise UnknownSetError(f"unknown exercise set {name!r}{_near(key, names)}; known sets: {known}")
+    raise UnknownSetError(f"unknown exercise set {name!r}{near_miss(key, names)}; known sets: {known}")
 
 
 def parse_sets(names: str | list[str] | None) -> tuple[ExerciseSet, ...]:

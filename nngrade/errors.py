@@ -5,7 +5,7 @@ Everything the user typed or wrote (paths, ids, keys, values) and is echoed back
 """
 from __future__ import annotations
 
-from nngrade.autograder.sets import _near
+from nngrade.autograder.sets import near_miss
 from nngrade.terminal import shown
 
 
@@ -18,7 +18,7 @@ def printable(text: object) -> str:
 def did_you_mean(word: str, choices) -> str:
     """`` (did you mean 'x'?)`` for a near miss among ``choices``, else ``""``."""
     choices = [str(c) for c in choices]
-    near = _near(str(word), choices)
+    near = near_miss(str(word), choices)
     if not near and len(str(word)) >= 3:       # a shortened name: 'budget' for 'budget_cpu_seconds'
         longer = sorted(c for c in choices if c.startswith(str(word)))
         near = f" (did you mean {longer[0]!r}?)" if len(longer) == 1 else ""
