@@ -135,7 +135,7 @@ class SandboxModuleBackend:
         if status == "missing" and error_type == "NotSubmitted":
             error_type = "not-submitted"
         return Outcome(status, reply.value, error_type, text, reply.args_after, reply.kwargs_after,
-                       [tuple(w) for w in reply.warnings], reply.stdout)
+                       [tuple(w) for w in reply.warnings], reply.stdout, reply.changed_at_import)
 
     def call(self, name, args, kwargs) -> Outcome:
         if not self.submitted:

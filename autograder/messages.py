@@ -51,6 +51,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "`{name}` raised a warning: {category}: {message}",
         "ko": "`{name}` 실행 중 경고 발생: {category}: {message}",
     },
+    "changed-at-import": {
+        "en": "Importing your module changed {what}; the grader restores it before every call, so "
+              "silencing warnings for the whole module hides nothing. Keep suppression inside the "
+              "function (`with np.errstate(...)`) or, better, compute without overflow.",
+        "ko": "모듈을 불러올 때 {what} 설정이 바뀌었습니다. 채점기는 호출할 때마다 원래대로 되돌리므로 "
+              "모듈 전체에서 경고를 끄는 방법으로는 아무것도 가려지지 않습니다. 억제가 필요하면 함수 "
+              "안에서 `with np.errstate(...)`를 쓰고, 더 좋은 방법은 넘침 없이 계산하는 것입니다.",
+    },
     "wrong-type": {
         "en": "{what}: expected a {expected}, got a {got}.",
         "ko": "{what}: {expected} 이(가) 와야 하는데 {got} 이(가) 왔습니다.",

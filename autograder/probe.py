@@ -57,6 +57,17 @@ class StudentError(GradingFailure):
 # What one call did
 
 
+# The global state a student's import may change and the sandbox restores (sandbox/child.py).
+IMPORT_CHANGE_WORDS = {
+    "numpy-errstate": ("NumPy's floating-point error handling (np.seterr / np.seterrcall)",
+                       "NumPy의 부동소수점 오류 처리(np.seterr / np.seterrcall)"),
+    "warnings-filters": ("the warnings filters (warnings.filterwarnings / simplefilter)",
+                         "경고 필터(warnings.filterwarnings / simplefilter)"),
+    "warnings-hooks": ("how warnings are shown (warnings.showwarning or another hook)",
+                       "경고 표시 방식(warnings.showwarning 등)"),
+}
+
+
 @dataclass
 class Outcome:
     """The answer of a backend to one call, whatever the backend."""
@@ -68,6 +79,7 @@ class Outcome:
     kwargs_after: dict | None = None
     warnings: list = field(default_factory=list)   # [(category, message)]
     stdout: str = ""
+    changed_at_import: tuple = ()     # NumPy error handling or warnings the import changed
 
 
 @dataclass
@@ -399,9 +411,14 @@ class StudentProbe:
         for record in self.calls:
             for category, message in record.outcome.warnings:
                 if category in categories:
-                    self.fail(f"{what}. " + say("warning", self.lang, name=record.target,
-                                                category=category, message=message),
-                              tags=(tag,) if tag else ())
+                    text = f"{what}. " + say("warning", self.lang, name=record.target,
+                                             category=category, message=message)
+                    changed = record.outcome.changed_at_import
+                    if changed:
+                        text += " " + say("changed-at-import", self.lang,
+                                          what=", ".join(IMPORT_CHANGE_WORDS[c][self.lang == "ko"]
+                                                         for c in changed))
+                    self.fail(text, tags=(tag,) if tag else ())
 
     def fail(self, message: str, *, tags=(), details: list[str] | None = None):
         raise GradingFailure(message, details, tuple(tags) + tuple(self.tags))

@@ -7,6 +7,7 @@ this process and can rewrite any of it, so the grader decodes every reply strict
 """
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import errno
 import importlib.util
@@ -25,6 +26,75 @@ MESSAGE_CHARS = 2000
 TRACEBACK_CHARS = 8000
 PR_SET_PDEATHSIG = 1
 CLONE_NEWIPC = 0x08000000
+
+
+class _FloatingPointState:
+    """NumPy's error handling and the warnings machinery as they were before any student code ran.
+
+    A module that silences them at import (``np.seterr(all="ignore")``, a warnings filter, a
+    replaced ``warnings.showwarning``) would hide the overflow the warning tests look for. Every
+    call starts from this state again, restored through references taken here, before the
+    student's code could replace them; suppression inside a function (``with np.errstate(...)``)
+    still works, as it should."""
+
+    # The warnings module's hooks: the C level looks them up by these names at each warning.
+    HOOKS = ("showwarning", "_showwarnmsg", "_showwarnmsg_impl", "formatwarning",
+             "_formatwarnmsg", "_formatwarnmsg_impl", "warn", "warn_explicit", "catch_warnings",
+             "simplefilter", "filterwarnings", "resetwarnings", "_filters_mutated",
+             "defaultaction", "onceregistry", "filters")
+
+    def __init__(self, np):
+        self.context = contextvars.copy_context()   # NumPy 2 keeps errstate and errcall in one
+        self.seterr, self.geterr = np.seterr, np.geterr
+        self.seterrcall, self.geterrcall = np.seterrcall, np.geterrcall
+        self.warnings = warnings
+        self.getattr, self.setattr, self.list = getattr, setattr, list
+        self.pristine = self.snapshot()
+        self.hooks = self.pristine["hooks"]
+        self.catch = self.hooks["catch_warnings"]
+
+    def snapshot(self) -> dict:
+        """The state now (taken before the student's code, through the references above)."""
+        hooks = {name: self.getattr(self.warnings, name) for name in self.HOOKS
+                 if hasattr(self.warnings, name)}
+        return {"hooks": hooks, "filter_items": self.list(hooks["filters"]),
+                "np_err": self.geterr(), "np_call": self.geterrcall()}
+
+    def changes(self, since: dict) -> list[str]:
+        """What the student's code changed since ``since`` (ids the grader knows)."""
+        found = []
+        try:
+            if self.geterr() != since["np_err"] or self.geterrcall() is not since["np_call"]:
+                found.append("numpy-errstate")
+        except BaseException:
+            found.append("numpy-errstate")
+        try:
+            hooks = since["hooks"]
+            w = sys.modules.get("warnings")
+            if w is not self.warnings or any(self.getattr(w, k, None) is not v
+                                             for k, v in hooks.items() if k != "filters"):
+                found.append("warnings-hooks")
+            if self.warnings.filters is not hooks["filters"] or \
+                    self.list(hooks["filters"]) != since["filter_items"]:
+                found.append("warnings-filters")
+        except BaseException:
+            found.append("warnings-hooks")
+        return found
+
+    def restore(self, state: dict | None = None) -> None:
+        state = state or self.pristine
+        sys.modules["warnings"] = self.warnings
+        for name, value in state["hooks"].items():
+            self.setattr(self.warnings, name, value)
+        state["hooks"]["filters"][:] = state["filter_items"]
+        if "_filters_mutated" in self.hooks:
+            self.hooks["_filters_mutated"]()      # drops the C level's cached filter decisions
+        self.seterr(**state["np_err"])
+        self.seterrcall(state["np_call"])
+
+    def run(self, fn):
+        """fn() in a copy of the context from before the student's code (NumPy's errstate)."""
+        return self.context.copy().run(fn)
 
 
 class _Box:
@@ -89,6 +159,8 @@ class Runner:
         self.request_errors: list[tuple[str, str]] = []
         self.plain_types = {type(None), bool, int, float, str, list, tuple, dict,
                             transport.np.ndarray} | set(transport._NUMPY_SCALARS)
+        self.fp_state = _FloatingPointState(transport.np)
+        self.changed_at_import: list[str] = []    # what importing the student's code changed
 
     # ---- setup --------------------------------------------------------------------------
 
@@ -193,18 +265,31 @@ class Runner:
         self.box.reset()
         cpu0 = time.process_time()
         reply = {"id": req.get("id"), "status": "ok", "value": None}
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                self.dispatch(op, req, reply)
-            except _Missing as m:
-                reply.update(status="missing", error=self.plain_error(m.kind, m.message))
-            except _ImportFailed as f:
-                reply.update(status="import-error", error=f.error)
-            except BaseException as e:  # SystemExit, KeyboardInterrupt from student code too
-                reply.update(status="exception", error=self.error_info(e))
+        state = self.fp_state
+        state.restore()
+        caught: list = []
+
+        def call():
+            with state.catch(record=True, module=state.warnings) as log:
+                state.hooks["simplefilter"]("always")
+                try:
+                    self.dispatch(op, req, reply)
+                except _Missing as m:
+                    reply.update(status="missing", error=self.plain_error(m.kind, m.message))
+                except _ImportFailed as f:
+                    reply.update(status="import-error", error=f.error)
+                except BaseException as e:  # SystemExit, KeyboardInterrupt from student code too
+                    reply.update(status="exception", error=self.error_info(e))
+                caught.extend(log)
+
+        try:
+            state.run(call)
+        except BaseException as e:  # the student's code broke the warnings machinery itself
+            reply.update(status="exception", error=self.error_info(e))
         reply["seconds"] = time.process_time() - cpu0
         reply["warnings"] = [self._warning(w) for w in caught[:100]]
+        if self.changed_at_import:
+            reply["changed_at_import"] = list(self.changed_at_import)
         reply["stdout"], reply["stdout_bytes"] = self.collect_output()
         return reply
 
@@ -267,6 +352,7 @@ class Runner:
         spec = importlib.util.spec_from_file_location(module, path)
         mod = importlib.util.module_from_spec(spec)
         sys.modules[module] = mod
+        before = self.fp_state.snapshot()       # inside the call's own warnings recording
         try:
             spec.loader.exec_module(mod)
         except BaseException as e:
@@ -274,6 +360,11 @@ class Runner:
             error = self.error_info(e)
             self.import_errors[module] = error
             raise _ImportFailed(error) from None
+        finally:
+            for change in self.fp_state.changes(before):
+                if change not in self.changed_at_import:
+                    self.changed_at_import.append(change)
+            self.fp_state.restore(before)
         self.modules[module] = mod
         return mod
 

@@ -32,6 +32,8 @@ from .. import transport
 from . import launch, probes
 from .launch import LEVELS, SandboxUnavailable
 
+# What a student's import may change that the child restores before each call (child.py).
+IMPORT_CHANGES = ("numpy-errstate", "warnings-filters", "warnings-hooks")
 STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error", "missing",
             "budget")
 _SIGNAL_WORDS = {
@@ -98,6 +100,7 @@ class Reply:
     seconds: float = 0.0                 # CPU seconds of the student's process for this call
     wall: float = 0.0                    # wall-clock seconds, as the grader measured
     nbytes: int = 0                      # size of the answer's frame
+    changed_at_import: tuple = ()        # global state the student's import changed (known ids)
 
     @property
     def ok(self) -> bool:
@@ -898,10 +901,15 @@ class Session:
         if (args_after is not None and type(args_after) is not list) or \
                 (kwargs_after is not None and type(kwargs_after) is not dict):
             return bad("arguments after the call of the wrong type")
+        changed = raw.get("changed_at_import", [])
+        if type(changed) is not list or not all(type(c) is str and c in IMPORT_CHANGES
+                                                for c in changed):
+            return bad("changed_at_import of the wrong shape")
         reply = Reply(status, value=raw.get("value"), error=error, args_after=args_after,
                       kwargs_after=kwargs_after, warnings=[[c[:200], m[:500]] for c, m in warns[:100]],
                       stdout=stdout[:4096], stdout_bytes=max(nbytes, len(stdout)),
-                      seconds=float(seconds) if math.isfinite(seconds) else 0.0)
+                      seconds=float(seconds) if math.isfinite(seconds) else 0.0,
+                      changed_at_import=tuple(dict.fromkeys(changed)))
         if status in ("exception", "import-error", "missing") and error is None:
             return bad(f"status {status} without an error")
         if status == "ok":
