@@ -24,33 +24,62 @@ class MistakeModel:
     builder: Callable[[types.ModuleType], object]
     variant: int = 0            # several models may share an id (ways of making the same mistake)
     _module: types.ModuleType | None = field(default=None, repr=False)
+    together: tuple[str, ...] = ()   # a declared combination: every id it makes at once
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The mistakes this model makes: one, or the ids of a declared combination."""
+        return self.together or (self.id,)
 
     @property
     def label(self) -> str:
-        return f"{self.id}#{self.variant}" if self.variant else self.id
+        name = "+".join(self.ids)
+        return f"{name}#{self.variant}" if self.variant else name
+
+    def install(self, m: types.ModuleType) -> types.ModuleType:
+        """Put this model's replacements into ``m`` (a fresh reference, maybe holding another
+        model's already: the builder then sees and may call that one)."""
+        made = self.builder(m)
+        if len(self.replaces) == 1:
+            made = (made,)
+        if len(made) != len(self.replaces):
+            raise ValueError(f"mistake {self.label} returned {len(made)} objects for {self.replaces}")
+        for name, obj in zip(self.replaces, made):
+            setattr(m, name, obj)
+        return m
 
     def module(self) -> types.ModuleType:
         """The reference with this mistake installed (built once, then reused)."""
         if self._module is None:
-            m = fresh_reference(self.set_id)
-            made = self.builder(m)
-            if len(self.replaces) == 1:
-                made = (made,)
-            if len(made) != len(self.replaces):
-                raise ValueError(f"mistake {self.label} returned {len(made)} objects for {self.replaces}")
-            for name, obj in zip(self.replaces, made):
-                setattr(m, name, obj)
-            self._module = m
+            self._module = self.install(fresh_reference(self.set_id))
         return self._module
+
+
+def stacked(first: MistakeModel, second: MistakeModel) -> types.ModuleType:
+    """The reference with two models of different functions installed: both mistakes at once
+    (``gradients`` then calls the mistaken ``output_delta`` and its own mistaken code)."""
+    if set(first.replaces) & set(second.replaces):
+        raise ValueError(f"{first.label} and {second.label} replace the same function; declare "
+                         "their combination in mistakes.py (together=...)")
+    return second.install(first.install(fresh_reference(first.set_id)))
 
 
 _REGISTRY: dict[str, list[MistakeModel]] = {}
 _loading: list[str] = []          # the set whose mistakes.py is being executed
 
 
-def mistake(mistake_id: str, replaces: str | tuple[str, ...]):
-    """Register the decorated builder as a model of ``mistake_id`` for the set being loaded."""
+def mistake(mistake_id: str | tuple[str, ...], replaces: str | tuple[str, ...]):
+    """Register the decorated builder as a model of ``mistake_id`` for the set being loaded.
+
+    A tuple of ids declares a combination: one builder making several mistakes in the same
+    function at once (a softmax on the wrong axis and without the max shift). Models of
+    different functions combine by themselves (see ``stacked``); those of one function cannot,
+    since each replaces the whole function."""
     names = (replaces,) if isinstance(replaces, str) else tuple(replaces)
+    together = tuple(mistake_id) if isinstance(mistake_id, tuple) else ()
+    if together and len(set(together)) < 2:
+        raise ValueError(f"a combination of mistakes needs two different ids, not {mistake_id!r}")
+    first = together[0] if together else mistake_id
 
     def register(builder):
         if not _loading:
@@ -58,8 +87,8 @@ def mistake(mistake_id: str, replaces: str | tuple[str, ...]):
                                "loads a set's mistakes.py")
         set_id = _loading[-1]
         models = _REGISTRY.setdefault(set_id, [])
-        variant = sum(1 for m in models if m.id == mistake_id)
-        models.append(MistakeModel(mistake_id, set_id, names, builder, variant))
+        variant = sum(1 for m in models if m.ids == (together or (first,)))
+        models.append(MistakeModel(first, set_id, names, builder, variant, together=together))
         return builder
 
     return register
@@ -94,13 +123,20 @@ def models_module(set_id: str) -> types.ModuleType | None:
 
 
 def models_for(set_id: str) -> list[MistakeModel]:
-    """Every model of a set, in file order."""
+    """Every model of one mistake in a set, in file order (declared combinations left out)."""
     s = find_set(set_id)
     _load(s)
-    return list(_REGISTRY.get(s.id, []))
+    return [m for m in _REGISTRY.get(s.id, []) if not m.together]
+
+
+def combinations_for(set_id: str) -> list[MistakeModel]:
+    """The declared combinations of a set (several mistakes in one function), in file order."""
+    s = find_set(set_id)
+    _load(s)
+    return [m for m in _REGISTRY.get(s.id, []) if m.together]
 
 
 def all_ids() -> set[str]:
     for s in all_sets():
         _load(s)
-    return {m.id for models in _REGISTRY.values() for m in models}
+    return {i for models in _REGISTRY.values() for m in models for i in m.ids}

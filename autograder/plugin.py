@@ -291,6 +291,7 @@ def record_failure(outcome: TestOutcome, exc: BaseException | None, detail: str 
     if isinstance(exc, GradingFailure):
         outcome.summary, outcome.details = exc.summary, exc.details
         outcome.tags = tuple(dict.fromkeys(exc.tags))
+        outcome.explanations = tuple(getattr(exc, "explanations", ()))
         outcome.status = exc.kind
     elif isinstance(exc, AssertionError):
         outcome.summary, outcome.status = str(exc) or "assertion failed", "mismatch"

@@ -41,6 +41,9 @@ class GradingFailure(AssertionError):
         self.details = list(details or [])
         self.tags = tuple(tags)
         self.kind = kind
+        # The diagnosis as alternatives: each a tuple of ids that explain the result together
+        # (empty: every tag explains it on its own).
+        self.explanations: tuple[tuple[str, ...], ...] = ()
 
 
 class StudentError(GradingFailure):
@@ -465,23 +468,52 @@ class StudentProbe:
             raise error  # not implemented, timeout, crash, missing: nothing to diagnose
         if error is not None and error.error_type == "NotImplementedError":
             raise error
-        tags = self.diagnose(scenario, expected, got, error, tol, models) if self._diagnose else ()
+        explained = self.diagnose(scenario, expected, got, error, tol, models) if self._diagnose else ()
+        tags = tuple(dict.fromkeys(i for ids in explained for i in ids))
         if error is not None:
-            raise StudentError(error.summary, error.status, error.error_type,
-                               error.details).with_tags(tags)
-        raise self._mismatch(what, diff, got, expected.value, tags, self.calls[first_call:])
+            failure = StudentError(error.summary, error.status, error.error_type,
+                                   error.details).with_tags(tags)
+        else:
+            failure = self._mismatch(what, diff, got, expected.value, tags, self.calls[first_call:])
+        failure.explanations = explained
+        raise failure
 
     def diagnose(self, scenario, expected: "ScenarioResult", got, error, tol: str,
-                 models: list | None = None) -> tuple[str, ...]:
-        """Ids of the mistake models that reproduce the student's result and not the reference's."""
-        from nngrade.autograder.mistakes import models_for  # grading side only
-        found: list[str] = []
-        for model in (models if models is not None else models_for(self.set.id)):
-            if model.id in found:
+                 models: list | None = None) -> tuple[tuple[str, ...], ...]:
+        """The explanations of the student's result: each a tuple of mistake ids whose models,
+        together, reproduce it and not the reference's result. One mistake is tried first; only
+        when none explains the result, two at once (a declared combination of one function, or
+        the models of two different functions installed together)."""
+        from nngrade.autograder import mistakes   # grading side only
+        singles = models if models is not None else mistakes.models_for(self.set.id)
+        found: list[tuple[str, ...]] = []
+        changing = []       # models whose result differs from the reference's: half of a pair
+        for model in singles:
+            if (model.id,) in found:
                 continue
             result = run_scenario(scenario, model.module())
             if _matches(result, expected, got, error, tol):
-                found.append(model.id)
+                found.append((model.id,))
+            elif not (result.error is None and same(result.value, expected.value, tol)):
+                changing.append(model)
+        if found or models is not None:
+            return tuple(found)
+        for model in mistakes.combinations_for(self.set.id):
+            if model.ids not in found and \
+                    _matches(run_scenario(scenario, model.module()), expected, got, error, tol):
+                found.append(model.ids)
+        tried = 0
+        for i, first in enumerate(changing):
+            for second in changing[i + 1:]:
+                ids = tuple(sorted({first.id, second.id}))
+                if len(ids) < 2 or ids in found or set(first.replaces) & set(second.replaces):
+                    continue
+                tried += 1
+                if tried > MAX_PAIRS:
+                    return tuple(found)
+                result = run_scenario(scenario, mistakes.stacked(first, second))
+                if _matches(result, expected, got, error, tol):
+                    found.append(ids)
         return tuple(found)
 
     def _mismatch(self, what, diff: Difference, got, expected, tags, calls=None) -> GradingFailure:
@@ -511,6 +543,9 @@ class ScenarioResult:
     error_type: str | None = None
     nbytes: int = 0            # what the calls returned (values and arguments after), on the wire
 
+
+# Pairs of mistake models replayed on one mismatch, at most (only when no single model explains it).
+MAX_PAIRS = 60
 
 # A student's answers to one scenario may take this many times the reference's bytes (and at
 # least the floor): a wrong but honest answer fits, a flood is refused before it arrives.

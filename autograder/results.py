@@ -1,6 +1,7 @@
 """Scoring: test outcomes of one student → results.json in Gradescope's schema."""
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ class TestOutcome:
     summary: str = ""         # what was wrong, safe for hidden tests
     details: list[str] = field(default_factory=list)  # expected values etc. (visible tests only)
     tags: tuple[str, ...] = ()
+    explanations: tuple[tuple[str, ...], ...] = ()   # mistakes that explain it only together
     artifacts: list[dict] = field(default_factory=list)
     status: str = ""          # failure kind: mismatch, exception, timeout, not-submitted, ...
     grader_error: str | None = None  # a fault of the suite, shown to instructors
@@ -65,6 +67,8 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
             extra_data["grader_error"] = o.grader_error
         if o.status and not o.passed:
             extra_data["status"] = o.status
+        if any(len(ids) > 1 for ids in o.explanations):
+            extra_data["explained_by"] = [list(ids) for ids in o.explanations]
         tests.append({
             "name": o.name,
             "number": str(number),
@@ -82,7 +86,7 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
     total = round(sum(t["score"] for t in tests), 6)
     # the data a trainer was graded on (the MNIST suite puts it on its training plot)
     data_notes = [a["data_note"] for o in outcomes for a in o.artifacts if a.get("data_note")]
-    mistakes = student_mistakes([t["tags"] for t in tests])
+    mistakes = student_mistakes([explanations_of(t) for t in tests])
     document = {
         "score": total,
         "output": "",
@@ -106,21 +110,51 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
     return document
 
 
-def student_mistakes(tag_lists: list[list[str]]) -> list[str]:
-    """The mistakes a student made, from the ids named on their tests.
+def explanations_of(test: dict) -> list[tuple[str, ...]]:
+    """A results.json test's diagnosis as alternatives: each a tuple of mistake ids that explain
+    its result together; a tag outside every listed combination explains it alone."""
+    together = [tuple(ids) for ids in (test.get("extra_data") or {}).get("explained_by") or []]
+    inside = {i for ids in together for i in ids}
+    return together + [(tag,) for tag in test.get("tags") or [] if tag not in inside]
 
-    Some inputs cannot tell two mistakes apart (on a one-output seed example ``mse-mean`` and
-    ``mse-missing-half`` give the same loss), so a test may name both. An id is dropped when
-    every test naming it also names another id that some other test names on its own: the
-    inputs that separate the two have spoken."""
-    named = [set(tags) for tags in tag_lists if tags]
-    alone = {next(iter(tags)) for tags in named if len(tags) == 1}
-    kept = []
-    for i in sorted(set().union(*named)) if named else []:
-        dominated = i not in alone and all(tags & (alone - {i}) for tags in named if i in tags)
-        if not dominated:
-            kept.append(i)
-    return kept
+
+def student_mistakes(alternatives_per_test: list[list]) -> list[str]:
+    """The mistakes a student made: the smallest set of ids that explains every diagnosed test.
+
+    Each test brings its alternatives (a tuple of ids explaining it together, or one id; a bare
+    id string counts as a one-id alternative). Some inputs cannot tell two mistakes apart (on
+    a one-output seed example ``mse-mean`` and ``mse-missing-half`` give the same loss), so a
+    test may have several; the inputs that separate them decide. When several smallest sets
+    explain everything equally, nothing separates their ids, and all of them are listed."""
+    tests = [[frozenset((a,) if isinstance(a, str) else a) for a in alts]
+             for alts in alternatives_per_test if alts]
+    ids = sorted({i for alts in tests for alt in alts for i in alt})
+    if not tests:
+        return []
+    if len(ids) > MAX_EXACT_IDS:
+        return _greedy_cover(tests)
+    for size in range(1, len(ids) + 1):
+        smallest = [set(c) for c in itertools.combinations(ids, size)
+                    if all(any(alt <= set(c) for alt in alts) for alts in tests)]
+        if smallest:
+            return sorted(set().union(*smallest))
+    return ids
+
+
+# Above this many distinct ids on one student's tests the smallest cover is found greedily.
+MAX_EXACT_IDS = 14
+
+
+def _greedy_cover(tests: list[list[frozenset]]) -> list[str]:
+    chosen: set[str] = set()
+    left = list(tests)
+    while left:
+        best = max({alt for alts in left for alt in alts},
+                   key=lambda alt: (sum(any(a <= chosen | alt for a in alts) for alts in left),
+                                    -len(alt - chosen), sorted(alt)))
+        chosen |= best
+        left = [alts for alts in left if not any(a <= chosen for a in alts)]
+    return sorted(chosen)
 
 
 RESULTS_NAME = "results.json"

@@ -335,7 +335,10 @@ def _feedback_text(results: dict) -> str:
 
     extra = _extra(results)
     lang = extra.get("lang") if extra.get("lang") in ("ko", "en") else "en"
-    tags = list(dict.fromkeys(tag for t in results.get("tests") or [] for tag in t.get("tags") or []))
+    # The grader's student-level list (the smallest set explaining every test), as on the page.
+    tags = extra.get("mistakes")
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        tags = list(dict.fromkeys(tag for t in results.get("tests") or [] for tag in t.get("tags") or []))
     parts = [f"{load_hint(tag, lang).title} ({tag})" for tag in tags]
     if _is_late(extra.get("late")):
         parts.insert(0, "지각 제출" if lang == "ko" else "late submission")

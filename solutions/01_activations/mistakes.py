@@ -68,6 +68,25 @@ def _(m):
     return softmax
 
 
+# Both softmax mistakes at once: models of one function replace it whole, so the pair is declared.
+@mistake(("softmax-axis", "softmax-unstable"), "softmax")
+def _(m):
+    # Down the columns and without the max shift.
+    def softmax(a):
+        e = np.exp(np.asarray(a, dtype=np.float64))
+        return e / np.sum(e, axis=0, keepdims=True)
+    return softmax
+
+
+@mistake(("softmax-axis", "softmax-unstable"), "softmax")
+def _(m):
+    # Over the whole batch at once and without the max shift.
+    def softmax(a):
+        e = np.exp(np.asarray(a, dtype=np.float64))
+        return e / np.sum(e)
+    return softmax
+
+
 @mistake("step-at-zero", "step")
 def _(m):
     def step(a):
