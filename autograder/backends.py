@@ -135,7 +135,8 @@ class SandboxModuleBackend:
         if status == "missing" and error_type == "NotSubmitted":
             error_type = "not-submitted"
         return Outcome(status, reply.value, error_type, text, reply.args_after, reply.kwargs_after,
-                       [tuple(w) for w in reply.warnings], reply.stdout, reply.changed_at_import)
+                       [tuple(w) for w in reply.warnings], reply.stdout, reply.changed_at_import,
+                       reply.calls)
 
     def call(self, name, args, kwargs) -> Outcome:
         if not self.submitted:
@@ -148,6 +149,15 @@ class SandboxModuleBackend:
                              timeout=self.timeout)
         return self._ask(self.session.call, self.module, name, _plain_args(args), kwargs,
                              timeout=self.timeout)
+
+    def trace(self, name, args, kwargs, watch) -> Outcome:
+        if not self.submitted:
+            return Outcome("missing", error_type="not-submitted")
+        failed = self._import_failure()
+        if failed is not None:
+            return failed
+        return self._ask(self.session.trace, self.module, name, watch, _plain_args(args), kwargs,
+                         timeout=self.timeout)
 
     def method(self, handle, name, args, kwargs) -> Outcome:
         return self._ask(self.session.method, handle, name, _plain_args(args), kwargs,

@@ -205,7 +205,7 @@ class Unavailable:
         from nngrade.autograder.probe import Outcome
         return Outcome("crashed", error_type="Unavailable", error_text=self.reason)
 
-    call = method = getattr = setitem = _fail
+    call = method = getattr = setitem = trace = _fail
 
 
 def check_points_tables(metas) -> None:

@@ -83,6 +83,7 @@ class Outcome:
     warnings: list = field(default_factory=list)   # [(category, message)]
     stdout: str = ""
     changed_at_import: tuple = ()     # NumPy error handling or warnings the import changed
+    calls: list | None = None         # a traced call's inner calls: [name, args, kwargs, result]
 
 
 @dataclass
@@ -177,6 +178,29 @@ class LocalBackend:
             return Outcome("missing", error_text=name)
         return self._run(fn, args, kwargs)
 
+    def trace(self, name, args, kwargs, watch) -> Outcome:
+        """As the sandbox's trace: the module's functions in ``watch`` record their calls."""
+        fn = getattr(self.module, name, None)
+        if fn is None:
+            return Outcome("missing", error_text=name)
+        namespace, calls = vars(self.module), []
+        originals = {w: namespace[w] for w in watch if callable(namespace.get(w))}
+
+        def recorder(label, inner):
+            def recorded(*a, **k):
+                result = inner(*a, **k)
+                calls.append([label, _copy_args(list(a)), _copy_args(dict(k)), self._export(result)])
+                return result
+            return recorded
+
+        namespace.update({w: recorder(w, f) for w, f in originals.items()})
+        try:
+            outcome = self._run(fn, args, kwargs)
+        finally:
+            namespace.update(originals)
+        outcome.calls = calls
+        return outcome
+
     def method(self, handle, name, args, kwargs) -> Outcome:
         return self._run(getattr(self._objects[handle.id], name), args, kwargs)
 
@@ -218,6 +242,12 @@ class FunctionProxy:
 
     def __call__(self, *args, **kwargs):
         return self._probe._invoke(self._backend, "call", self._name, None, list(args), kwargs)
+
+    def traced(self, *args, watch: tuple[str, ...], **kwargs):
+        """(value, calls): the call, with the calls it made to the module's functions in
+        ``watch``, each [name, args, kwargs, result], in order (xor_gate built from the gates)."""
+        return self._probe._invoke(self._backend, "trace", self._name, None, list(args), kwargs,
+                                   watch=tuple(watch))
 
 
 class ObjectProxy:
@@ -298,10 +328,12 @@ class StudentProbe:
 
     # ---- calls -------------------------------------------------------------------------------
 
-    def _invoke(self, backend, op, name, handle, args, kwargs, type_name=None):
+    def _invoke(self, backend, op, name, handle, args, kwargs, type_name=None, watch=()):
         target = name if handle is None else f"{type_name or 'object'}.{name}"
         if op == "call":
             outcome = backend.call(name, args, kwargs)
+        elif op == "trace":
+            outcome = backend.trace(name, args, kwargs, watch)
         elif op == "method":
             outcome = backend.method(handle, name, args, kwargs)
         elif op == "getattr":
@@ -316,6 +348,8 @@ class StudentProbe:
         value = outcome.value
         if isinstance(value, ObjectHandle) or _is_sandbox_handle(value):
             return ObjectProxy(self, backend, value, _handle_type(value))
+        if op == "trace":
+            return value, list(outcome.calls or [])
         return value
 
     def _student_error(self, record: CallRecord) -> StudentError:

@@ -103,4 +103,4 @@ class MissingModule:
     def _missing(self, *args, **kwargs) -> Outcome:
         return Outcome("missing", error_type="not-submitted")
 
-    call = method = getattr = setitem = _missing
+    call = method = getattr = setitem = trace = _missing

@@ -52,7 +52,66 @@ def _bce_constant(m):
     return binary_cross_entropy
 
 
+def _relu_in_place(m):
+    def relu(a):
+        a = np.asarray(a)
+        np.maximum(a, 0.0, out=a)                      # the right values, written into the input
+        return a
+    return relu
+
+
+def _softmax_in_place(m):
+    def softmax(a):
+        a = np.asarray(a)
+        a -= a.max(axis=-1, keepdims=True)             # the stable shift, done on the caller's array
+        np.exp(a, out=a)
+        a /= a.sum(axis=-1, keepdims=True)
+        return a
+    return softmax
+
+
+def _xor_direct(m):
+    def xor_gate(x1, x2):
+        return 1 if x1 != x2 else -1                   # the right table, no gate
+    return xor_gate
+
+
+def _xor_decorative(m):
+    def xor_gate(x1, x2):
+        m.and_gate(x1, x2)                             # a gate called for show
+        return -int(x1 * x2)
+    return xor_gate
+
+
+def _xor_gate_fed_the_answer(m):
+    def xor_gate(x1, x2):
+        answer = -x1 * x2
+        return m.and_gate(answer, 1)                   # AND(x, 1) = x: the gate passes it through
+    return xor_gate
+
+
+def _xor_by_cases(m):
+    def xor_gate(x1, x2):
+        if x1 == x2:                                   # a different gate per input: no circuit
+            return m.nand_gate(1, 1)
+        return m.or_gate(1, 1)
+    return xor_gate
+
+
 VIOLATIONS = {
+    "xor-compares-inputs": ("09_perceptron", {"xor_gate": _xor_direct},
+                            {"09_perceptron/xor_gate/built-from-gates"}),
+    "xor-calls-a-gate-for-show": ("09_perceptron", {"xor_gate": _xor_decorative},
+                                  {"09_perceptron/xor_gate/built-from-gates"}),
+    "xor-feeds-a-gate-the-answer": ("09_perceptron", {"xor_gate": _xor_gate_fed_the_answer},
+                                    {"09_perceptron/xor_gate/built-from-gates"}),
+    "xor-by-cases": ("09_perceptron", {"xor_gate": _xor_by_cases},
+                     {"09_perceptron/xor_gate/built-from-gates"}),
+    "relu-changes-its-argument": ("01_activations", {"relu": _relu_in_place},
+                                  {"01_activations/relu/random"}),
+    "softmax-changes-its-argument": ("01_activations", {"softmax": _softmax_in_place},
+                                     {"01_activations/softmax/random-batch",
+                                      "01_activations/softmax/extreme"}),
     "step-returns-int": ("01_activations", {"step": _step_int}, {"01_activations/step/random"}),
     "relu-grad-returns-bool": ("01_activations", {"relu_grad": _relu_grad_bool},
                                {"01_activations/relu_grad/random"}),
@@ -107,3 +166,42 @@ def test_exact_gradient_and_overridden_h_fail_each_named_alone():
         outcomes = out[m.label]
         assert any(not o.passed and o.max_score for o in outcomes), m.label
         assert student_mistakes([list(o.tags) for o in outcomes]) == [m.id], m.label
+
+
+def test_an_activation_that_changes_its_argument_is_named():
+    s = find_set("01_activations")
+    out = _grade({"inplace": {s.id: _violation(s.id, relu=_relu_in_place)}}, (s,))["inplace"]
+    failed = [o for o in out if not o.passed and o.max_score]
+    assert [(o.function, o.tags) for o in failed] == [("relu", ("mutates-input",))]
+
+
+COMPOSITIONS = {
+    "and-of-nand-or": lambda m, a, b: m.and_gate(m.nand_gate(a, b), m.or_gate(a, b)),
+    "seed-004": lambda m, a, b: m.or_gate(m.and_gate(a, -b), m.and_gate(-a, b)),
+    "four-nands": lambda m, a, b: (lambda n1: m.nand_gate(m.nand_gate(a, n1),
+                                                          m.nand_gate(b, n1)))(m.nand_gate(a, b)),
+    "negated-xnor": lambda m, a, b: -m.or_gate(m.and_gate(a, b), m.and_gate(-a, -b)),
+    "keywords-and-constants": lambda m, a, b: m.and_gate(x1=m.or_gate(a, b),
+                                                         x2=m.and_gate(m.nand_gate(a, b), 1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPOSITIONS))
+def test_any_composition_of_the_gates_earns_the_composition_points(name):
+    s = find_set("09_perceptron")
+    build = COMPOSITIONS[name]
+
+    def make(m):
+        def xor_gate(x1, x2):
+            return build(m, x1, x2)
+        return xor_gate
+
+    out = _grade({name: {s.id: _violation(s.id, xor_gate=make)}}, (s,))[name]
+    assert [o.name for o in out if not o.passed] == []
+
+
+def test_xor_not_built_from_the_gates_is_named():
+    s = find_set("09_perceptron")
+    out = _grade({"direct": {s.id: _violation(s.id, xor_gate=_xor_direct)}}, (s,))["direct"]
+    (failed,) = [o for o in out if not o.passed]
+    assert failed.case == "built-from-gates" and failed.tags == ("xor-not-from-gates",)

@@ -22,6 +22,7 @@ import traceback
 import warnings
 
 STDOUT_KEEP = 4096
+TRACE_CALLS = 200          # calls a traced function reports, at most
 MESSAGE_CHARS = 2000
 TRACEBACK_CHARS = 8000
 PR_SET_PDEATHSIG = 1
@@ -324,6 +325,9 @@ class Runner:
             container[req["key"]] = req["value"]
             result = None
             args = [req["key"], req["value"]]
+        elif op == "trace":
+            result, reply["calls"] = self.traced(req["module"], req["function"],
+                                                 req.get("watch") or [], args, kwargs)
         elif op == "ping":
             result = None
         else:
@@ -379,6 +383,36 @@ class Runner:
             raise _Missing("NotCallable", f"{shown}: {name!r} is a {self.transport.type_name(target)}, "
                                           "not a function or class")
         return target
+
+    def traced(self, module: str, name: str, watch: list, args, kwargs):
+        """Call ``name`` with the module's functions named in ``watch`` recording their calls
+        (every module-level name bound to one of them, aliases too), then put them back."""
+        mod = self.load_module(module)
+        target = self.function(module, name)
+        namespace = mod.__dict__
+        watched = {}
+        for w in watch:
+            fn = namespace.get(w) if type(w) is str else None
+            if callable(fn):
+                watched[id(fn)] = (w, fn)
+        calls: list = []
+
+        def recorder(label, fn):
+            def recorded(*a, **k):
+                result = fn(*a, **k)
+                if len(calls) < TRACE_CALLS:
+                    calls.append([label, list(a), dict(k), result])
+                return result
+            return recorded
+
+        swapped = {key: value for key, value in namespace.items() if id(value) in watched
+                   and watched[id(value)][1] is value}
+        for key, value in swapped.items():
+            namespace[key] = recorder(watched[id(value)][0], value)
+        try:
+            return target(*args, **kwargs), calls
+        finally:
+            namespace.update(swapped)
 
     # ---- errors, warnings, output -------------------------------------------------------------
 

@@ -32,6 +32,8 @@ from .. import transport
 from . import launch, probes
 from .launch import LEVELS, SandboxUnavailable
 
+TRACE_CALLS = 200     # inner calls a traced call may report (child.py records no more)
+
 # What a student's import may change that the child restores before each call (child.py).
 IMPORT_CHANGES = ("numpy-errstate", "warnings-filters", "warnings-hooks")
 STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error", "missing",
@@ -101,6 +103,7 @@ class Reply:
     wall: float = 0.0                    # wall-clock seconds, as the grader measured
     nbytes: int = 0                      # size of the answer's frame
     changed_at_import: tuple = ()        # global state the student's import changed (known ids)
+    calls: list | None = None            # a traced call's inner calls: [name, args, kwargs, result]
 
     @property
     def ok(self) -> bool:
@@ -637,6 +640,13 @@ class Session:
                               "args": list(args), "kwargs": dict(kwargs or {}),
                               "args_after": args_after, "as_handle": as_handle}, timeout)
 
+    def trace(self, module: str, function: str, watch, args=(), kwargs=None,
+              timeout: float | None = None) -> Reply:
+        """A call during which the module's functions in ``watch`` record theirs (reply.calls)."""
+        return self._request({"op": "trace", "module": module, "function": function,
+                              "watch": list(watch), "args": list(args), "kwargs": dict(kwargs or {}),
+                              "args_after": False}, timeout)
+
     def new(self, module: str, cls: str, args=(), kwargs=None, timeout: float | None = None) -> Reply:
         return self._request({"op": "new", "module": module, "cls": cls, "args": list(args),
                               "kwargs": dict(kwargs or {}), "args_after": True}, timeout)
@@ -905,15 +915,21 @@ class Session:
         if type(changed) is not list or not all(type(c) is str and c in IMPORT_CHANGES
                                                 for c in changed):
             return bad("changed_at_import of the wrong shape")
+        calls = raw.get("calls")
+        if calls is not None and (type(calls) is not list or len(calls) > TRACE_CALLS or not all(
+                type(c) is list and len(c) == 4 and type(c[0]) is str and type(c[1]) is list
+                and type(c[2]) is dict for c in calls)):
+            return bad("traced calls of the wrong shape")
         reply = Reply(status, value=raw.get("value"), error=error, args_after=args_after,
                       kwargs_after=kwargs_after, warnings=[[c[:200], m[:500]] for c, m in warns[:100]],
                       stdout=stdout[:4096], stdout_bytes=max(nbytes, len(stdout)),
                       seconds=float(seconds) if math.isfinite(seconds) else 0.0,
-                      changed_at_import=tuple(dict.fromkeys(changed)))
+                      changed_at_import=tuple(dict.fromkeys(changed)),
+                      calls=[[c[0][:100], c[1], c[2], c[3]] for c in calls] if calls else calls)
         if status in ("exception", "import-error", "missing") and error is None:
             return bad(f"status {status} without an error")
         if status == "ok":
-            found = contains_unsupported(reply.value)
+            found = contains_unsupported([reply.value, reply.calls])
             if found:
                 reply.status = "bad-value"
                 reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "

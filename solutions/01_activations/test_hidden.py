@@ -14,6 +14,13 @@ SET = "01_activations"
 ODD_ROWS = (7, 11, 13)   # batch sizes that are odd primes, so an axis mix-up changes the result
 
 
+def _check(student, scenario, **check):
+    """The value, and the README's rule that no function changes its argument: one test."""
+    got = student.check(scenario, **check)
+    student.expect_no_mutation(what=f"{check['what']}: the argument must be left as it was")
+    return got
+
+
 def _batch(student, scale=3.0):
     rows = ODD_ROWS[int(student.rng.integers(len(ODD_ROWS)))]
     return student.rng.normal(0.0, scale, size=(rows, 5))
@@ -56,10 +63,10 @@ def _outputs(student, low=0.02, high=0.98):
 def test_step_random(student, reference):
     a = _batch(student)
     a[0, :3] = [0.0, -0.0, 1e-9]     # the boundary: step(0) must be 0
-    got = student.check(lambda m: m.step(a), reference=reference, what="step(a) with zeros in a")
+    got = _check(student, lambda m: m.step(a), reference=reference, what="step(a) with zeros in a")
     _expect_floats(student, got, "step(a)")
     scalar = float(a[1, 0])
-    got = student.check(lambda m: m.step(scalar), reference=reference, what="step(a) of one number")
+    got = _check(student, lambda m: m.step(scalar), reference=reference, what="step(a) of one number")
     _expect_floats(student, got, "step(a) of one number")
 
 
@@ -68,14 +75,14 @@ def test_step_random(student, reference):
 def test_sigmoid_random(student, reference):
     a = _batch(student)
     _plot_curve(student, reference, "sigmoid")  # drawn first: most useful when the check fails
-    student.check(lambda m: m.sigmoid(a), reference=reference, what="sigmoid(a)")
+    _check(student, lambda m: m.sigmoid(a), reference=reference, what="sigmoid(a)")
 
 
 @pytest.mark.function("sigmoid")
 @pytest.mark.case("extreme")
 def test_sigmoid_extreme(student, reference):
     a = np.array([-1e4, -745.5, -50.0, 0.0, 50.0, 745.5, 1e4])
-    student.check(lambda m: m.sigmoid(a), reference=reference, what="sigmoid at ±1e4")
+    _check(student, lambda m: m.sigmoid(a), reference=reference, what="sigmoid at ±1e4")
     student.expect_no_warning(what="sigmoid must not overflow or warn at a = ±1e4",
                               tag="sigmoid-overflow")
 
@@ -84,7 +91,7 @@ def test_sigmoid_extreme(student, reference):
 @pytest.mark.case("random")
 def test_sigmoid_grad_random(student, reference):
     y = _outputs(student)
-    student.check(lambda m: m.sigmoid_grad(y), reference=reference,
+    _check(student, lambda m: m.sigmoid_grad(y), reference=reference,
                   what="sigmoid_grad(y) on sigmoid outputs y")
 
 
@@ -93,14 +100,14 @@ def test_sigmoid_grad_random(student, reference):
 def test_tanh_random(student, reference):
     a = _batch(student)
     _plot_curve(student, reference, "tanh")  # drawn first: most useful when the check fails
-    student.check(lambda m: m.tanh(a), reference=reference, what="tanh(a)")
+    _check(student, lambda m: m.tanh(a), reference=reference, what="tanh(a)")
 
 
 @pytest.mark.function("tanh_grad")
 @pytest.mark.case("random")
 def test_tanh_grad_random(student, reference):
     y = _outputs(student, -0.95, 0.95)
-    student.check(lambda m: m.tanh_grad(y), reference=reference,
+    _check(student, lambda m: m.tanh_grad(y), reference=reference,
                   what="tanh_grad(y) on tanh outputs y")
 
 
@@ -109,14 +116,14 @@ def test_tanh_grad_random(student, reference):
 def test_relu_random(student, reference):
     a = _batch(student)
     _plot_curve(student, reference, "relu")  # drawn first: most useful when the check fails
-    student.check(lambda m: m.relu(a), reference=reference, what="relu(a)")
+    _check(student, lambda m: m.relu(a), reference=reference, what="relu(a)")
 
 
 @pytest.mark.function("relu_grad")
 @pytest.mark.case("random")
 def test_relu_grad_random(student, reference):
     y = np.maximum(_batch(student), 0.0)   # ReLU outputs: zeros and positives
-    got = student.check(lambda m: m.relu_grad(y), reference=reference,
+    got = _check(student, lambda m: m.relu_grad(y), reference=reference,
                         what="relu_grad(y) on relu outputs y")
     _expect_floats(student, got, "relu_grad(y)")
 
@@ -125,21 +132,21 @@ def test_relu_grad_random(student, reference):
 @pytest.mark.case("random")
 def test_identity_random(student, reference):
     a = _batch(student)
-    student.check(lambda m: m.identity(a), reference=reference, what="identity(a)")
+    _check(student, lambda m: m.identity(a), reference=reference, what="identity(a)")
 
 
 @pytest.mark.function("softmax")
 @pytest.mark.case("random-batch")
 def test_softmax_batch(student, reference):
     a = _batch(student)                # (odd prime, 5): rows must each sum to 1
-    student.check(lambda m: m.softmax(a), reference=reference, what="softmax(a) on a batch of rows")
+    _check(student, lambda m: m.softmax(a), reference=reference, what="softmax(a) on a batch of rows")
 
 
 @pytest.mark.function("softmax")
 @pytest.mark.case("extreme")
 def test_softmax_extreme(student, reference):
     a = _batch(student) + np.array([1e4, 0.0, -1e4, 5e3, 2.0])
-    student.check(lambda m: m.softmax(a), reference=reference, what="softmax with entries near 1e4")
+    _check(student, lambda m: m.softmax(a), reference=reference, what="softmax with entries near 1e4")
     student.expect_no_warning(what="softmax must stay finite and quiet for large inputs",
                               tag="softmax-unstable")
 
@@ -149,5 +156,5 @@ def test_softmax_extreme(student, reference):
 def test_tanh_via_sigmoid_random(student, reference):
     a = _batch(student)
     _plot_curve(student, reference, "tanh_via_sigmoid")  # drawn first: most useful when the check fails
-    student.check(lambda m: m.tanh_via_sigmoid(a), reference=reference,
+    _check(student, lambda m: m.tanh_via_sigmoid(a), reference=reference,
                   what="tanh_via_sigmoid(a) = 2·sigmoid(2a) − 1")

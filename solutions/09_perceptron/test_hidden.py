@@ -3,7 +3,10 @@
 The perceptron is probed on per-student random weights, inputs and thresholds on both sides of
 the threshold (never within 0.05 of it), and on small integers where w·x equals theta exactly
 (it must not fire). Gates are checked on all four inputs of {-1, +1}, in a per-student order,
-given as ints or floats. Points of each test are in set.toml's [points].
+given as ints or floats. ``xor_gate`` is also checked to be built from the other gates: its calls
+to them are traced on each input, and its value must flow from x1 and x2 through those gates
+(negated inputs count as wiring; see ``circuit_problem``). Points of each test are in set.toml's
+[points].
 """
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ import pytest
 SET = "09_perceptron"
 
 FOUR_INPUTS = ((-1, -1), (-1, 1), (1, -1), (1, 1))
+GATES = ("and_gate", "or_gate", "nand_gate")
 
 
 def _as_sequence(student, values):
@@ -94,3 +98,76 @@ def test_nand_gate(student, reference):
 @pytest.mark.case("random-order")
 def test_xor_gate(student, reference):
     _check_truth_table(student, reference, "xor_gate")
+
+
+def _signal(values) -> tuple | None:
+    """One wire's values on the four inputs, as floats; None when one is not a number."""
+    try:
+        out = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        return None
+    return out if all(v == v for v in out) else None
+
+
+def circuit_problem(rows) -> str | None:
+    """Why xor_gate's value does not come from the gates, or None when it does.
+
+    ``rows``: (value, calls, (x1, x2)) per input; calls are the traced [gate, args, kwargs,
+    result]. The value comes from the gates when the same gates are called in the same order on
+    every input (a circuit), each gate's inputs are x1, x2, a constant or an earlier gate's
+    output, each possibly negated (on {-1, +1} NOT is a sign flip), and the value returned is a
+    gate's output (negated or not)."""
+    sequences = [tuple(c[0] for c in calls) for _, calls, _ in rows]
+    if not sequences[0]:
+        return "it called none of " + ", ".join(GATES)
+    if any(seq != sequences[0] for seq in sequences):
+        return ("it called different gates on different inputs (" +
+                " / ".join(" → ".join(seq) or "none" for seq in sequences) + ")")
+    wires = {_signal(x1 for _, _, (x1, _) in rows), _signal(x2 for _, _, (_, x2) in rows),
+             (1.0,) * 4, (-1.0,) * 4, (0.0,) * 4}
+    outputs = set()
+
+    def wired(signal, pool):
+        return signal is not None and (signal in pool or tuple(-v for v in signal) in pool)
+
+    for k, gate in enumerate(sequences[0]):
+        per_input = [list(calls[k][1]) + list(calls[k][2].values()) for _, calls, _ in rows]
+        if len({len(a) for a in per_input}) != 1:
+            return f"its call {k + 1} ({gate}) took a different number of inputs each time"
+        for j, values in enumerate(zip(*per_input), start=1):
+            if not wired(_signal(values), wires):
+                return (f"input {j} of its call {k + 1} ({gate}) is neither x1, x2, a constant "
+                        "nor an earlier gate's output: on the four inputs it is "
+                        + ", ".join(str(v) for v in values))
+        out = _signal(calls[k][3] for _, calls, _ in rows)
+        if out is None:
+            return f"its call {k + 1} ({gate}) returned something that is not a number"
+        wires.add(out)
+        outputs.add(out)
+    if not wired(_signal(value for value, _, _ in rows), outputs):
+        return "the value it returns is not the output of one of the gates"
+    return None
+
+
+@pytest.mark.function("xor_gate")
+@pytest.mark.case("built-from-gates")
+def test_xor_gate_built_from_the_gates(student, reference):
+    inputs = [FOUR_INPUTS[i] for i in student.rng.permutation(4)]
+    traced = []
+
+    def scenario(m):
+        values = []
+        for x1, x2 in inputs:
+            value, calls = m.xor_gate.traced(x1, x2, watch=GATES)
+            values.append(value)
+            if m is student.module:
+                traced.append((value, calls, (x1, x2)))
+        return values
+
+    shown = ", ".join(f"({x1}, {x2})" for x1, x2 in inputs)
+    student.check(scenario, reference=reference, what=f"xor_gate(x1, x2) on {shown}")
+    problem = circuit_problem(traced)
+    if problem is not None:
+        student.fail("xor_gate must be built from and_gate, or_gate and nand_gate (negated inputs "
+                     f"count), and its value must come out of them: {problem}",
+                     tags=("xor-not-from-gates",))
