@@ -283,7 +283,7 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     from nngrade.autograder.plugin import StudentJob
     from nngrade.autograder.sets import parse_sets
     from nngrade.intake import read_class
-    from nngrade.preflight import check_out, check_overrides, check_roster
+    from nngrade.preflight import check_out, check_overrides, check_points_tables, check_roster
 
     started = time.perf_counter()
     out = Path(out)
@@ -296,6 +296,7 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     overrides = load_overrides(out)
     check_overrides(out / OVERRIDES_NAME, overrides, class_ids,
                     {*options.sets, *parse_sets(list(course.sets))})
+    check_points_tables(options.sets)
     out.mkdir(parents=True, exist_ok=True)
     run = ClassRun(out=out)
     remove_stale_temp_files(out)

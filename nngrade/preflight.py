@@ -4,6 +4,7 @@ Each problem is a ValueError whose one-line message names the file (and entry) a
 """
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from nngrade.errors import did_you_mean, printable, some
@@ -46,3 +47,68 @@ def check_overrides(path: Path, overrides: dict[str, dict[str, float]], student_
                     f" (test names are <set>/<function>/<case>, e.g. {min(tests)!r})" if tests else "")
                 raise ValueError(f"{printable(path)}: [{printable(student)}] {test!r} "
                                  f"is no test of the graded sets{hint}")
+
+
+def check_points_tables(sets) -> None:
+    """Every [points] entry of a set's set.toml names a test of its hidden suite, read from the
+    suite's markers without running it, so that a typo stops the run before the first student
+    rather than failing every one. A suite whose markers are not literals is left to the check
+    made when it is collected."""
+    from nngrade.autograder.sets import HIDDEN_SUITE, SET_FILE
+    for s in sets:
+        suite = s.file(HIDDEN_SUITE)
+        if not suite.is_file() or not s.points:
+            continue
+        try:
+            tree = ast.parse(suite.read_bytes(), filename=str(suite))
+        except (SyntaxError, ValueError):
+            continue                      # said, with its line, when the suite is collected
+        names = _marked_tests(tree)
+        if names is None:
+            continue
+        if not set(s.points) <= names:
+            # Tests made at import (one per accuracy step) have no markers to read: load it.
+            loaded = _loaded_tests(s, suite)
+            if loaded is None:
+                continue
+            names |= loaded
+        for entry in s.points:
+            if entry not in names:
+                hint = did_you_mean(entry, sorted(names))
+                raise ValueError(f"{printable(s.file(SET_FILE))}: [points] \"{entry}\" names no "
+                                 f"test of {HIDDEN_SUITE}{hint}")
+
+
+def _marked_tests(tree: ast.Module) -> set[str] | None:
+    """"function/case" of each test function's literal markers; None when one is not literal."""
+    found = set()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test_"):
+            continue
+        marks = {}
+        for deco in node.decorator_list:
+            if isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and \
+                    deco.func.attr in ("function", "case"):
+                if len(deco.args) != 1 or not isinstance(deco.args[0], ast.Constant):
+                    return None
+                marks[deco.func.attr] = str(deco.args[0].value)
+        if "function" in marks and "case" in marks:
+            found.add(f"{marks['function']}/{marks['case']}")
+        else:
+            return None
+    return found
+
+
+def _loaded_tests(s, suite: Path) -> set[str] | None:
+    """The suite's tests as collecting it finds them; empty when a test has no points (the
+    entries the markers do not name are then reported as they are); None when it cannot load."""
+    import pytest
+    from nngrade.autograder.plugin import load_test_functions
+    try:
+        return {f"{meta.function}/{meta.case}"
+                for meta, _ in load_test_functions(suite, s.id, public=False,
+                                                   module_name=f"_nngrade_preflight_{s.id}")}
+    except pytest.UsageError:
+        return set()          # a test without points: the stray entry is the likelier slip
+    except Exception:         # a suite that cannot load is reported when it is collected
+        return None

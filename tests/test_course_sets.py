@@ -126,3 +126,18 @@ def test_the_eleventh_set_is_released_bundled_and_exported_like_the_kits(course,
         names = set(zf.namelist())
     assert {"solutions/11_maxout/set.toml", "solutions/11_maxout/test_hidden.py",
             "solutions/11_maxout/maxout.py"} <= names
+
+
+def test_a_points_entry_naming_no_test_stops_the_run_before_anyone_is_graded(tmp_path):
+    broken = tmp_path / "course"
+    shutil.copytree(COURSE, broken, ignore=shutil.ignore_patterns("__pycache__"))
+    set_file = broken / "solutions" / "11_maxout" / "set.toml"
+    set_file.write_text(set_file.read_text(encoding="utf-8").replace(
+        '"maxout_grad/random" = 40', '"maxout_grad/randon" = 40'), encoding="utf-8")
+    done = nngrade("grade", broken / "students", "--course", broken, "--out", tmp_path / "out",
+                   "--no-progress", cwd=tmp_path, check=False)
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert "set.toml" in line and '"maxout_grad/randon" names no test' in line
+    assert "maxout_grad/random" in line                      # the did-you-mean
+    assert not list((tmp_path / "out").glob("*/results.json"))
