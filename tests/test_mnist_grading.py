@@ -477,6 +477,8 @@ def test_a_weight_stored_out_in_fails_the_accuracy_tests_in_one_sentence(graded)
                              "the contract's layout is (in, out) = (784, 128).")
         assert "\n" not in o.summary
     assert [o for o in outcomes if o.case == "mnist-run"][0].passed
+    # what still passes: MLP/random-initial-values, both step tests, the run itself
+    assert _score(outcomes) == 2 + 6 + 4 + 7
 
 
 # ---- what params can be scored (no sandbox, no data) --------------------------------------------------
