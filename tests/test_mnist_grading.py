@@ -6,17 +6,27 @@ out) with a small CPU budget: correct work written two ways (and the reference i
 marks and no diagnosis; batch-sum-not-mean and weights-transposed, each written two ways, are
 named; a trainer that never learns gets none of the accuracy points and everything else; one
 that runs past the budget is stopped and told so, and the students after it are graded as usual.
+Three that train nothing and cheat instead (a table from image bytes to labels, one keyed on the
+sorted pixel values, weights trained elsewhere and loaded in fit) get none of the accuracy points:
+the student's process sees only its training digits, pixels in its own order, and the accuracy is
+that of the params fit leaves, run by the reference model.
 
 tests/files/correct/08_mnist/{a,b}, tests/files/catalogue/batch-sum-not-mean/{a,b},
 tests/files/catalogue/weights-transposed-08/{a,b}, tests/files/mnist-students/* hold them
-(tests/test_grading_sandbox.py leaves set 08 to this file).
+(tests/test_grading_sandbox.py leaves set 08 to this file); the pretrained weights are made here,
+at test time, so the repository carries no binary.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.util
+import io
 import os
 import re
+import shutil
 import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +35,14 @@ import pytest
 from nngrade import mnist_data
 from nngrade.autograder.backends import SandboxStudent, limits_for
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
+from nngrade.autograder.probe import student_seed
 from nngrade.autograder.results import build_results
 from nngrade.autograder.suite_session import run_suites, suite_paths
 from nngrade.autograder.sandbox import SandboxPool
 from nngrade.check import collect_sources
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.autograder.sets import find_set
+from nngrade.intake import read_class
 
 pytestmark = pytest.mark.slow   # the everyday tier leaves it out: pytest -m "not slow"
 
@@ -56,8 +68,13 @@ STUDENTS = [
     ("weights-transposed-a", FILES / "catalogue" / "weights-transposed-08" / "a", "weights-transposed"),
     ("weights-transposed-b", FILES / "catalogue" / "weights-transposed-08" / "b", "weights-transposed"),
     ("never-learns", FILES / "mnist-students" / "never-learns", "never-learns"),
+    ("hash-lookup", FILES / "mnist-students" / "hash-lookup", "cheat"),
+    ("sorted-pixels", FILES / "mnist-students" / "sorted-pixels", "cheat"),
+    ("pretrained", None, "cheat"),          # its folder is made by the pretrained fixture
 ]
+SALT = "mnist-grading-test"
 CORRECT = [s for s, _, kind in STUDENTS if kind is None]
+CHEATS = [s for s, _, kind in STUDENTS if kind == "cheat"]
 NAMED = [(s, kind) for s, _, kind in STUDENTS if kind in ("batch-sum-not-mean", "weights-transposed")]
 
 
@@ -164,31 +181,83 @@ def test_offline_the_test_digits_are_split_and_the_note_says_so(monkeypatch):
 
 # ---- grading through the sandbox ----------------------------------------------------------------
 
+def _digest(X: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(X, dtype=np.float64).tobytes()).hexdigest()
+
+
 class RecordingStudent(SandboxStudent):
-    """The engine's sandbox student, noting each fit call's status and CPU seconds."""
+    """The engine's sandbox student, noting each fit call's status and CPU seconds, and a digest
+    of every image-sized array (784 columns) any call sends to the student's process."""
 
     fit_calls: dict = {}
+    images_sent: dict = {}
 
     def __init__(self, pool, job, limits):
         super().__init__(pool, job, limits)
-        method, calls = self.session.method, self.fit_calls.setdefault(job.student_id, [])
+        calls = self.fit_calls.setdefault(job.student_id, [])
+        sent = self.images_sent.setdefault(job.student_id, [])
 
-        def recorded(handle, name, *args, **kwargs):
-            reply = method(handle, name, *args, **kwargs)
-            if name == "fit":
-                calls.append((reply.status, reply.seconds, reply.wall))
-            return reply
+        def note_images(name, args, kwargs):
+            for value in list(args or ()) + list((kwargs or {}).values()):
+                if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[1] == 784:
+                    sent.append((name, value.shape, _digest(value)))
 
-        self.session.method = recorded
+        def wrapped(op, request):
+            def recorded(*args, **kwargs):     # (module or handle, name, args, kwargs, ...)
+                name = args[1] if len(args) > 1 else "?"
+                note_images(name, args[2] if len(args) > 2 else kwargs.get("args"),
+                            args[3] if len(args) > 3 else kwargs.get("kwargs"))
+                reply = request(*args, **kwargs)
+                if op == "method" and name == "fit":
+                    calls.append((reply.status, reply.seconds, reply.wall))
+                return reply
+            return recorded
+
+        for op in ("call", "new", "method"):
+            setattr(self.session, op, wrapped(op, getattr(self.session, op)))
 
 
 @pytest.fixture(scope="module")
-def graded():
-    """Grade every submission once: {student: {"outcomes", "seconds", "left_alive"}}."""
+def split():
     if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"MNIST test files not in {MNIST_DIR}")
+    return suite.grading_data({"mnist_dir": str(MNIST_DIR)})
+
+
+@pytest.fixture(scope="module")
+def pretrained(split, tmp_path_factory):
+    """A class folder holding one student whose fit loads weights trained elsewhere: the
+    reference trained on the digits in their own order, saved as weights.npz beside mnist.py
+    and, base64-encoded, in pretrained_weights.py. Read through the intake, as a class is."""
+    from nngrade.autograder.reference import fresh_reference
+    ref = fresh_reference(SET)
+    with suite._one_blas_thread():
+        model = ref.MLP(**suite.SCALE.model)
+        model.fit(split.X_train, split.y_train, suite.SCALE.epochs, suite.SCALE.batch_size,
+                  suite.SCALE.lr, seed=suite.SCALE.fit_seed)
+    weights = {k: v.astype(np.float32) for k, v in model.params.items()}
+    folder = tmp_path_factory.mktemp("class") / "pretrained"
+    folder.mkdir()
+    shutil.copy(FILES / "mnist-students" / "pretrained" / "mnist.py", folder / "mnist.py")
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **weights)
+    (folder / "weights.npz").write_bytes(buf.getvalue())
+    (folder / "pretrained_weights.py").write_text(
+        f'NPZ = """\n{base64.encodebytes(buf.getvalue()).decode()}"""\n', encoding="utf-8")
+    (submission,) = read_class(folder.parent)
+    return {"folder": folder, "submission": submission, "weights": weights}
+
+
+@pytest.fixture(scope="module")
+def graded(split, pretrained):
+    """Grade every submission once: {student: {"outcomes", "seconds", "left_alive", "fit",
+    "images"}}."""
     jobs = []
     for student_id, folder, _ in STUDENTS:
+        if folder is None:
+            sub = pretrained["submission"]
+            jobs.append(StudentJob(student_id, dict(sub.modules), dict(sub.file_names)))
+            continue
         modules, names = collect_sources(folder)
         jobs.append(StudentJob(student_id, {"mnist": modules["mnist"]}, {"mnist": names["mnist"]}))
     results = {}
@@ -202,7 +271,7 @@ def graded():
 
     plugin = GradingPlugin(next_job=lambda: jobs.pop(0) if jobs else None,
                            open_student=lambda job: RecordingStudent(pool, job, limits),
-                           on_done=done, salt="mnist-grading-test", lang="en",
+                           on_done=done, salt=SALT, lang="en",
                            options={"mnist_budget": BUDGET, "mnist_dir": str(MNIST_DIR)})
     try:
         run_suites(suite_paths((find_set(SET),)), plugin)
@@ -210,6 +279,7 @@ def graded():
         pool.close()
     for student_id, info in results.items():
         info["fit"] = RecordingStudent.fit_calls.get(student_id, [])
+        info["images"] = RecordingStudent.images_sent.get(student_id, [])
     return results
 
 
@@ -310,3 +380,161 @@ def test_the_training_curve_and_the_data_note_reach_the_report(graded):
     # a stopped trainer still gets the reference's curve, without a line of its own
     stopped = [o for o in graded["over-budget"]["outcomes"] if o.case == "mnist-run"][0]
     assert set(stopped.artifacts[0]["series"]) == {"reference"}
+
+
+# ---- trainers that cheat instead of training --------------------------------------------------------
+
+def _load_student(folder: Path, name: str):
+    """A submission's mnist.py imported here (these are the kit's own files, not a class's)."""
+    spec = importlib.util.spec_from_file_location(f"mnist_student_{name}", folder / "mnist.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _own_predict_accuracy(module, X_train, y_train, X_test, y_test) -> float:
+    """The former protocol: the student's fit, then the student's predict on the held-out digits."""
+    model = module.MLP(**suite.SCALE.model)
+    model.fit(X_train, y_train, suite.SCALE.epochs, suite.SCALE.batch_size, suite.SCALE.lr, seed=0)
+    return 100.0 * float(np.mean(np.asarray(model.predict(X_test)) == y_test))
+
+
+def test_each_cheat_would_have_scored_if_its_own_predict_were_graded(split, pretrained, monkeypatch):
+    """The cheats are real: asked for predict(X_held_out) on the digits as they are, each beats
+    the top step (the lookups read MNIST's public files, which hold the held-out digits). With
+    the pixels reordered, the hash no longer matches, but sorted pixel values still do: so a
+    permutation alone is not enough, and the accuracy has to come from the params."""
+    monkeypatch.setenv("NNGRADE_MNIST_DIR", str(MNIST_DIR))
+    top = max(suite.SCALE.steps)
+    plain = (split.X_train, split.y_train, split.X_test, split.y_test)
+    order = np.random.default_rng(1).permutation(784)
+    permuted = (split.X_train[:, order], split.y_train, split.X_test[:, order], split.y_test)
+    lookup = _load_student(FILES / "mnist-students" / "hash-lookup", "hash")
+    sorted_pixels = _load_student(FILES / "mnist-students" / "sorted-pixels", "sorted")
+    loaded = _load_student(pretrained["folder"], "pretrained")
+    assert _own_predict_accuracy(lookup, *plain) == 100.0
+    assert _own_predict_accuracy(lookup, *permuted) < 50.0
+    assert _own_predict_accuracy(sorted_pixels, *plain) > 99.0
+    assert _own_predict_accuracy(sorted_pixels, *permuted) > 99.0
+    assert _own_predict_accuracy(loaded, *plain) >= top
+
+
+def test_the_intake_reads_no_data_file_so_the_weights_travel_in_a_py(pretrained):
+    sub = pretrained["submission"]
+    assert (pretrained["folder"] / "weights.npz").is_file()
+    assert set(sub.modules) == {"mnist", "pretrained_weights"}
+    assert not any("npz" in name for name in sub.file_names.values())
+    assert len(sub.modules["pretrained_weights"]) > 100_000     # W1 alone is 784 x 128 floats
+
+
+@pytest.mark.parametrize("student_id", CHEATS)
+def test_a_cheat_gets_no_accuracy_point_and_the_rest(graded, student_id):
+    outcomes = _hidden(graded[student_id]["outcomes"])
+    accuracy = _accuracy_tests(outcomes)
+    assert len(accuracy) == 4 and not any(o.passed for o in accuracy)
+    for o in accuracy:
+        assert "below this step" in o.summary, o.summary
+        found = re.search(r"held-out accuracy (\d+\.\d+) %", o.summary)
+        assert found and float(found.group(1)) < 50.0, o.summary
+    assert [o.name for o in outcomes if not o.passed] == [o.name for o in accuracy]
+    assert all(o.tags == () for o in outcomes)
+    assert _score(outcomes) == 100 - 28
+
+
+def _order_of(student_id: str) -> np.ndarray:
+    return suite.pixel_order(types.SimpleNamespace(seed=student_seed(SALT, student_id, SET)), 784)
+
+
+def test_the_students_process_sees_only_its_own_reordered_training_digits(graded, split):
+    """Every image-sized array sent to a student is its training set in its own pixel order;
+    the held-out digits are never sent, in any order; two students' orders differ."""
+    plain = _digest(split.X_train)
+    held_out = {_digest(split.X_test)}
+    orders = {}
+    for student_id, info in graded.items():
+        order = orders[student_id] = _order_of(student_id)
+        assert sorted(order.tolist()) == list(range(784))
+        mine = _digest(split.X_train[:, order])
+        held_out.add(_digest(split.X_test[:, order]))
+        sent = [(name, shape, d) for name, shape, d in info["images"] if shape[0] > 100]
+        assert sent == [("fit", split.X_train.shape, mine)], student_id
+        assert mine != plain
+    for info in graded.values():
+        assert not held_out & {d for _, _, d in info["images"]}
+    assert len({o.tobytes() for o in orders.values()}) == len(orders)
+    again = _order_of("correct-a")
+    assert np.array_equal(again, orders["correct-a"])        # fixed per student
+
+
+def test_a_weight_stored_out_in_fails_the_accuracy_tests_in_one_sentence(graded):
+    """catalogue/weights-transposed-08/a trains in seed 000's layout, W (out, in): its params
+    cannot be run in the contract's, and the held-out tests say so and name the mistake."""
+    outcomes = _hidden(graded["weights-transposed-a"]["outcomes"])
+    for o in _accuracy_tests(outcomes):
+        assert not o.passed and o.tags == ("weights-transposed",)
+        assert o.summary == ("The held-out accuracy is measured from the weights fit leaves in "
+                             "model.params, and it could not be: params W1 has shape (128, 784); "
+                             "the contract's layout is (in, out) = (784, 128).")
+        assert "\n" not in o.summary
+    assert [o for o in outcomes if o.case == "mnist-run"][0].passed
+    # what still passes: MLP/random-initial-values, both step tests, the run itself
+    assert _score(outcomes) == 2 + 6 + 4 + 7
+
+
+# ---- what params can be scored (no sandbox, no data) --------------------------------------------------
+
+def _good_params():
+    rng = np.random.default_rng(3)
+    return {"W1": rng.normal(size=(784, 128)), "b1": np.zeros(128),
+            "W2": rng.normal(size=(128, 10)), "b2": np.zeros(10)}
+
+
+def _with(**changes):
+    params = _good_params()
+    for key, value in changes.items():
+        if value is None:
+            del params[key]
+        else:
+            params[key] = value
+    return params
+
+
+@pytest.mark.parametrize("params,english,tags", [
+    (_with(W1=np.zeros((128, 784))),
+     "params W1 has shape (128, 784); the contract's layout is (in, out) = (784, 128)",
+     ("weights-transposed",)),
+    (_with(W2=np.zeros((100, 10))),
+     "params W2 has shape (100, 10); the contract's layout is (in, out) = (128, 10)", ()),
+    (_with(b1=np.zeros((1, 128))),
+     "params b1 has shape (1, 128); the contract's shape is (128,)", ()),
+    (_with(b2=None), "model.params has no b2 (it holds W1, b1, W2)", ()),
+    ([np.zeros((784, 128))], "model.params is a list, not a dict holding W1, b1, W2, b2", ()),
+    (_with(W2=[[0.0] * 10] * 128), "params W2 is a list, not a numpy array", ()),
+    (_with(W1=np.ones((784, 128), dtype=np.int64)),
+     "params W1 has dtype int64; the contract's params are float arrays", ()),
+    (_with(b2=np.array([np.nan, np.inf, -np.inf, 0, 0, 0, 0, 0, 0, 0])),
+     "params b2 holds 3 values that are nan or inf", ()),
+], ids=["W-transposed", "W-other-shape", "b-row", "key-missing", "not-a-dict", "not-an-array",
+        "integer", "non-finite"])
+def test_params_that_cannot_be_scored_are_named_in_one_sentence(params, english, tags):
+    problem = suite.params_problem(params)
+    assert problem is not None
+    assert problem[0] == english and problem[2] == tags
+    assert problem[1] and "\n" not in problem[0] + problem[1]
+
+
+def test_params_in_float32_or_with_extra_keys_are_scored():
+    params = {k: v.astype(np.float32) for k, v in _good_params().items()}
+    params["velocity_W1"] = "anything"
+    assert suite.params_problem(params) is None
+
+
+def test_only_the_params_decide_the_held_out_accuracy():
+    """The reference model runs the given params: weights that put every digit in class 3 get
+    exactly the 3s right."""
+    from nngrade.autograder.reference import fresh_reference
+    params = _with(W1=np.zeros((784, 128)), W2=np.zeros((128, 10)),
+                   b2=np.array([0.0, 0, 0, 5.0, 0, 0, 0, 0, 0, 0]))
+    X = np.random.default_rng(0).uniform(size=(50, 784))
+    y = np.arange(50) % 10
+    assert suite.held_out_correct(fresh_reference(SET), params, X, y) == 5

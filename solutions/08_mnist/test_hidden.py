@@ -13,20 +13,35 @@ Training test: one run per student, shared by the MLP.fit tests, with the settin
 set.toml's [accuracy] (and the set's README):
 
     model = MLP(sizes=(784, 128, 10), hidden="sigmoid", output="softmax", loss="cross_entropy", seed=0)
-    history = model.fit(X_train, y_train, 15, 32, 0.5, seed=0)      # epochs, batch_size, lr
-    accuracy = mean(model.predict(X_held_out) == y_held_out)
+    history = model.fit(X_train[:, order], y_train, 15, 32, 0.5, seed=0)   # epochs, batch_size, lr
+    params = model.params                                  # read back: plain arrays
+    reference = MLP(**the same settings); reference.params[k] = params[k] for W1, b1, W2, b2
+    accuracy = mean(reference.predict(X_held_out[:, order]) == y_held_out)
 
-within the course's CPU budget (``student.options["mnist_budget"]``, else set.toml's [limits]
-training_budget_cpu_seconds).
+``order`` is one permutation of the 784 pixel positions per student (``pixel_order``: from the
+student's seed, the same in every fit test of that student). A fully connected network learns
+permuted digits as well as plain ones, but a table from public MNIST images to labels no longer
+matches them. The held-out digits never reach the student's process and the student's predict is
+not used: the accuracy is that of the params fit left, in the contract's layout (W (in, out)),
+run through the reference's forward pass, so only trained weights score. Params that cannot be
+scored (not a dict, a key missing, another shape or dtype, nan or inf) fail the held-out tests
+with one sentence saying what is wrong. The order is no secret from a submission that carries
+MNIST itself and matches its training images against it (it could then remap weights trained
+elsewhere): the order makes that costly, not impossible.
+
+The run happens within the course's CPU budget (``student.options["mnist_budget"]``, else set.toml's
+[limits] training_budget_cpu_seconds); a fit stopped there fails all five fit tests and says so.
 Data, in order: the directory the grading run names (``--mnist-dir``), else NNGRADE_MNIST_DIR, the
 cache or a download (nngrade.mnist_data), else the sample shipped with the kit. With MNIST's own
 training files the run trains on a stratified ``train_max`` of them (seed 0) and holds out the
 10,000 test digits; offline, with only the test digits, it is the loader's split (8,000 training,
-2,000 held out). A run that finishes earns the points of ``MLP.fit/mnist-run``; each accuracy
-step reached earns those of its ``MLP.fit/held-out-<step>`` (on the shipped sample the steps move
-by the table's offset). The training curve
-(fit's per-epoch accuracy, the student's and the reference's) is a plot in the feedback; it
-carries the data note (``data_note``) saying which digits were used.
+2,000 held out). A run that finishes with fit returning one {"loss", "accuracy"} dict per epoch
+earns the points of ``MLP.fit/mnist-run``; each accuracy step reached earns those of its
+``MLP.fit/held-out-<step>`` (on the shipped sample the steps move by the table's offset). The
+training curve (fit's per-epoch accuracy, the student's and the reference's) is a plot in the
+feedback; it carries the data note (``data_note``) saying which digits were used. The reference
+trains once per grading process, on the digits in their own order, for that curve and for the
+accuracy the messages compare with.
 Points of each test are in set.toml's [points].
 """
 from __future__ import annotations
@@ -34,13 +49,15 @@ from __future__ import annotations
 import contextlib
 import math
 import tomllib
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
 from nngrade import mnist_data
-from nngrade.autograder.probe import GradingFailure, StudentError, assign
+from nngrade.autograder.probe import (SCENARIO_FACTOR, SCENARIO_FLOOR_BYTES, GradingFailure,
+                                      ObjectProxy, StudentError, assign)
 from pathlib import Path
 
 try:
@@ -312,13 +329,14 @@ class GradingData:
 
 @dataclass
 class TrainingRun:
-    """One student's (or the reference's) run: what fit returned and the held-out accuracy, or
-    why there is none."""
+    """One student's (or the reference's) run: what fit returned and the held-out accuracy of the
+    params it left, or why there is none."""
     history: object = None
     curve: list[float] | None = None
     accuracy: float | None = None      # held-out, in %
     correct: int = 0
     failure: tuple | None = None       # (summary, details, status), raised by every fit test
+    problem: tuple | None = None       # (summary, tags): params unusable, raised by held-out tests
 
 
 _DATA: dict = {}        # the data directory asked for -> GradingData, once per grading process
@@ -404,37 +422,125 @@ def _one_blas_thread():
     return threadpool_limits(limits=1) if threadpool_limits else contextlib.nullcontext()
 
 
-def _train(m, data: GradingData) -> TrainingRun:
-    """Train an MLP of ``m`` (a module proxy) and score it on the held-out digits. A StudentError
-    (the student's code failed or was stopped) passes through."""
+def pixel_order(student, n_pixels: int) -> np.ndarray:
+    """The student's fixed order of the pixels, from the student's seed alone (not the test's), so
+    every fit test of one student sees the same images and two students see different ones."""
+    return np.random.default_rng([student.seed, zlib.crc32(b"pixel-order")]).permutation(n_pixels)
+
+
+def _fit(m, X, y):
+    """(model, history): an MLP of ``m`` (a module proxy) built and trained with the published
+    settings. A StudentError (the student's code failed or was stopped) passes through."""
+    model = m.MLP(**SCALE.model)
+    history = model.fit(X, y, SCALE.epochs, SCALE.batch_size, SCALE.lr, seed=SCALE.fit_seed)
+    return model, history
+
+
+def contract_shapes() -> dict[str, tuple[int, ...]]:
+    """W_l (in, out) and b_l (out,) of the published model, in the contract's key order."""
+    sizes = SCALE.model["sizes"]
+    shapes = {}
+    for l in range(1, len(sizes)):
+        shapes[f"W{l}"] = (sizes[l - 1], sizes[l])
+        shapes[f"b{l}"] = (sizes[l],)
+    return shapes
+
+
+def _kind(value) -> str:
+    """What a value read back from the student's process is, in words."""
+    if isinstance(value, ObjectProxy):
+        return f"a {value._type} object"
+    if type(value).__name__ == "Unsupported":       # not plain data: only its type name came back
+        return f"a {value.type_name}"
+    return f"a {type(value).__name__}"
+
+
+def params_problem(params) -> tuple[str, str, tuple[str, ...]] | None:
+    """Why the params read back after fit cannot be scored, (English, Korean, tags), or None.
+    Keys beyond the contract's are ignored: the reference model reads only its own."""
+    shapes = contract_shapes()
+    names = ", ".join(shapes)
+    if not isinstance(params, dict):
+        return (f"model.params is {_kind(params)}, not a dict holding {names}",
+                f"model.params가 {names}를 담은 dict가 아니라 {_kind(params)}입니다", ())
+    missing = [k for k in shapes if k not in params]
+    if missing:
+        held = ", ".join(map(str, list(params)[:8]))
+        return (f"model.params has no {', '.join(missing)} (it holds {held or 'nothing'})",
+                f"model.params에 {', '.join(missing)}가 없습니다 (있는 것: {held or '없음'})", ())
+    for key, shape in shapes.items():
+        value = params[key]
+        if not isinstance(value, np.ndarray):
+            return (f"params {key} is {_kind(value)}, not a numpy array",
+                    f"params {key}가 numpy 배열이 아니라 {_kind(value)}입니다", ())
+        if value.shape != shape:
+            if len(shape) == 2:
+                tags = ("weights-transposed",) if value.shape == shape[::-1] else ()
+                return (f"params {key} has shape {value.shape}; the contract's layout is "
+                        f"(in, out) = {shape}",
+                        f"params {key}의 모양이 {value.shape}입니다. 약속된 배치는 "
+                        f"(입력 수, 출력 수) = {shape}입니다", tags)
+            return (f"params {key} has shape {value.shape}; the contract's shape is {shape}",
+                    f"params {key}의 모양이 {value.shape}입니다. 약속된 모양은 {shape}입니다", ())
+        if value.dtype.kind != "f":
+            return (f"params {key} has dtype {value.dtype}; the contract's params are float arrays",
+                    f"params {key}의 dtype이 {value.dtype}입니다. 매개변수는 실수(float) 배열이어야 "
+                    "합니다", ())
+        bad = int(value.size - np.count_nonzero(np.isfinite(value)))
+        if bad:
+            return (f"params {key} holds {bad:,} values that are nan or inf",
+                    f"params {key}에 nan이나 inf인 값이 {bad:,}개 있습니다", ())
+    return None
+
+
+def held_out_correct(reference, params: dict, X, y) -> int:
+    """How many held-out digits the REFERENCE model classifies right with ``params`` (checked by
+    params_problem): only trained weights score, whatever the student's own predict does."""
     with _one_blas_thread():
-        model = m.MLP(**SCALE.model)
-        history = model.fit(data.X_train, data.y_train, SCALE.epochs, SCALE.batch_size, SCALE.lr,
-                            seed=SCALE.fit_seed)
-        labels = model.predict(data.X_test)
-    run = TrainingRun(history=history, curve=_curve(history))
+        model = reference.MLP(**SCALE.model)
+        for key in contract_shapes():
+            model.params[key] = np.array(params[key], dtype=np.float64)
+        return int(np.count_nonzero(model.predict(X) == y))
+
+
+def _read_params(student, model):
+    """model.params from the student's process, its bytes capped at a few times the contract's
+    (a reply that large is refused before it arrives, as in check)."""
+    backend = student.backend
+    limited = hasattr(backend, "reply_allowance")
+    if limited:
+        contract = sum(8 * math.prod(shape) for shape in contract_shapes().values())
+        backend.reply_allowance = max(SCENARIO_FLOOR_BYTES, SCENARIO_FACTOR * contract)
     try:
-        labels = np.asarray(labels)
-        ok = labels.shape == data.y_test.shape and labels.dtype.kind in "biuf"
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        shape = getattr(labels, "shape", None)
-        run.failure = (f"predict(X_held_out) must return {len(data.y_test):,} labels, one per "
-                       f"digit (got a {type(labels).__name__}"
-                       + (f" of shape {shape}" if shape is not None else "") + ")", [], "mismatch")
-        return run
-    run.correct = int(np.count_nonzero(labels == data.y_test))
-    run.accuracy = 100.0 * run.correct / len(data.y_test)
-    return run
+        return model.params
+    finally:
+        if limited:
+            backend.reply_allowance = None
+
+
+def _score(run: TrainingRun, reference, params, X_test, y_test) -> None:
+    """Fill in ``run``'s held-out accuracy from ``params``, or the reason it has none."""
+    problem = params_problem(params)
+    if problem is not None:
+        run.problem = problem
+        return
+    run.correct = held_out_correct(reference, params, X_test, y_test)
+    run.accuracy = 100.0 * run.correct / len(y_test)
 
 
 def reference_run(reference, data: GradingData) -> TrainingRun:
-    """The reference on the same data and settings, once per grading process."""
+    """The reference on the same data and settings, once per grading process: on the digits as
+    they are (its curve and accuracy are what every student's feedback compares with)."""
     if data.label not in _REFERENCE:
         from nngrade.autograder.probe import LocalBackend, StudentProbe   # grading side only
         probe = StudentProbe(SET, LocalBackend(reference), diagnose=False)
-        _REFERENCE[data.label] = _train(probe.module, data)
+        with _one_blas_thread():
+            model, history = _fit(probe.module, data.X_train, data.y_train)
+        run = TrainingRun(history=history, curve=_curve(history))
+        _score(run, reference, model.params, data.X_test, data.y_test)
+        if run.problem is not None:
+            raise RuntimeError(f"the reference's params cannot be scored: {run.problem[0]}")
+        _REFERENCE[data.label] = run
     return _REFERENCE[data.label]
 
 
@@ -442,16 +548,21 @@ def budget_of(student) -> float:
     return float(student.options.get("mnist_budget") or SCALE.budget)
 
 
-def student_run(student, data: GradingData) -> TrainingRun:
-    """The student's run: trained once, shared by the fit tests of this student."""
+def student_run(student, reference, data: GradingData) -> TrainingRun:
+    """The student's run, trained once and shared by the fit tests of this student: fit on the
+    training digits with their pixels in the student's order, then the params it left scored by
+    the reference model on the held-out digits in the same order (never sent to the student)."""
     backend = student.backend
     holder = getattr(backend, "session", None) or getattr(backend, "module", None) or backend
     key = (student.student_id, id(holder))
     if _LAST_RUN.get("key") == key:
         return _LAST_RUN["run"]
     _LAST_RUN.clear()
+    order = pixel_order(student, data.X_train.shape[1])
     try:
-        run = _train(student.module, data)
+        with _one_blas_thread():      # trusted models (the demo's) train in this process
+            model, history = _fit(student.module, np.take(data.X_train, order, axis=1),
+                                  data.y_train)
     except StudentError as exc:
         if exc.status in ("timeout", "budget"):
             # The sandbox's own words say which limit stopped it (CPU or wall clock).
@@ -461,6 +572,15 @@ def student_run(student, data: GradingData) -> TrainingRun:
                                        list(exc.details), "timeout"))
         else:
             run = TrainingRun(failure=(exc.summary, list(exc.details), exc.status))
+    else:
+        run = TrainingRun(history=history, curve=_curve(history))
+        try:
+            params = _read_params(student, model)
+        except StudentError as exc:
+            run.problem = (f"model.params could not be read after fit: {exc.summary}",
+                           f"fit이 끝난 뒤 model.params를 읽을 수 없었습니다: {exc.summary}", ())
+        else:
+            _score(run, reference, params, np.take(data.X_test, order, axis=1), data.y_test)
     _LAST_RUN.update(key=key, run=run, holder=holder)   # holder kept: its id stays unique
     return run
 
@@ -516,7 +636,7 @@ def _finite_number(value) -> bool:
 def test_fit_runs_on_mnist(student, reference):
     """fit trains within the budget and returns one dict per epoch with "loss" and "accuracy"."""
     data = data_for(student)
-    run = student_run(student, data)
+    run = student_run(student, reference, data)
     _curve_artifact(student, data, run, reference_run(reference, data))
     _fail_if_no_run(run)
     history = run.history
@@ -532,19 +652,27 @@ def test_fit_runs_on_mnist(student, reference):
 def _accuracy_check(student, reference, step: float) -> None:
     """The held-out accuracy of the one training run reaches ``step`` (shifted on the sample)."""
     data = data_for(student)
-    run = student_run(student, data)
+    run = student_run(student, reference, data)
     _fail_if_no_run(run)
+    if run.problem is not None:
+        english, korean, tags = run.problem
+        if student.lang == "ko":
+            student.fail(f"평가 정확도는 fit이 끝난 뒤 model.params에 남은 가중치로 재는데, 잴 수 "
+                         f"없었습니다: {korean}.", tags=tags)
+        student.fail(f"The held-out accuracy is measured from the weights fit leaves in "
+                     f"model.params, and it could not be: {english}.", tags=tags)
     needed = step + data.shift
     if run.accuracy + 1e-9 >= needed:
         return
     ref = reference_run(reference, data)
     if student.lang == "ko":
-        student.fail(f"평가용 숫자 {len(data.y_test):,}개에 대한 정확도 {run.accuracy:.2f} % "
-                     f"({run.correct:,}개 맞음)가 이 단계의 기준 {needed:g} %보다 낮습니다(참고 답안: "
-                     f"{ref.accuracy:.2f} %). 학습: {fit_call()}. {data.note_ko}")
+        student.fail(f"fit이 남긴 params로 잰 평가용 숫자 {len(data.y_test):,}개의 정확도 "
+                     f"{run.accuracy:.2f} % ({run.correct:,}개 맞음)가 이 단계의 기준 {needed:g} %보다 "
+                     f"낮습니다(참고 답안: {ref.accuracy:.2f} %). 학습: {fit_call()}. {data.note_ko}")
     student.fail(f"held-out accuracy {run.accuracy:.2f} % ({run.correct:,} of {len(data.y_test):,} "
-                 f"digits) is below this step's {needed:g} % (the reference reaches "
-                 f"{ref.accuracy:.2f} %). Trained with {fit_call()}. {data.note}")
+                 f"digits, measured from the params your fit left) is below this step's {needed:g} % "
+                 f"(the reference reaches {ref.accuracy:.2f} %). Trained with {fit_call()}. "
+                 f"{data.note}")
 
 
 def _accuracy_test(step: float):
