@@ -1,10 +1,10 @@
-"""The catalogue of named mistakes: titles and hints in Korean and English.
+"""The catalogue of named mistakes: their titles and hints, in every language of the catalogues.
 
-Each set folder's ``hints.toml`` holds one table per mistake id its models name; mistakes that
-several sets name live once in ``solutions/shared/hints.toml``. A table has ``title_en``,
-``title_ko``, ``hint_en`` and ``hint_ko``. An id is described in one file only. A mistake id
-without an entry still shows in reports, under its id and with no hint, so a report never fails
-for a hint that is not written yet.
+They live in gettext catalogues (``nngrade.autograder.i18n``): each set's ``locale/<lang>.po``
+holds ``hint:<id>:title`` and ``hint:<id>:text`` for each mistake id its models name; mistakes
+that several sets name live once in ``solutions/shared/locale/``. An id is described in one
+catalogue only. A mistake id without an entry still shows in reports, under its id and with no
+hint, so a report never fails for a hint that is not written yet.
 """
 from __future__ import annotations
 
@@ -13,22 +13,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from nngrade.autograder import i18n
+from nngrade.autograder.sets import all_sets
 
-from nngrade.autograder.paths import BUILTIN_SETS_DIR
-from nngrade.autograder.sets import HINTS_FILE, all_sets
-
-SHARED_HINTS = BUILTIN_SETS_DIR / "shared" / HINTS_FILE
+SHARED_HINTS = i18n.SHARED_LOCALE
 TEXT_KEYS = ("title_en", "title_ko", "hint_en", "hint_ko")
 # Catalogue ids are lower-case words joined by hyphens.
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+HINT_KEY = re.compile(r"^hint:(?P<id>[^:]+):(?P<part>title|text)$")
 
 
 class HintFileError(ValueError):
-    """A hints file exists but cannot be used (bad TOML, wrong value types, an id twice)."""
+    """A catalogue's hints cannot be used (a bad id, an id described twice)."""
 
 
 @dataclass(frozen=True)
@@ -40,36 +36,34 @@ class Hint:
 
 
 def hint_files() -> tuple[Path, ...]:
-    """Every hints file of the known sets, then the shared one."""
-    files = [s.file(HINTS_FILE) for s in all_sets() if s.folder is not None]
-    return tuple(p for p in (*files, SHARED_HINTS) if p.is_file())
+    """The catalogue folder of every known set that has one, then the shared one."""
+    folders = [s.folder / i18n.LOCALE_FOLDER for s in all_sets() if s.folder is not None]
+    return tuple(p for p in (*folders, SHARED_HINTS) if p.is_dir())
 
 
 @lru_cache(maxsize=None)
-def _read_with_sources(files: tuple[Path, ...]) -> tuple[dict[str, dict], dict[str, Path]]:
+def _read_with_sources(folders: tuple[Path, ...]) -> tuple[dict[str, dict], dict[str, Path]]:
     entries: dict[str, dict] = {}
     where: dict[str, Path] = {}
-    for path in files:
-        try:
-            data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
-        except OSError as exc:
-            raise HintFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise HintFileError(f"{path}: not valid UTF-8 TOML: {exc}") from None
-        for mistake_id, entry in data.items():
-            if not isinstance(entry, dict) or not ID_RE.match(mistake_id):
-                raise HintFileError(f"{path}: {mistake_id!r} must be a table named by a mistake id "
-                                    "(lower-case words joined by hyphens)")
-            for key, value in entry.items():
-                if key not in TEXT_KEYS:
-                    raise HintFileError(f"{path}: [{mistake_id}] unknown key {key!r}")
-                if not isinstance(value, str):
-                    raise HintFileError(f"{path}: [{mistake_id}] {key} must be a string, not "
-                                        f"{type(value).__name__}")
+    for folder in folders:
+        found: dict[str, dict] = {}
+        for po in sorted(Path(folder).glob("*.po")):
+            lang = po.stem
+            for msgid, text in i18n.read_catalogue(po).items():
+                match = HINT_KEY.match(msgid)
+                if match is None:
+                    continue
+                mistake_id, part = match["id"], match["part"]
+                if not ID_RE.match(mistake_id):
+                    raise HintFileError(f"{po}: {msgid!r} must name a mistake id (lower-case "
+                                        "words joined by hyphens)")
+                key = f"{'title' if part == 'title' else 'hint'}_{lang}"
+                found.setdefault(mistake_id, {})[key] = text
+        for mistake_id, entry in found.items():
             if mistake_id in entries:
-                raise HintFileError(f"{path}: [{mistake_id}] is already described in "
+                raise HintFileError(f"{folder}: hint:{mistake_id} is already described in "
                                     f"{where[mistake_id]}")
-            entries[mistake_id], where[mistake_id] = entry, path
+            entries[mistake_id], where[mistake_id] = entry, Path(folder)
     return entries, where
 
 
@@ -78,7 +72,7 @@ def entries(files: tuple[Path, ...] | None = None) -> dict[str, dict]:
 
 
 def source(mistake_id: str) -> Path | None:
-    """The hints file that describes an id."""
+    """The catalogue folder that describes an id."""
     return _read_with_sources(hint_files())[1].get(mistake_id)
 
 
@@ -87,9 +81,9 @@ def load_hint(mistake_id: str, lang: str, files: tuple[Path, ...] | None = None)
     data = entries(files).get(mistake_id)
     if data is None:
         return Hint(mistake_id, mistake_id, "", False)
-    other = "en" if lang == "ko" else "ko"
-    title = (data.get(f"title_{lang}") or data.get(f"title_{other}") or mistake_id).strip()
-    text = (data.get(f"hint_{lang}") or data.get(f"hint_{other}") or "").strip()
+    source_lang = i18n.SOURCE_LANG
+    title = (data.get(f"title_{lang}") or data.get(f"title_{source_lang}") or mistake_id).strip()
+    text = (data.get(f"hint_{lang}") or data.get(f"hint_{source_lang}") or "").strip()
     return Hint(mistake_id, title, text, True)
 
 
@@ -106,5 +100,5 @@ def known_ids() -> list[str]:
 
 
 def clear_cache() -> None:
-    """Forget hints files read so far (tests that write hints files call this)."""
+    """Forget catalogues read so far (tests that write catalogues call this)."""
     _read_with_sources.cache_clear()

@@ -10,7 +10,8 @@ the LMS files know about a set comes from its folder:
     <set>/test_public.py  public tests, shipped to students
     <set>/test_hidden.py  the hidden suite             (never released)
     <set>/mistakes.py     the set's mistake models     (never released)
-    <set>/hints.toml      titles and hints of its mistakes, Korean and English
+    <set>/locale/<lang>.po  its texts in each language (gettext): titles and hints of its
+                          mistakes, the descriptions its suites give
 
 The folder's name is the set's id (``results.json``'s ``set``).
 """
@@ -31,7 +32,7 @@ SET_FILE = "set.toml"
 HIDDEN_SUITE = "test_hidden.py"
 PUBLIC_TESTS = "test_public.py"
 MISTAKES_FILE = "mistakes.py"
-HINTS_FILE = "hints.toml"
+TEXTS_DIR = "locale"            # the set's gettext catalogues: locale/<lang>.po
 # Files of a set folder that students never get (release, bundle and exports leave them out).
 HIDDEN_FILES = frozenset({HIDDEN_SUITE, MISTAKES_FILE})
 

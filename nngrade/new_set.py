@@ -19,7 +19,7 @@ from nngrade.paths import DATA_DIR
 TEMPLATE_DIR = DATA_DIR / "new_set"
 # template file -> file in the set folder ("module.py" becomes the set's module)
 FILES = ("set.toml", "module.py", "README.md", "test_public.py", "test_hidden.py", "mistakes.py",
-         "hints.toml")
+         "locale/en.po", "locale/ko.po")
 
 
 class NewSetError(ValueError):
@@ -63,9 +63,10 @@ def create_set(course: Path, name: str, title: str | None = None,
                              autoescape=False)   # Python and TOML files, not HTML
     folder.mkdir(parents=True)
     for template in FILES:
-        target = f"{module}.py" if template == "module.py" else template
-        text = env.get_template(f"{template}.tmpl").render(**values)
-        (folder / target).write_text(text, encoding="utf-8")
+        target = folder / (f"{module}.py" if template == "module.py" else template)
+        text = env.get_template(f"{Path(template).name}.tmpl").render(**values)
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     try:
         read_set(folder)
     except SetError as exc:   # the title is the only free text: say what broke

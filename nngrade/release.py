@@ -7,7 +7,7 @@ One source, one marker (as nbgrader's ClearSolutions does for notebooks):
   (the enclosing function's name and the first line of its docstring) and
   `raise NotImplementedError(...)`. Every byte outside the markers is kept.
 - **assignments/** — the stubs plus everything else in `solutions/<set>/` (README.md,
-  test_public.py, set.toml, hints.toml, data files; never test_hidden.py or mistakes.py) and a
+  test_public.py, set.toml, locale/*.po, data files; never test_hidden.py or mistakes.py) and a
   bilingual index. `release` makes assignments/
   exactly what solutions/ generates (stale files go); `release --check` only compares.
 - **the bundle** — the student download: assignments/ plus the `check` runtime, an allowlist
@@ -43,7 +43,7 @@ from typing import Iterable, Sequence
 
 from nngrade import __version__
 from nngrade.autograder.atomic import write_atomic
-from nngrade.autograder.sets import (HIDDEN_FILES, HINTS_FILE, PUBLIC_TESTS, SET_FILE, ExerciseSet,
+from nngrade.autograder.sets import (HIDDEN_FILES, PUBLIC_TESTS, SET_FILE, TEXTS_DIR, ExerciseSet,
                                      SetError, find_set, find_sets_in)
 
 BEGIN_MARKER = "### BEGIN SOLUTION"
@@ -82,11 +82,13 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "suite_session.py"),  # check runs the public tests through it
     ("nngrade.autograder", "backends.py"),   # check's sandboxed student
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
-    ("nngrade.autograder", "catalogue.py"),  # reads the sets' hints.toml by mistake id
+    ("nngrade.autograder", "catalogue.py"),  # the sets' mistake titles and hints by id
+    ("nngrade.autograder", "i18n.py"),       # every sentence from the gettext catalogues
+    ("nngrade.autograder", "locale/*.po"),   # the kit's own catalogue
     ("nngrade.autograder", "sandbox/*.py"),
     ("nngrade.autograder", "pytest.ini"),    # the grading session's markers, when kept here
 )
-# Each set's set.toml and hints.toml (advice in prose, keyed by mistake id: no reference code, no
+# Each set's set.toml and locale/*.po (advice in prose, keyed by mistake id: no reference code, no
 # mistake model) ship as nngrade/sets/<set>/, where the engine looks when there is no solutions/.
 BUNDLE_SETS_DIR = "nngrade/sets"
 
@@ -692,6 +694,7 @@ dependencies = [
     "numpy>=1.24",
     "pytest>=7.4",
     "rich>=13",
+    "babel>=2.12",
     "tomli>=2; python_version < '3.11'",
 ]
 
@@ -702,8 +705,8 @@ nngrade = "nngrade.cli:main"
 include = ["nngrade", "nngrade.*"]
 
 [tool.setuptools.package-data]
-"nngrade" = ["fingerprints.json", "sets/*/*.toml", "sets/*/test_public.py"]
-"nngrade.autograder" = ["pytest.ini"]
+"nngrade" = ["fingerprints.json", "sets/*/*.toml", "sets/*/test_public.py", "sets/*/locale/*.po"]
+"nngrade.autograder" = ["pytest.ini", "locale/*.po"]
 """
 
 
@@ -789,12 +792,14 @@ def bundle_files(generated: Generated) -> Bundle:
     files.update(runtime)
     for s in generated.sets:
         # test_public.py too, so that an installed bundle checks files kept anywhere (--path)
-        for name in (SET_FILE, HINTS_FILE, PUBLIC_TESTS):
+        for name in (SET_FILE, PUBLIC_TESTS):
             if s.file(name).is_file():
                 files[f"{BUNDLE_SETS_DIR}/{s.id}/{name}"] = s.file(name).read_bytes()
-    from nngrade.autograder.catalogue import SHARED_HINTS as shared
-    if shared.is_file():
-        files[f"{BUNDLE_SETS_DIR}/shared/{HINTS_FILE}"] = shared.read_bytes()
+        for po in sorted(s.file(TEXTS_DIR).glob("*.po")):
+            files[f"{BUNDLE_SETS_DIR}/{s.id}/{TEXTS_DIR}/{po.name}"] = po.read_bytes()
+    from nngrade.autograder.i18n import SHARED_LOCALE
+    for po in sorted(SHARED_LOCALE.glob("*.po")):
+        files[f"{BUNDLE_SETS_DIR}/shared/{TEXTS_DIR}/{po.name}"] = po.read_bytes()
     fingerprints, why = _fingerprints([s.id for s in generated.sets], generated.solutions_dir)
     if fingerprints is None:
         notes.append(why)

@@ -61,7 +61,7 @@ def test_new_set_scaffold_grades_to_full_marks_and_names_its_mistake(tmp_path):
     assert str(Path("c") / "solutions" / "12_leaky") in made.stdout
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         ["set.toml", "leaky.py", "README.md", "test_public.py", "test_hidden.py", "mistakes.py",
-         "hints.toml"])
+         "locale"])
     reference = unmarked((folder / "leaky.py").read_text(encoding="utf-8"))
     (tmp_path / "subs" / "right").mkdir(parents=True)
     (tmp_path / "subs" / "right" / "leaky.py").write_text(reference, encoding="utf-8")

@@ -226,4 +226,4 @@ def test_hints(mistake_id):
         assert "\n" not in entry[field].strip(), f"{field} must be one paragraph"
     expected_set = "06_numerical_gradient" if mistake_id in EXPECTED_IDS["06_numerical_gradient"] \
         else "07_xor"
-    assert catalogue.source(mistake_id) == find_set(expected_set).file("hints.toml")
+    assert catalogue.source(mistake_id) == find_set(expected_set).file("locale")

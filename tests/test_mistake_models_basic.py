@@ -296,6 +296,6 @@ def test_hints(mistake_id):
         assert entry[field].strip(), field
         assert "\n" not in entry[field].strip(), f"{field} must be one paragraph"
     expected = SHARED_SETS.get(mistake_id) or [s for s, ids in EXPECTED_IDS.items() if mistake_id in ids]
-    # described once: in its set's hints.toml, or in the shared file when several sets name it
+    # described once: in its set's catalogue, or in the shared one when several sets name it
     folder = find_set(expected[0]).folder if len(expected) == 1 else find_set(expected[0]).folder.parent / "shared"
-    assert catalogue.source(mistake_id) == folder / "hints.toml"
+    assert catalogue.source(mistake_id) == folder / "locale"

@@ -352,7 +352,7 @@ def test_release_writes_stubs_and_copies_the_other_files(kit):
     solutions, assignments = kit
     release.release(solutions, assignments)
     first = PRESENT[0]
-    for name in ("README.md", "test_public.py", "notes.toml", "set.toml", "hints.toml",
+    for name in ("README.md", "test_public.py", "notes.toml", "set.toml", "locale/ko.po",
                  "data/sample.csv"):
         assert (assignments / first.id / name).read_bytes() == (solutions / first.id / name).read_bytes()
     assert not (assignments / first.id / "__pycache__").exists()
@@ -531,7 +531,7 @@ def test_bundle_contains_no_solution_code(bundle):
     out, root, _ = bundle
     files = {p.relative_to(root).as_posix(): p.read_bytes()
              for p in sorted(root.rglob("*")) if p.is_file()}
-    # the sets' set.toml, hints.toml and public tests under nngrade/sets/ are what assignments/
+    # the sets' set.toml, locale/*.po and public tests under nngrade/sets/ are what assignments/
     # ships, not runtime code
     runtime = {n for n in files if n.startswith("nngrade/")
                and not n.startswith(f"{release.BUNDLE_SETS_DIR}/")}

@@ -36,16 +36,19 @@ def load(name: str) -> dict:
 
 @pytest.fixture
 def hint_dir(tmp_path, monkeypatch):
-    """A hints file of our own, so the tests do not depend on the catalogue's wording."""
-    path = tmp_path / "hints.toml"
-    path.write_text(
-        '[delta-sign]\n'
-        'title_en = "Output delta without the minus"\n'
-        'title_ko = "출력 델타의 마이너스 누락"\n'
-        'hint_en = "Differentiate E = 1/2 (t - y)^2 with respect to y, sign included."\n'
-        'hint_ko = "E = 1/2 (t - y)^2 를 y로 미분하고 부호를 확인하세요."\n\n'
-        '[tanh-grad-linear]\n'
-        'title_en = "tanh_grad as 1 - y"\nhint_en = "The derivative of tanh is 1 - y squared."\n',
+    """A catalogue of our own, so the tests do not depend on the catalogue's wording."""
+    path = tmp_path / "locale"
+    path.mkdir()
+    (path / "en.po").write_text(
+        'msgid "hint:delta-sign:title"\nmsgstr "Output delta without the minus"\n\n'
+        'msgid "hint:delta-sign:text"\n'
+        'msgstr "Differentiate E = 1/2 (t - y)^2 with respect to y, sign included."\n\n'
+        'msgid "hint:tanh-grad-linear:title"\nmsgstr "tanh_grad as 1 - y"\n\n'
+        'msgid "hint:tanh-grad-linear:text"\nmsgstr "The derivative of tanh is 1 - y squared."\n',
+        encoding="utf-8")
+    (path / "ko.po").write_text(
+        'msgid "hint:delta-sign:title"\nmsgstr "출력 델타의 마이너스 누락"\n\n'
+        'msgid "hint:delta-sign:text"\nmsgstr "E = 1/2 (t - y)^2 를 y로 미분하고 부호를 확인하세요."\n',
         encoding="utf-8")
     monkeypatch.setattr(catalogue, "hint_files", lambda: (path,))
     catalogue.clear_cache()
@@ -298,25 +301,28 @@ def test_language_defaults_to_the_results_own(tmp_path, hint_dir):
 
 # ------------------------------------------------------------------ hints
 
+def _catalogue(folder, lang, text):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{lang}.po").write_text(text, encoding="utf-8")
+    return folder
+
+
 def test_hint_loader_falls_back_and_rejects_bad_files(tmp_path):
-    good = tmp_path / "good.toml"
-    good.write_text('[only-en]\ntitle_en = "T"\nhint_en = "H"\n', encoding="utf-8")
-    broken = tmp_path / "broken.toml"
-    broken.write_text('[broken]\ntitle_en = "unterminated\n', encoding="utf-8")
-    typed = tmp_path / "typed.toml"
-    typed.write_text("[typed]\ntitle_en = 3\n", encoding="utf-8")
-    twice = tmp_path / "twice.toml"
-    twice.write_text('[only-en]\ntitle_en = "again"\n', encoding="utf-8")
+    good = _catalogue(tmp_path / "good", "en", 'msgid "hint:only-en:title"\nmsgstr "T"\n\n'
+                                               'msgid "hint:only-en:text"\nmsgstr "H"\n')
+    broken = _catalogue(tmp_path / "broken", "en", 'msgid "hint:broken:title"\ngarbage here\n')
+    bad_id = _catalogue(tmp_path / "bad-id", "en", 'msgid "hint:Bad Id:title"\nmsgstr "T"\n')
+    twice = _catalogue(tmp_path / "twice", "ko", 'msgid "hint:only-en:title"\nmsgstr "다시"\n')
     catalogue.clear_cache()
     h = catalogue.load_hint("only-en", "ko", (good,))
     assert (h.title, h.text, h.found) == ("T", "H", True)
     missing = catalogue.load_hint("no-such-mistake", "ko", (good,))
     assert (missing.title, missing.text, missing.found) == ("no-such-mistake", "", False)
-    with pytest.raises(catalogue.HintFileError, match=r"broken\.toml: not valid UTF-8 TOML"):
+    with pytest.raises(ValueError, match=r"broken/en\.po: not a readable gettext catalogue"):
         catalogue.load_hint("broken", "en", (broken,))
-    with pytest.raises(catalogue.HintFileError, match=r"typed\.toml: \[typed\] title_en must be a string"):
-        catalogue.load_hint("typed", "en", (typed,))
-    with pytest.raises(catalogue.HintFileError, match=r"twice\.toml: \[only-en\] is already described in .*good\.toml"):
+    with pytest.raises(catalogue.HintFileError, match=r"bad-id/en\.po: 'hint:Bad Id:title' must name"):
+        catalogue.load_hint("x", "en", (bad_id,))
+    with pytest.raises(catalogue.HintFileError, match=r"twice: hint:only-en is already described in .*good"):
         catalogue.load_hint("only-en", "en", (good, twice))
     catalogue.clear_cache()
 

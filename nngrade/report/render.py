@@ -18,7 +18,7 @@ from nngrade.autograder.atomic import write_atomic
 from nngrade import __version__
 from nngrade.paths import TEMPLATES_DIR
 from nngrade.report import model, plots
-from nngrade.report.strings import LANGS, table
+from nngrade.report.strings import LANGS, known, table
 
 FEEDBACK_HTML = "feedback.html"
 FEEDBACK_MD = "feedback.md"
@@ -104,7 +104,7 @@ def _check_lang(lang: str | None, results: dict | None = None) -> str:
     if lang is None and results is not None:
         lang = (results.get("extra_data") or {}).get("lang")
     lang = lang or "en"
-    if lang not in LANGS:
+    if not known(lang):
         raise ValueError(f"unknown report language {lang!r}; expected one of {', '.join(LANGS)}")
     return lang
 

@@ -1,0 +1,119 @@
+"""Every sentence a student or an instructor reads comes from gettext catalogues (.po files,
+read and written with Babel).
+
+Catalogues, each a folder of ``<lang>.po`` files:
+
+- the kit's: ``autograder/locale/`` (engine messages, report pages, plots, the command line);
+- mistakes several sets share: ``solutions/shared/locale/``;
+- each set's, in its folder: ``<set>/locale/`` (its hints and the descriptions its suites give),
+  course-local sets too.
+
+An entry's msgid is either a key (``mismatch``, ``hint:delta-sign:title``) whose English text is
+in ``en.po``, or, in a set's catalogue, the English sentence itself (``student.text("sigmoid at
+±1e4")``), so a suite reads as English and ``en.po`` may leave it out. Looking a text up tries the
+asked language, then English, then the msgid. Adding a language is adding ``<lang>.po`` files.
+"""
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+from pathlib import Path
+
+from nngrade.autograder.paths import BUILTIN_SETS_DIR
+
+KIT_LOCALE = Path(__file__).resolve().parent / "locale"
+SHARED_LOCALE = BUILTIN_SETS_DIR / "shared" / "locale"
+SOURCE_LANG = "en"
+LOCALE_FOLDER = "locale"
+
+_extra: dict[str, list[Path]] = {}     # lang -> catalogue files registered at run time (tests)
+
+
+@lru_cache(maxsize=None)
+def _read(path: Path, mtime_ns: int) -> dict[str, str]:
+    """msgid -> text of one .po file (untranslated and fuzzy entries left out)."""
+    from babel.messages.pofile import read_po
+    with open(path, "rb") as f:
+        catalog = read_po(f, abort_invalid=True)
+    return {str(m.id): str(m.string) for m in catalog
+            if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+
+
+def read_catalogue(path: Path) -> dict[str, str]:
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        return _read(path, path.stat().st_mtime_ns)
+    except Exception as exc:        # babel's PoFileError, a bad encoding ...
+        raise ValueError(f"{path}: not a readable gettext catalogue ({exc})") from None
+
+
+def register(lang: str, path: Path) -> None:
+    """Add a catalogue for ``lang`` looked up before the others (a pseudo-locale in tests)."""
+    _extra.setdefault(lang, []).insert(0, Path(path))
+
+
+def unregister(lang: str) -> None:
+    _extra.pop(lang, None)
+
+
+def registered() -> list[str]:
+    return list(_extra)
+
+
+def _folders(set_folder: Path | None) -> list[Path]:
+    folders = []
+    if set_folder is not None:
+        folders.append(Path(set_folder) / LOCALE_FOLDER)
+    folders += [SHARED_LOCALE, KIT_LOCALE]
+    return folders
+
+
+def lookup(msgid: str, lang: str, set_folder: Path | None = None) -> str | None:
+    """The text of ``msgid`` in ``lang`` (else English), or None where no catalogue has it."""
+    for language in dict.fromkeys((lang, SOURCE_LANG)):
+        for path in _extra.get(language, []):
+            found = read_catalogue(path).get(msgid)
+            if found:
+                return found
+        for folder in _folders(set_folder):
+            found = read_catalogue(folder / f"{language}.po").get(msgid)
+            if found:
+                return found
+    return None
+
+
+def gettext(msgid: str, lang: str, set_folder: Path | None = None, **fields) -> str:
+    """The text of ``msgid`` in ``lang`` with ``fields`` filled in. A msgid no catalogue has is
+    itself the English text (a suite's own sentence)."""
+    text = lookup(msgid, lang, set_folder)
+    if text is None:
+        text = msgid
+    return fill(text, fields) if fields else text
+
+
+def fill(template: str, fields: dict) -> str:
+    """str.format, leaving a placeholder the catalogue's text has and the caller did not give as
+    it is, instead of failing (a translation must never break a report)."""
+    class _Keep(dict):
+        def __missing__(self, key):
+            return "{" + key + "}"
+    try:
+        return string.Formatter().vformat(template, (), _Keep(fields))
+    except (ValueError, IndexError, AttributeError, KeyError):
+        return template
+
+
+def languages() -> list[str]:
+    """Every language the kit's catalogue has, English first."""
+    found = sorted(p.stem for p in KIT_LOCALE.glob("*.po"))
+    return [SOURCE_LANG] + [lang for lang in found if lang != SOURCE_LANG]
+
+
+def catalogue_files(set_folders=()) -> list[Path]:
+    """Every .po file of the kit, the shared mistakes and the given sets."""
+    files = []
+    for folder in [KIT_LOCALE, SHARED_LOCALE, *(Path(f) / LOCALE_FOLDER for f in set_folders)]:
+        files += sorted(folder.glob("*.po"))
+    return files
