@@ -175,13 +175,24 @@ def test_notebook_code_cells_in_order_with_magics_commented(tmp_path):
     assert "# %matplotlib inline" in src and "# !pip install numpy" in src
     assert "assert output_delta" not in src             # nbgrader's test cell is the instructor's
     assert any("test cell" in n for n in sub.notes)
-    assert any("magics" in n for n in sub.notes)
+    # every removed line is named with its cell and its line in the cell
+    named = [n for n in sub.notes if "commented out" in n]
+    assert any("cell 2:" in n and 'line 1 "%matplotlib inline"' in n for n in named), named
+    assert any("cell 3:" in n and 'line 1 "!pip install numpy"' in n for n in named), named
+    assert any("cell 5:" in n and '"%%bash"' in n for n in named), named
+    assert any("cell 6:" in n and 'line 1 "files = !ls"' in n and 'line 2 "sigmoid?"' in n
+               for n in named), named
+    # the cell table points at each cell's first code line
+    lines = src.split("\n")
+    assert [lines[first - 2] for _, first in sub.cells["backprop"]] == \
+        ["# %% cell 2", "# %% cell 3", "# %% cell 5", "# %% cell 6"]
+    assert lines[sub.cells["backprop"][1][1] - 1] == "pass  # !pip install numpy"
 
 
 def test_python_cell_leaves_valid_code_alone():
     """Is a cell that already parses (a modulo on a continuation line) left untouched?"""
     code = "x = (10\n% 3)\n"
-    assert python_cell(code) == (code, False)
+    assert python_cell(code) == (code, [])
     fixed, changed = python_cell("if True:\n    !ls\n")
     assert changed and ast.parse(fixed)
 
