@@ -213,11 +213,14 @@ class SandboxPool:
     each runs one student session at a time."""
 
     def __init__(self, slot: int = 0, level: str | None = None, hide=(),
-                 limits: Limits | None = None, known_unavailable: dict | None = None):
+                 limits: Limits | None = None, known_unavailable: dict | None = None,
+                 preload_plotting: bool = True):
         """`hide`: more folders students must not see (the output folder, the submissions);
         the kit's own folders are always hidden. `limits`: defaults for sessions; its tmp_mb
         sizes the private /tmp, which lives as long as the pool. `known_unavailable`: why the
-        better levels could not start when the run chose its level (kept in describe())."""
+        better levels could not start when the run chose its level (kept in describe()).
+        `preload_plotting`: the zygote imports matplotlib once for every student (some 1 s
+        more at its start); False where no student's plot is drawn (a level probe)."""
         if type(slot) is not int or not 0 <= slot < 1000:
             raise ValueError(f"slot must be an int from 0 to 999, not {slot!r}")
         self.slot = slot
@@ -237,6 +240,7 @@ class SandboxPool:
         self._uid_lock: int | None = None
         self.zygote_starts = 0
         self.start_seconds = 0.0
+        self.preload_plotting = bool(preload_plotting)
         forced = level or os.environ.get("NNGRADE_SANDBOX") or None
         if forced is not None and forced not in LEVELS:
             raise ValueError(f"unknown sandbox level {forced!r}; choose one of {', '.join(LEVELS)}")
@@ -309,7 +313,8 @@ class SandboxPool:
                   "tmp_mb": self.tmp_mb, "hide": [],
                   "lib_dirs": launch.system_lib_dirs(interp.multiarch),
                   "landlock_abi_max": launch.landlock_abi_cap(),
-                  "site_entries": list(interp.site_entries)}
+                  "site_entries": list(interp.site_entries),
+                  "preload_plotting": self.preload_plotting}
         popen: dict = {}
         if level == "bwrap":
             uid = self._uid if drop else os.getuid()

@@ -398,6 +398,8 @@ def warm_plotting(scratch_base: str) -> str:
     Jupyter's inline backend does once it has drawn them; nothing is shown anywhere."""
     if "matplotlib" not in (CONFIG.get("site_entries") or []):
         return "not available: matplotlib is not installed beside numpy"
+    if not CONFIG.get("preload_plotting", True):
+        return "matplotlib shown, not imported by the sandbox: each student imports it"
     before_fds, before_vm = set(os.listdir("/proc/self/fd")), _vm_kb()
     scratch = tempfile.mkdtemp(prefix="mplconfig-", dir=scratch_base)
     os.environ["MPLCONFIGDIR"], os.environ["MPLBACKEND"] = scratch, "agg"
