@@ -197,6 +197,44 @@ def test_python_cell_leaves_valid_code_alone():
     assert changed and ast.parse(fixed)
 
 
+IPYTHON_CELLS = [
+    "%matplotlib inline\nimport numpy as np",
+    "!pip install numpy\ndef f(a):\n    return a",
+    "files = !ls\nsigmoid?\ndef g(t):\n    return t",
+    "if True:\n    !ls\n",
+    "%timeit f(3)\nx = 1",
+    "\n\n%ls\nx = 1",
+    "%%timeit\nf(3)\n%time g(1)",
+    "%%bash\necho hi",
+    "x = (10\n% 3)\n",
+]
+
+
+@pytest.mark.parametrize("ipython", [True, False], ids=["ipython", "without-ipython"])
+def test_ipython_lines_are_found_with_or_without_ipython(monkeypatch, ipython):
+    """Are the same lines commented out whether IPython's own transformer reads the cell or,
+    where IPython is not installed, the pattern does?"""
+    from nngrade.intake import notebooks
+    if ipython:
+        pytest.importorskip("IPython")
+    else:
+        monkeypatch.setattr(notebooks, "_transformer", lambda: None)
+    removed = [python_cell(c)[1] for c in IPYTHON_CELLS]
+    assert removed == [
+        [(1, "%matplotlib inline")], [(1, "!pip install numpy")],
+        [(1, "files = !ls"), (2, "sigmoid?")], [(2, "!ls")], [(1, "%timeit f(3)")],
+        [(3, "%ls")], [(1, "%%timeit"), (3, "%time g(1)")], [(1, "%%bash")], []]
+    for cell in IPYTHON_CELLS:
+        ast.parse(python_cell(cell)[0])
+
+
+def test_a_removed_line_is_named_shortened():
+    from nngrade.intake.notebooks import removed_note
+    note = removed_note(4, [(2, "!pip install " + "x" * 80)] + [(n, "%ls") for n in range(3, 9)])
+    assert note.startswith('cell 4: IPython lines commented out (not run): line 2 "!pip install xx')
+    assert '…", line 3 "%ls"' in note and note.endswith("and 2 more")
+
+
 def test_unreadable_notebook_is_a_problem_not_a_crash(tmp_path):
     """Does a broken notebook give a problem while the student's other modules are still read?"""
     write_tree(tmp_path / "kim", {"backprop.ipynb": b"{not json", "loss.py": b"L = 1\n"})
