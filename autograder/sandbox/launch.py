@@ -2,7 +2,7 @@
 
 Levels, best first:
     bwrap    bubblewrap: new user/pid/net/ipc/uts namespaces, a filesystem holding only the Python
-             standard library, numpy and the runner files, a size-capped /tmp
+             standard library, numpy, matplotlib and the runner files, a size-capped /tmp
     unshare  (root) `unshare -n -m -p`: new network, mount and pid namespaces; the kit's folders
              hidden under empty tmpfs, everything else read-only; students under their own uid
     rlimit   resource limits only (and, as root, the uid drop)

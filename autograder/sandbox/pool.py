@@ -506,8 +506,8 @@ class SandboxPool:
         landlock = ready.get("landlock", "not probed")
         fenced = landlock.startswith("active")
         layer("landlock", fenced, "file-access rules in every student process: it may read only "
-              "the Python standard library, numpy and the shared libraries, and read and write "
-              f"only its own temp space ({landlock})" if fenced else
+              "the Python standard library, numpy, matplotlib and the shared libraries, and read "
+              f"and write only its own temp space ({landlock})" if fenced else
               f"no Landlock file-access rules: {landlock}")
         ifaces = ready.get("interfaces", [])
         if ns:
@@ -518,8 +518,8 @@ class SandboxPool:
             net = "no network isolation: student code can open sockets"
         layer("network", ns or filtered, net)
         if level == "bwrap":
-            fs = ("new root holding only the Python standard library, numpy and the runner "
-                  f"files, read-only; private {self.tmp_mb} MiB /tmp; solutions, hidden suites, "
+            fs = ("new root holding only the Python standard library, numpy, matplotlib and the "
+                  f"runner files, read-only; private {self.tmp_mb} MiB /tmp; solutions, hidden suites, "
                   "other students and the output folder do not exist inside")
         elif level == "unshare":
             problems = ready.get("problems") or []
@@ -530,13 +530,13 @@ class SandboxPool:
             problems = ready.get("problems") or []
             fs = ("the zygote's own mount namespace hides the kit's folders, OUT, the submissions "
                   "and the course folder under empty tmpfs; the student's uid owns none of the "
-                  "grader's files" + (" and Landlock confines it to the Python runtime, numpy "
-                                      "and its working directory" if fenced else "")
+                  "grader's files" + (" and Landlock confines it to the Python runtime, numpy, "
+                                      "matplotlib and its working directory" if fenced else "")
                   + (f"; problems: {problems}" if problems else ""))
         elif fenced:
             fs = ("no mount namespace, but Landlock confines student code to reading the Python "
-                  "runtime and numpy and to its own working directory (no size cap on that "
-                  "directory beyond the per-file limit)")
+                  "runtime, numpy and matplotlib and to its own working directory (no size cap on "
+                  "that directory beyond the per-file limit)")
         else:
             fs = ("no filesystem isolation: student code can read every file its uid can read "
                   "and write where its uid may (a private working directory is used)")
