@@ -18,6 +18,7 @@ After each student ("reap") every process but the zygote is killed, looping unti
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib.util
 import json
 import os
@@ -466,6 +467,10 @@ def main() -> None:
         wipe(None)
     temp_base = "/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"]
     PLOTTING["state"] = warm_plotting(temp_base)
+    # What is imported now is every child's too: out of the collector's sight, so that no
+    # collection in a child writes to those pages and copies them (gc.freeze's purpose).
+    gc.collect()
+    gc.freeze()
     # Built after the mounts (rules hold inodes): the runtime is readable, the temp base (where
     # the one current student's directory lives, wiped after each) writable.
     LANDLOCK["fd"], LANDLOCK["state"] = child.make_landlock_ruleset(
