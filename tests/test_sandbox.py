@@ -204,6 +204,31 @@ def test_a_notebook_runs_cell_by_cell_and_a_failing_cell_fails_alone(pool):
     assert (sig.status, sig.value, ident.value) == ("ok", 0.5, 3)
 
 
+def test_a_module_importing_a_notebook_gets_it_run_cell_by_cell(pool):
+    """`from activations import sigmoid` in another module runs the notebook as its load would
+    (its failing cells alone fail), and then both are one module object."""
+    source, table = DEMO_NOTEBOOK
+    user = src("""
+        from activations import sigmoid
+        import activations
+
+        def twice(a):
+            return 2 * sigmoid(a)
+
+        def same():
+            import sys
+            return sys.modules["activations"] is activations
+    """)
+    with pool.session({"activations": source, "backprop": user},
+                      {"activations": "hw/activations.ipynb", "backprop": "hw/backprop.py"},
+                      cells={"activations": table}) as s:
+        twice = s.call("backprop", "twice", [0.0], timeout=10)
+        same = s.call("backprop", "same")
+        load = s.load("activations")
+    assert (twice.status, twice.value, same.value) == ("ok", 1.0, True), twice.error
+    assert load.status == "ok" and [c.cell for c in load.cells] == [2, 3, 4, 5, 6]
+
+
 def test_errors_in_a_notebook_name_the_cell_and_the_line_in_it(pool):
     source, table = DEMO_NOTEBOOK
     with pool.session({"activations": source}, {"activations": "hw/activations.ipynb"},

@@ -11,6 +11,7 @@ import bisect
 import builtins
 import ctypes
 import errno
+import importlib.machinery
 import importlib.util
 import io
 import os
@@ -146,6 +147,12 @@ class Runner:
                 pairs = [(n, first) for n, first in table]
                 self.cells[module] = pairs
                 self.cell_starts[self.files[module]] = pairs
+        if self.cells:
+            # before the path finder: `import activations` in another of the student's modules
+            # runs that notebook cell by cell too
+            at = next((i for i, f in enumerate(sys.meta_path)
+                       if f is importlib.machinery.PathFinder), len(sys.meta_path))
+            sys.meta_path.insert(at, _NotebookFinder(self))
 
     # ---- the request loop -----------------------------------------------------------------
 
@@ -514,6 +521,29 @@ def _close_figures():
             pyplot.close("all")
         except BaseException:
             pass
+
+
+class _NotebookFinder:
+    """Imports of a notebook module by the student's other modules go through the cell runner,
+    where the path finder would have found the same file (the standard library still wins)."""
+
+    def __init__(self, runner):
+        self.runner = runner
+
+    def find_spec(self, name, path=None, target=None):
+        runner = self.runner
+        if path is not None or name not in runner.cells:
+            return None
+        found = importlib.machinery.PathFinder.find_spec(name)
+        if found is None or found.origin != runner.files[name]:
+            return None
+        return importlib.util.spec_from_loader(name, self, origin=found.origin)
+
+    def create_module(self, spec):
+        return self.runner.load_module(spec.name)
+
+    def exec_module(self, module):
+        pass                      # its cells ran in create_module
 
 
 class _Missing(Exception):
