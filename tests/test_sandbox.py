@@ -229,6 +229,22 @@ def test_a_module_importing_a_notebook_gets_it_run_cell_by_cell(pool):
     assert load.status == "ok" and [c.cell for c in load.cells] == [2, 3, 4, 5, 6]
 
 
+def test_a_notebook_cell_importing_another_notebook_keeps_its_own_time(pool):
+    """A cell that imports another notebook (whose cells are timed on their own) and then loops
+    is still stopped at its own time, and the cells after it run."""
+    helpers, helpers_table = notebook_module("def one():\n    return 1", "while True:\n    pass")
+    main, main_table = notebook_module("import helpers\nwhile True:\n    pass",
+                                       "def two():\n    return helpers.one() + 1")
+    with pool.session({"helpers": helpers, "main": main},
+                      {"helpers": "helpers.ipynb", "main": "main.ipynb"},
+                      cells={"helpers": helpers_table, "main": main_table}) as s:
+        load = s.load("main", timeout=10, cell_seconds=1.5)
+        two = s.call("main", "two")
+    assert load.status == "ok", load.error
+    assert [(c.cell, c.status) for c in load.cells] == [(1, "timeout")]
+    assert load.wall < 6 and (two.status, two.value) == ("ok", 2)
+
+
 def test_errors_in_a_notebook_name_the_cell_and_the_line_in_it(pool):
     source, table = DEMO_NOTEBOOK
     with pool.session({"activations": source}, {"activations": "hw/activations.ipynb"},

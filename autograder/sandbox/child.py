@@ -37,7 +37,8 @@ MAX_CELL_FAILURES = 50
 # exec, compile, time or signal functions changes nothing for the next cell. (It can still
 # reach this module; the grader's own deadline on the whole load is what holds.)
 _exec, _compile = builtins.exec, builtins.compile
-_monotonic, _setitimer, _signal = time.monotonic, signal.setitimer, signal.signal
+_monotonic, _setitimer, _getitimer = time.monotonic, signal.setitimer, signal.getitimer
+_signal, _getsignal = signal.signal, signal.getsignal
 _ITIMER_REAL, _SIGALRM, _SIG_DFL = signal.ITIMER_REAL, signal.SIGALRM, signal.SIG_DFL
 
 
@@ -343,7 +344,10 @@ class Runner:
             lines = f.read().split(b"\n")
         table = self.cells[module]
         failures: list[dict] = []
-        deadline = _monotonic() + seconds
+        started = _monotonic()
+        deadline = started + seconds
+        # a cell of another notebook may be importing this one: its timer goes on afterwards
+        outer = (_getsignal(_SIGALRM), _getitimer(_ITIMER_REAL)[0], self._cell_armed)
         for i, (number, first) in enumerate(table):
             end = table[i + 1][1] - 2 if i + 1 < len(table) else len(lines)
             # blank lines in front keep the line numbers those of the whole module
@@ -360,7 +364,11 @@ class Runner:
                     failure = self._cell_failure(number, e, limit)
             if failure is not None and len(failures) < MAX_CELL_FAILURES:
                 failures.append(failure)
-        _signal(_SIGALRM, _SIG_DFL)
+        handler, left, armed = outer
+        _signal(_SIGALRM, handler if handler is not None else _SIG_DFL)
+        self._cell_armed = armed
+        if left > 0:
+            _setitimer(_ITIMER_REAL, max(0.001, left - (_monotonic() - started)))
         return failures
 
     def run_cell(self, number: int, chunk: bytes, path: str, namespace: dict,
