@@ -1,5 +1,5 @@
-"""The per-slot zygote: a long-lived sandboxed process that imports numpy once and forks a fresh
-child per student.
+"""The per-slot zygote: a long-lived sandboxed process that imports numpy (and matplotlib, for
+students' plots) once and forks a fresh child per student.
 
 Run as a script inside the sandbox (``python -s -S -P zygote.py '<config json>'``); standalone
 (standard library + numpy + its sibling files, loaded by path under private names so no student
