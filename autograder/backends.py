@@ -6,6 +6,7 @@ probe's :class:`Outcome` (status, decoded value, located error, arguments after 
 """
 from __future__ import annotations
 
+from nngrade.autograder.messages import say
 from nngrade.autograder.plugin import StudentJob
 from nngrade.autograder.probe import ObjectProxy, Outcome
 from nngrade.autograder.sandbox import Limits, SandboxPool
@@ -14,6 +15,11 @@ from nngrade.autograder.sets import find_set
 # Wall-clock seconds one call may take, unless the set's [limits] call_timeout_seconds says more.
 DEFAULT_CALL_TIMEOUT = 10.0
 IMPORT_TIMEOUT = 10.0
+# A notebook's cells run one by one within IMPORT_TIMEOUT: one slow demo cell is stopped after
+# this long, so it does not take the time of the cells after it.
+CELL_TIMEOUT = 3.0
+# job.info key: the failed cells of the student's notebooks, for the report's notes
+CELL_FAILURES = "cell_failures"
 
 
 def training_budget(s, course_budget: float | None = None) -> float | None:
@@ -61,17 +67,20 @@ class SandboxStudent:
         # A helper module whose name the sandbox cannot hold (over 100 characters) is left
         # out: importing it then fails in that one place instead of sinking every set.
         files = {m: src for m, src in job.modules.items() if m.isidentifier() and len(m) <= 100}
-        self.session = pool.session(files=files, file_names=job.file_names, limits=limits)
+        self.session = pool.session(files=files, file_names=job.file_names, limits=limits,
+                                    cells=job.cells)
         # module -> None once imported, or the failure every later call of it reports at once:
         # a module that hangs at import costs one timeout, not the student's whole budget
         self.imports: dict[str, Outcome | None] = {}
+        self.cell_failures: list[dict] = job.info.setdefault(CELL_FAILURES, [])
 
     def for_set(self, set_id: str) -> "SandboxModuleBackend":
         s = find_set(set_id)
         return SandboxModuleBackend(self.session, s.module,
                                     self.timeouts.get(s.id) or call_timeout(s, self.limits),
                                     submitted=s.module in self.job.modules,
-                                    imports=self.imports)
+                                    imports=self.imports, cell_failures=self.cell_failures,
+                                    file_name=self.file_name(set_id))
 
     def file_name(self, set_id: str) -> str:
         module = find_set(set_id).module
@@ -88,25 +97,36 @@ def _plain_args(args):
 
 class SandboxModuleBackend:
     def __init__(self, session, module: str, timeout: float, submitted: bool = True,
-                 imports: dict | None = None):
+                 imports: dict | None = None, cell_failures: list | None = None,
+                 file_name: str | None = None):
         self.reply_allowance: int | None = None   # set by a scenario: bytes its answers may take
         self.session = session
         self.module = module
         self.timeout = timeout
         self.submitted = submitted
         self.imports = imports if imports is not None else {}
+        self.cell_failures = cell_failures if cell_failures is not None else []
+        self.file_name = file_name or f"{module}.py"
 
     def _import_failure(self) -> Outcome | None:
         """Import the module once; a hang or crash there answers every later call at once."""
         if self.module not in self.imports:
-            reply = self.session.load(self.module, timeout=IMPORT_TIMEOUT)
+            reply = self.session.load(self.module, timeout=IMPORT_TIMEOUT,
+                                      cell_seconds=CELL_TIMEOUT)
             if reply.status in ("timeout", "crashed", "budget"):
                 outcome = self._outcome(reply)
                 outcome.status = "import-error"
-                outcome.error_text = f"importing it did not finish: {outcome.error_text}"
+                if reply.status == "timeout":
+                    # named so the student is told where demo code belongs (messages.py)
+                    outcome.error_type = ("import-timeout-notebook" if is_notebook(self.file_name)
+                                          else "import-timeout")
+                else:
+                    outcome.error_text = f"importing it did not finish: {outcome.error_text}"
                 self.imports[self.module] = outcome
             else:
                 self.imports[self.module] = None
+                self.cell_failures.extend(cell_failure_record(self.file_name, c)
+                                          for c in reply.cells)
         return self.imports[self.module]
 
     def _ask(self, request, *args, **kwargs) -> Outcome:
@@ -128,10 +148,8 @@ class SandboxModuleBackend:
             text = error.message
             if status in ("exception", "import-error") and not text.startswith(error.type):
                 text = f"{error.type}: {text}"
-            if error.file and error.line:
-                text = f"{text} ({error.file}, line {error.line})"
-            elif error.file and status != "missing":
-                text = f"{text} ({error.file})"
+            if error.file and (error.line or status != "missing"):
+                text = f"{text} ({error.where})"
         if status == "missing" and error_type == "NotSubmitted":
             error_type = "not-submitted"
         return Outcome(status, reply.value, error_type, text, reply.args_after, reply.kwargs_after,
@@ -168,3 +186,41 @@ class SandboxModuleBackend:
 
     def setitem(self, handle, attr, key, value) -> Outcome:
         return self._ask(self.session.setitem, handle, attr, key, value)
+
+
+def is_notebook(file_name: str) -> bool:
+    return file_name.lower().endswith(".ipynb")
+
+
+def cell_failure_record(file_name: str, failure) -> dict:
+    """A failed cell as plain data (job.info, results): file, cell, status, what went wrong and
+    where in the notebook it stopped."""
+    error = failure.error
+    record = {"file": file_name, "cell": failure.cell, "status": failure.status, "error": "",
+              "line": None, "at_cell": None, "seconds": failure.seconds}
+    if error is not None:
+        record["error"] = (error.message if failure.status == "timeout"
+                           else f"{error.type}: {error.message}")
+        record["line"] = error.line
+        record["at_cell"] = error.cell
+    return record
+
+
+def cell_notes(records: list[dict], lang: str) -> list[str]:
+    """One note per failed cell, and one for the cells not run, in the course's language."""
+    notes, skipped = [], {}
+    for r in records:
+        if r["status"] == "skipped":
+            skipped.setdefault(r["file"], ([], r["seconds"]))[0].append(r["cell"])
+            continue
+        at = ""
+        if r["line"] and r["at_cell"] in (None, r["cell"]):
+            at = say("at-line", lang, line=r["line"])
+        elif r["line"]:
+            at = say("at-cell-line", lang, cell=r["at_cell"], line=r["line"])
+        key = "cell-timeout" if r["status"] == "timeout" else "cell-failed"
+        notes.append(say(key, lang, file=r["file"], cell=r["cell"], error=r["error"], at=at))
+    for file, (cells, seconds) in skipped.items():
+        notes.append(say("cells-not-run", lang, file=file, cells=", ".join(map(str, cells)),
+                         seconds=f"{seconds or IMPORT_TIMEOUT:g}"))
+    return notes

@@ -10,6 +10,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file} could not be imported: {error}",
         "ko": "{file} 을(를) 불러올 수 없습니다: {error}",
     },
+    "import-timeout": {
+        "en": "{file} could not be imported: its top-level code {error}. Move demo code "
+              "(training runs, plots, prints) under `if __name__ == \"__main__\":` so that "
+              "importing {file} only defines its functions.",
+        "ko": "{file} 을(를) 불러올 수 없습니다: 최상위 코드가 끝나지 않았습니다 ({error}). 학습, "
+              "그래프, 출력 같은 데모 코드는 `if __name__ == \"__main__\":` 아래로 옮겨서 "
+              "{file} 을(를) 불러올 때는 함수만 정의되게 하세요.",
+    },
+    "import-timeout-notebook": {
+        "en": "{file} could not be run: a cell kept running past its time limit and the whole "
+              "notebook {error}. Keep long demos out of the cells that define your functions.",
+        "ko": "{file} 을(를) 실행할 수 없습니다: 한 셀이 제한 시간이 지나도 멈추지 않아 노트북 "
+              "전체가 끝나지 않았습니다 ({error}). 긴 데모는 함수를 정의하는 셀과 다른 셀에 두세요.",
+    },
+    "cell-failed": {
+        "en": "{file}, cell {cell}: this cell failed{at} ({error}); the rest of the cell was not "
+              "run, the functions of the other cells are graded.",
+        "ko": "{file}, 셀 {cell}: 이 셀은{at} 실패했습니다 ({error}). 셀의 나머지는 실행되지 "
+              "않았고, 다른 셀에서 정의한 함수는 그대로 채점합니다.",
+    },
+    "cell-timeout": {
+        "en": "{file}, cell {cell}: stopped{at}, it {error} (the time one cell may run when the "
+              "notebook is loaded for grading); the functions of the other cells are graded.",
+        "ko": "{file}, 셀 {cell}: 채점을 위해 노트북을 불러올 때 한 셀에 주어지는 시간을 넘겨{at} "
+              "중지했습니다 ({error}). 다른 셀에서 정의한 함수는 그대로 채점합니다.",
+    },
+    "at-line": {"en": " at line {line}", "ko": " {line}번째 줄에서"},
+    "at-cell-line": {"en": " at cell {cell}, line {line}", "ko": " 셀 {cell}의 {line}번째 줄에서"},
+    "cells-not-run": {
+        "en": "{file}, cells {cells}: not run, loading the notebook for grading used up its "
+              "{seconds} s.",
+        "ko": "{file}, 셀 {cells}: 채점을 위해 노트북을 불러오는 시간 {seconds}초를 모두 써서 "
+              "실행하지 않았습니다.",
+    },
     "missing": {
         "en": "{file} has no `{name}`.",
         "ko": "{file} 에 `{name}` 이(가) 없습니다.",

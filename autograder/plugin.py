@@ -46,7 +46,8 @@ class StudentJob:
     student_id: str
     modules: dict[str, bytes]
     file_names: dict[str, str] = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)       # what grading learnt (failed notebook cells)
+    cells: dict[str, list] = field(default_factory=dict)   # notebook module -> intake's cell table
 
 
 class StudentBackends(Protocol):

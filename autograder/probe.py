@@ -360,6 +360,9 @@ class StudentProbe:
             text = say("not-submitted", lang, file=self.file_name)
         elif o.status == "missing":
             text = say("missing", lang, file=self.file_name, name=name.split(".")[-1])
+        elif o.status == "import-error" and o.error_type in ("import-timeout",
+                                                             "import-timeout-notebook"):
+            text = say(o.error_type, lang, file=self.file_name, error=o.error_text)
         elif o.status == "import-error":
             text = say("import-error", lang, file=self.file_name, error=o.error_text)
         elif o.status == "exception" and o.error_type == "NotImplementedError":

@@ -175,7 +175,7 @@ def is_up_to_date(student_dir: Path, key: str) -> bool:
 
 def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
     """Grade the students the dispatcher sends on ``my_tasks`` until it sends None."""
-    from nngrade.autograder.backends import SandboxStudent, limits_for
+    from nngrade.autograder.backends import CELL_FAILURES, SandboxStudent, cell_notes, limits_for
     from nngrade.autograder.plugin import GradingPlugin
     from nngrade.autograder.suite_session import run_suites, suite_paths
     from nngrade.runlevel import open_slot_pool, with_run_notes
@@ -205,6 +205,11 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
     def on_done(job, outcomes, seconds):
         extra = pending.pop(job.student_id)
         extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), settings.run_level))
+        failed = job.info.get(CELL_FAILURES) or []
+        if failed:
+            # notebook cells that failed on their own: named with the intake notes
+            extra["notes"] = list(extra.get("notes") or []) + cell_notes(failed, settings.lang)
+            extra["failed_cells"] = failed
         try:
             document = _finish_student(job, outcomes, seconds, extra, settings, sets)
             events.put(("done", slot, job.student_id, document["score"]))
@@ -322,7 +327,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
                  "display_name": sub.display_name, "notes": list(sub.notes),
                  "problems": list(sub.problems), "submitted_at": sub.submitted_at,
                  "course": course.name}
-        todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names)), extra))
+        todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names),
+                                cells=dict(sub.cells)), extra))
 
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo))) if todo else 0

@@ -37,7 +37,7 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
     """Start the sandbox once here: {"level", "unavailable", "notes"} for the slots."""
     from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
     try:
-        pool = SandboxPool(slot=0, level=forced, hide=hide)
+        pool = SandboxPool(slot=0, level=forced, hide=hide, preload_plotting=False)
     except SandboxUnavailable as e:
         raise RunRefused(str(e)) from None
     try:

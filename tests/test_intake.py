@@ -175,15 +175,64 @@ def test_notebook_code_cells_in_order_with_magics_commented(tmp_path):
     assert "# %matplotlib inline" in src and "# !pip install numpy" in src
     assert "assert output_delta" not in src             # nbgrader's test cell is the instructor's
     assert any("test cell" in n for n in sub.notes)
-    assert any("magics" in n for n in sub.notes)
+    # every removed line is named with its cell and its line in the cell
+    named = [n for n in sub.notes if "commented out" in n]
+    assert any("cell 2:" in n and 'line 1 "%matplotlib inline"' in n for n in named), named
+    assert any("cell 3:" in n and 'line 1 "!pip install numpy"' in n for n in named), named
+    assert any("cell 5:" in n and '"%%bash"' in n for n in named), named
+    assert any("cell 6:" in n and 'line 1 "files = !ls"' in n and 'line 2 "sigmoid?"' in n
+               for n in named), named
+    # the cell table points at each cell's first code line
+    lines = src.split("\n")
+    assert [lines[first - 2] for _, first in sub.cells["backprop"]] == \
+        ["# %% cell 2", "# %% cell 3", "# %% cell 5", "# %% cell 6"]
+    assert lines[sub.cells["backprop"][1][1] - 1] == "pass  # !pip install numpy"
 
 
 def test_python_cell_leaves_valid_code_alone():
     """Is a cell that already parses (a modulo on a continuation line) left untouched?"""
     code = "x = (10\n% 3)\n"
-    assert python_cell(code) == (code, False)
+    assert python_cell(code) == (code, [])
     fixed, changed = python_cell("if True:\n    !ls\n")
     assert changed and ast.parse(fixed)
+
+
+IPYTHON_CELLS = [
+    "%matplotlib inline\nimport numpy as np",
+    "!pip install numpy\ndef f(a):\n    return a",
+    "files = !ls\nsigmoid?\ndef g(t):\n    return t",
+    "if True:\n    !ls\n",
+    "%timeit f(3)\nx = 1",
+    "\n\n%ls\nx = 1",
+    "%%timeit\nf(3)\n%time g(1)",
+    "%%bash\necho hi",
+    "x = (10\n% 3)\n",
+]
+
+
+@pytest.mark.parametrize("ipython", [True, False], ids=["ipython", "without-ipython"])
+def test_ipython_lines_are_found_with_or_without_ipython(monkeypatch, ipython):
+    """Are the same lines commented out whether IPython's own transformer reads the cell or,
+    where IPython is not installed, the pattern does?"""
+    from nngrade.intake import notebooks
+    if ipython:
+        pytest.importorskip("IPython")
+    else:
+        monkeypatch.setattr(notebooks, "_transformer", lambda: None)
+    removed = [python_cell(c)[1] for c in IPYTHON_CELLS]
+    assert removed == [
+        [(1, "%matplotlib inline")], [(1, "!pip install numpy")],
+        [(1, "files = !ls"), (2, "sigmoid?")], [(2, "!ls")], [(1, "%timeit f(3)")],
+        [(3, "%ls")], [(1, "%%timeit"), (3, "%time g(1)")], [(1, "%%bash")], []]
+    for cell in IPYTHON_CELLS:
+        ast.parse(python_cell(cell)[0])
+
+
+def test_a_removed_line_is_named_shortened():
+    from nngrade.intake.notebooks import removed_note
+    note = removed_note(4, [(2, "!pip install " + "x" * 80)] + [(n, "%ls") for n in range(3, 9)])
+    assert note.startswith('cell 4: IPython lines commented out (not run): line 2 "!pip install xx')
+    assert '…", line 3 "%ls"' in note and note.endswith("and 2 more")
 
 
 def test_unreadable_notebook_is_a_problem_not_a_crash(tmp_path):

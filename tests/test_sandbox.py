@@ -146,6 +146,178 @@ def test_an_exception_at_import_is_reported_the_same_way_each_time(pool):
         assert "matmul" in r.error.message
 
 
+def notebook_module(*cells: str) -> tuple[bytes, list[list[int]]]:
+    """A module as intake makes one of a notebook: each cell after a `# %% cell N` line, the
+    cells joined by a blank line; and intake's table of where each cell's code starts."""
+    pieces, table, line = [], [], 1
+    for number, cell in enumerate(cells, start=1):
+        piece = f"# %% cell {number}\n{textwrap.dedent(cell).strip()}\n"
+        table.append([number, line + 1])
+        line += piece.count("\n") + 1
+        pieces.append(piece)
+    return "\n".join(pieces).encode(), table
+
+
+DEMO_NOTEBOOK = notebook_module(
+    """
+    import numpy as np
+    def sigmoid(a):
+        return 1.0 / (1.0 + np.exp(-a))
+    """,
+    "import keras\nmodel = keras.Sequential()",
+    "x = sigmoid(0.0)\nraise ValueError('the demo broke')",
+    "print('training')\nwhile True:\n    pass",
+    "name = input('your name? ')",
+    "def broken(:\n    pass",
+    """
+    def relu(a):
+        helper = np.maximum(0.0, a)
+        return helper + undefined_name
+    """,
+    "def identity(a):\n    return a",
+)
+
+
+def test_a_notebook_runs_cell_by_cell_and_a_failing_cell_fails_alone(pool):
+    """Do an ImportError, an exception, a cell past its time, input() and a syntax error each
+    fail their own cell only, named with the line in it, while the other cells' functions
+    are there?"""
+    source, table = DEMO_NOTEBOOK
+    with pool.session({"activations": source}, {"activations": "hw/activations.ipynb"},
+                      cells={"activations": table}) as s:
+        load = s.load("activations", timeout=10, cell_seconds=1.5)
+        sig, ident = s.call("activations", "sigmoid", [0.0]), s.call("activations", "identity", [3])
+    assert load.status == "ok", load.error
+    failed = {c.cell: c for c in load.cells}
+    assert sorted(failed) == [2, 3, 4, 5, 6]
+    assert [(failed[n].status, failed[n].error.type, failed[n].error.cell, failed[n].error.line)
+            for n in sorted(failed) if n != 4] == [
+        ("exception", "ModuleNotFoundError", 2, 1), ("exception", "ValueError", 3, 2),
+        ("exception", "EOFError", 5, 1), ("exception", "SyntaxError", 6, 1)]
+    stopped = failed[4]        # the loop is stopped on its `while` or its `pass`
+    assert (stopped.status, stopped.error.type, stopped.error.cell) == ("timeout", "Timeout", 4)
+    assert stopped.error.line in (2, 3)
+    assert stopped.seconds == 1.5 and stopped.error.message == "ran longer than 1.5 s"
+    assert "keras" in failed[2].error.message
+    assert 'File "hw/activations.ipynb", cell 2, line 1' in failed[2].error.traceback
+    assert "training" in load.stdout and "your name?" in load.stdout
+    assert (sig.status, sig.value, ident.value) == ("ok", 0.5, 3)
+
+
+def test_a_module_importing_a_notebook_gets_it_run_cell_by_cell(pool):
+    """`from activations import sigmoid` in another module runs the notebook as its load would
+    (its failing cells alone fail), and then both are one module object."""
+    source, table = DEMO_NOTEBOOK
+    user = src("""
+        from activations import sigmoid
+        import activations
+
+        def twice(a):
+            return 2 * sigmoid(a)
+
+        def same():
+            import sys
+            return sys.modules["activations"] is activations
+    """)
+    with pool.session({"activations": source, "backprop": user},
+                      {"activations": "hw/activations.ipynb", "backprop": "hw/backprop.py"},
+                      cells={"activations": table}) as s:
+        twice = s.call("backprop", "twice", [0.0], timeout=10)
+        same = s.call("backprop", "same")
+        load = s.load("activations")
+    assert (twice.status, twice.value, same.value) == ("ok", 1.0, True), twice.error
+    assert load.status == "ok" and [c.cell for c in load.cells] == [2, 3, 4, 5, 6]
+
+
+def test_a_notebook_cell_importing_another_notebook_keeps_its_own_time(pool):
+    """A cell that imports another notebook (whose cells are timed on their own) and then loops
+    is still stopped at its own time, and the cells after it run."""
+    helpers, helpers_table = notebook_module("def one():\n    return 1", "while True:\n    pass")
+    main, main_table = notebook_module("import helpers\nwhile True:\n    pass",
+                                       "def two():\n    return helpers.one() + 1")
+    with pool.session({"helpers": helpers, "main": main},
+                      {"helpers": "helpers.ipynb", "main": "main.ipynb"},
+                      cells={"helpers": helpers_table, "main": main_table}) as s:
+        load = s.load("main", timeout=10, cell_seconds=1.5)
+        two = s.call("main", "two")
+    assert load.status == "ok", load.error
+    assert [(c.cell, c.status) for c in load.cells] == [(1, "timeout")]
+    assert load.wall < 6 and (two.status, two.value) == ("ok", 2)
+
+
+def test_errors_in_a_notebook_name_the_cell_and_the_line_in_it(pool):
+    source, table = DEMO_NOTEBOOK
+    with pool.session({"activations": source}, {"activations": "hw/activations.ipynb"},
+                      cells={"activations": table}) as s:
+        s.load("activations", timeout=10, cell_seconds=0.5)
+        r = s.call("activations", "relu", [1.0])
+    assert r.status == "exception" and r.error.type == "NameError"
+    assert (r.error.file, r.error.cell, r.error.line) == ("hw/activations.ipynb", 7, 3)
+    assert str(r.error).endswith("(hw/activations.ipynb, cell 7, line 3)")
+    assert 'File "hw/activations.ipynb", cell 7, line 3, in relu' in r.error.traceback
+    assert "return helper + undefined_name" in r.error.traceback
+
+
+def test_cells_past_the_notebooks_time_are_not_run(pool):
+    """When the notebook's whole time is used up, are the last cells skipped (and the load
+    still answered in time)?"""
+    source, table = notebook_module("while True:\n    pass", "while True:\n    pass",
+                                    "def f():\n    return 1")
+    with pool.session({"nb": source}, {"nb": "nb.ipynb"}, cells={"nb": table}) as s:
+        load = s.load("nb", timeout=4.5, cell_seconds=2)      # 3 s for all cells
+        missing = s.call("nb", "f")
+    assert load.status == "ok", load.error
+    assert [(c.cell, c.status) for c in load.cells] == [(1, "timeout"), (2, "timeout"),
+                                                        (3, "skipped")]
+    assert load.cells[1].error.message == "ran until the 3 s for all cells were used up"
+    assert load.wall < 4.5 and missing.status == "missing"
+
+
+def test_a_py_module_still_fails_whole_when_its_top_level_fails(pool):
+    code = src("""
+        def f():
+            return 1
+        import keras
+    """)
+    with pool.session({"m": code}, {"m": "hw/m.py"}) as s:
+        r = s.call("m", "f")
+    assert r.status == "import-error" and r.error.type == "ModuleNotFoundError"
+    assert (r.error.file, r.error.cell, r.error.line) == ("hw/m.py", None, 4)
+
+
+PLOTS = src("""
+    import io, os
+    import numpy as np
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    plt.plot([0, 1], [1, 0])        # at import, as a demo would
+    plt.show()
+
+    def draw():
+        fig, ax = plt.subplots()
+        ax.plot(np.arange(5.0), np.arange(5.0) ** 2, label="squares")
+        ax.set_title("squares")
+        ax.legend()
+        png = io.BytesIO()
+        fig.savefig(png, format="png")
+        shown = plt.show()
+        return [matplotlib.get_backend(), shown, len(plt.get_fignums()), png.getvalue()[1:4].decode(),
+                sorted(os.listdir(os.environ["TMPDIR"]))]
+""")
+
+
+def test_plotting_works_without_a_display_and_writes_nothing(pool):
+    """Can student code import matplotlib and draw, with plt.show() doing nothing (no window,
+    figures closed) and no cache or file written in its temp space?"""
+    assert pool.describe()["plotting"].startswith("matplotlib ")
+    with pool.session({"plots": PLOTS}, {"plots": "hw/plots.py"}) as s:
+        r = s.call("plots", "draw")
+    assert r.status == "ok", r.error
+    assert r.value == ["agg", None, 0, "PNG", ["plots.py"]]
+    assert r.warnings == [] and r.stdout == ""
+
+
 def test_module_names_may_be_any_python_identifier(pool):
     with pool.session({"활성화": src("def relu(x):\n    return max(0.0, x)\n")},
                       {"활성화": "과제/활성화.py"}) as s:

@@ -5,7 +5,7 @@ See pool.py for the API (SandboxPool, Session, Limits, Reply), launch.py for the
 callables the grader can hand to student code.
 """
 from .launch import LEVELS, SandboxUnavailable
-from .pool import STATUSES, ErrorInfo, Handle, Limits, Reply, SandboxPool, Session
+from .pool import STATUSES, CellFailure, ErrorInfo, Handle, Limits, Reply, SandboxPool, Session
 
-__all__ = ["SandboxPool", "Session", "Limits", "Reply", "ErrorInfo", "Handle", "SandboxUnavailable",
-           "LEVELS", "STATUSES"]
+__all__ = ["SandboxPool", "Session", "Limits", "Reply", "ErrorInfo", "CellFailure", "Handle",
+           "SandboxUnavailable", "LEVELS", "STATUSES"]

@@ -7,9 +7,12 @@ this process and can rewrite any of it, so the grader decodes every reply strict
 """
 from __future__ import annotations
 
+import bisect
+import builtins
 import contextvars
 import ctypes
 import errno
+import importlib.machinery
 import importlib.util
 import io
 import os
@@ -27,6 +30,23 @@ MESSAGE_CHARS = 2000
 TRACEBACK_CHARS = 8000
 PR_SET_PDEATHSIG = 1
 CLONE_NEWIPC = 0x08000000
+# A notebook's cells, run one by one: each may take CELL_SECONDS, all of them LOAD_SECONDS
+# unless the load request says otherwise (a module loaded by a call, after a restart).
+CELL_SECONDS = 3.0
+LOAD_SECONDS = 8.5
+MAX_CELL_FAILURES = 50
+# The cell runner's own references, taken before any student code runs: a cell that rebinds
+# exec, compile, time or signal functions changes nothing for the next cell. (It can still
+# reach this module; the grader's own deadline on the whole load is what holds.)
+_exec, _compile = builtins.exec, builtins.compile
+_monotonic, _setitimer, _getitimer = time.monotonic, signal.setitimer, signal.getitimer
+_signal, _getsignal = signal.signal, signal.getsignal
+_ITIMER_REAL, _SIGALRM, _SIG_DFL = signal.ITIMER_REAL, signal.SIGALRM, signal.SIG_DFL
+
+
+class CellTimeout(BaseException):
+    """Raised in a cell that runs past its time (a BaseException: `except Exception` in the
+    cell does not swallow it)."""
 
 
 class _FloatingPointState:
@@ -153,6 +173,10 @@ class Runner:
         self.display: dict[str, str] = {}        # real path -> name in the submission
         self.modules: dict[str, object] = {}
         self.import_errors: dict[str, dict] = {}
+        self.cells: dict[str, list[tuple[int, int]]] = {}       # notebook -> (cell, first line)
+        self.cell_starts: dict[str, list[tuple[int, int]]] = {}  # its real path -> the same
+        self.cell_failures: dict[str, list[dict]] = {}
+        self._cell_armed = False
         self.objects: dict[int, object] = {}     # handle id -> object
         self.handle_of: dict[int, int] = {}      # id(object) -> handle id
         self.box = _Box()
@@ -186,6 +210,23 @@ class Runner:
                 f.write(data.tobytes())
             self.files[module] = path
             self.display[path] = init["names"].get(module, module + ".py")
+        self.receive_cells(init.get("cells"))
+
+    def receive_cells(self, cells):
+        """Which modules are notebooks, and where each of their cells starts."""
+        if type(cells) is not dict:
+            return
+        for module, table in cells.items():
+            if module in self.files and type(table) is list:
+                pairs = [(n, first) for n, first in table]
+                self.cells[module] = pairs
+                self.cell_starts[self.files[module]] = pairs
+        if self.cells:
+            # before the path finder: `import activations` in another of the student's modules
+            # runs that notebook cell by cell too
+            at = next((i for i, f in enumerate(sys.meta_path)
+                       if f is importlib.machinery.PathFinder), len(sys.meta_path))
+            sys.meta_path.insert(at, _NotebookFinder(self))
 
     # ---- the request loop -----------------------------------------------------------------
 
@@ -298,7 +339,7 @@ class Runner:
         args = req.get("args") or []
         kwargs = req.get("kwargs") or {}
         if op == "load":
-            self.load_module(req["module"])
+            self.load_op(req, reply)
             return
         if op == "call":
             target = self.function(req["module"], req["function"])
@@ -345,7 +386,16 @@ class Runner:
 
     # ---- modules ----------------------------------------------------------------------------
 
-    def load_module(self, module: str):
+    def load_op(self, req: dict, reply: dict):
+        """The "load" request: import the module; a notebook's failed cells go with the reply."""
+        seconds, cell_seconds = req.get("seconds"), req.get("cell_seconds")
+        self.load_module(req["module"],
+                         float(seconds) if type(seconds) in (int, float) else LOAD_SECONDS,
+                         float(cell_seconds) if type(cell_seconds) in (int, float) else CELL_SECONDS)
+        reply["cells"] = self.cell_failures.get(req["module"], [])
+
+    def load_module(self, module: str, seconds: float = LOAD_SECONDS,
+                    cell_seconds: float = CELL_SECONDS):
         if module in self.modules:
             return self.modules[module]
         if module in self.import_errors:
@@ -357,6 +407,14 @@ class Runner:
         mod = importlib.util.module_from_spec(spec)
         sys.modules[module] = mod
         before = self.fp_state.snapshot()       # inside the call's own warnings recording
+        if module in self.cells:
+            try:
+                self.cell_failures[module] = self.run_cells(module, path, mod.__dict__, seconds,
+                                                            cell_seconds)
+            finally:
+                self._note_state_changes(before)
+            self.modules[module] = mod
+            return mod
         try:
             spec.loader.exec_module(mod)
         except BaseException as e:
@@ -365,12 +423,102 @@ class Runner:
             self.import_errors[module] = error
             raise _ImportFailed(error) from None
         finally:
-            for change in self.fp_state.changes(before):
-                if change not in self.changed_at_import:
-                    self.changed_at_import.append(change)
-            self.fp_state.restore(before)
+            _close_figures()
+            self._note_state_changes(before)
         self.modules[module] = mod
         return mod
+
+    def _note_state_changes(self, before: dict) -> None:
+        """Remember what the import changed of NumPy's error handling and the warnings, and put
+        it back."""
+        for change in self.fp_state.changes(before):
+            if change not in self.changed_at_import:
+                self.changed_at_import.append(change)
+        self.fp_state.restore(before)
+
+    # ---- notebooks: one cell after another in one namespace, as Jupyter runs them ------------
+
+    def run_cells(self, module: str, path: str, namespace: dict, seconds: float,
+                  cell_seconds: float) -> list[dict]:
+        """Run each cell of the notebook in turn; a cell that raises, or runs past its time,
+        fails alone. Cells left when `seconds` are used up are not run. The failures."""
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")
+        table = self.cells[module]
+        failures: list[dict] = []
+        started = _monotonic()
+        deadline = started + seconds
+        # a cell of another notebook may be importing this one: its timer goes on afterwards
+        outer = (_getsignal(_SIGALRM), _getitimer(_ITIMER_REAL)[0], self._cell_armed)
+        for i, (number, first) in enumerate(table):
+            end = table[i + 1][1] - 2 if i + 1 < len(table) else len(lines)
+            # blank lines in front keep the line numbers those of the whole module
+            chunk = b"\n" * (first - 1) + b"\n".join(lines[first - 1:end])
+            left = deadline - _monotonic()
+            if left <= 0:
+                failure = {"cell": number, "status": "skipped", "error": None, "seconds": seconds}
+            else:
+                # the last cells may have less than their own time: what is left of all cells'
+                limit = (cell_seconds, cell_seconds) if left > cell_seconds else (left, seconds)
+                try:
+                    failure = self.run_cell(number, chunk, path, namespace, limit)
+                except BaseException as e:     # the alarm struck as the cell ended
+                    failure = self._cell_failure(number, e, limit)
+            if failure is not None and len(failures) < MAX_CELL_FAILURES:
+                failures.append(failure)
+        handler, left, armed = outer
+        _signal(_SIGALRM, handler if handler is not None else _SIG_DFL)
+        self._cell_armed = armed
+        if left > 0:
+            _setitimer(_ITIMER_REAL, max(0.001, left - (_monotonic() - started)))
+        return failures
+
+    def run_cell(self, number: int, chunk: bytes, path: str, namespace: dict,
+                 limit: tuple[float, float]) -> dict | None:
+        """Run one cell for at most limit[0] seconds; its failure, or None."""
+        outcome = None
+        try:
+            code = _compile(chunk, path, "exec", dont_inherit=True)
+            _signal(_SIGALRM, self._alarm)
+            self._cell_armed = True
+            _setitimer(_ITIMER_REAL, limit[0])
+            _exec(code, namespace)
+        except BaseException as e:
+            outcome = e
+        finally:
+            self._cell_armed = False
+            _setitimer(_ITIMER_REAL, 0)
+            _close_figures()
+        return None if outcome is None else self._cell_failure(number, outcome, limit)
+
+    def _alarm(self, signum, frame):
+        if self._cell_armed:
+            self._cell_armed = False
+            raise CellTimeout()
+
+    def _cell_failure(self, number: int, exc: BaseException, limit: tuple[float, float]) -> dict:
+        """limit: (seconds the cell had, the cell's own time or, when what was left of all
+        cells' time was shorter, all cells' time)."""
+        error = self.error_info(exc)
+        if type(exc) is CellTimeout:
+            own = limit[0] == limit[1]
+            error.update(type="Timeout", message=f"ran longer than {limit[1]:g} s" if own else
+                         f"ran until the {limit[1]:g} s for all cells were used up")
+            return {"cell": number, "status": "timeout", "error": error, "seconds": limit[1]}
+        return {"cell": number, "status": "exception", "error": error, "seconds": None}
+
+    def position(self, path: str, line):
+        """(name in the submission, cell number or None, line) of a line of a written file:
+        in a notebook, the line counts from the cell's first line."""
+        shown = self.display[path]
+        starts = self.cell_starts.get(path)
+        if not starts or type(line) is not int:
+            return shown, None, line
+        i = bisect.bisect_right([first for _, first in starts], line) - 1
+        if i < 0:
+            return shown, None, line
+        number, first = starts[i]
+        return shown, number, line - first + 1
 
     def function(self, module: str, name: str):
         mod = self.load_module(module)
@@ -431,32 +579,36 @@ class Runner:
 
     def error_info(self, exc: BaseException) -> dict:
         name = self.transport.type_name(exc)
-        file = line = None
-        frames = []
+        file = line = cell = None
+        frames, cells = [], []
         try:
             for fs in traceback.extract_tb(exc.__traceback__):
                 if fs.filename in self.display:
-                    fs.filename = self.display[fs.filename]
+                    fs.filename, where, fs.lineno = self.position(fs.filename, fs.lineno)
                     frames.append(fs)
+                    cells.append(where)
         except BaseException:
-            frames = []
+            frames, cells = [], []
         if frames:
-            file, line = frames[-1].filename, frames[-1].lineno
+            file, line, cell = frames[-1].filename, frames[-1].lineno, cells[-1]
         if isinstance(exc, SyntaxError) and type(exc.filename) is str:
             if exc.filename in self.display:
-                file, line = self.display[exc.filename], exc.lineno
+                file, cell, line = self.position(exc.filename, exc.lineno)
             message = self._safe_str(exc.msg)
         else:
             message = self._safe_str(exc)
         text = ""
         if frames:
-            text = "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+            text = "Traceback (most recent call last):\n" + "".join(
+                _in_cell(traceback.format_list([fs])[0], fs, where)
+                for fs, where in zip(frames, cells))
         if isinstance(exc, SyntaxError) and file is not None:
-            text += f'  File "{file}", line {line}\n'
+            text += f'  File "{file}", {_cell_words(cell)}line {line}\n'
             if type(exc.text) is str:
                 text += "    " + exc.text.strip()[:200] + "\n"
         text += f"{name}: {message}"
         return {"type": name, "message": message, "file": file,
+                "cell": cell if type(cell) is int else None,
                 "line": line if type(line) is int else None, "traceback": text[-TRACEBACK_CHARS:]}
 
     def _warning(self, w) -> list:
@@ -486,6 +638,52 @@ class Runner:
             pass
         box.reset()
         return text[:STDOUT_KEEP].decode("utf-8", "replace"), total
+
+
+def _cell_words(cell) -> str:
+    return f"cell {cell}, " if type(cell) is int else ""
+
+
+def _in_cell(formatted: str, fs, cell) -> str:
+    """A formatted frame whose position names the notebook cell: File "x.ipynb", cell 3, line 2."""
+    if type(cell) is not int:
+        return formatted
+    head = f'  File "{fs.filename}", line {fs.lineno}'
+    return formatted.replace(head, f'  File "{fs.filename}", cell {cell}, line {fs.lineno}', 1)
+
+
+def _close_figures():
+    """Figures a module or cell left open are closed, as Jupyter's inline backend does once a
+    cell has run (a student's loop of plots would otherwise hold them all)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close("all")
+        except BaseException:
+            pass
+
+
+class _NotebookFinder:
+    """Imports of a notebook module by the student's other modules go through the cell runner,
+    where the path finder would have found the same file (the standard library still wins)."""
+
+    def __init__(self, runner):
+        self.runner = runner
+
+    def find_spec(self, name, path=None, target=None):
+        runner = self.runner
+        if path is not None or name not in runner.cells:
+            return None
+        found = importlib.machinery.PathFinder.find_spec(name)
+        if found is None or found.origin != runner.files[name]:
+            return None
+        return importlib.util.spec_from_loader(name, self, origin=found.origin)
+
+    def create_module(self, spec):
+        return self.runner.load_module(spec.name)
+
+    def exec_module(self, module):
+        pass                      # its cells ran in create_module
 
 
 class _Missing(Exception):

@@ -2,7 +2,7 @@
 
 Levels, best first:
     bwrap    bubblewrap: new user/pid/net/ipc/uts namespaces, a filesystem holding only the Python
-             standard library, numpy and the runner files, a size-capped /tmp
+             standard library, numpy, matplotlib and the runner files, a size-capped /tmp
     unshare  (root) `unshare -n -m -p`: new network, mount and pid namespaces; the kit's folders
              hidden under empty tmpfs, everything else read-only; students under their own uid
     rlimit   resource limits only (and, as root, the uid drop)
@@ -90,6 +90,7 @@ class Interpreter:
     version: str
     note: str                  # how it was chosen, for describe()
     world_readable: bool = False
+    # what the sandbox shows of `site`: numpy, and matplotlib with what it imports
     site_entries: list[str] = field(default_factory=lambda: ["numpy", "numpy.libs"])
 
 
@@ -179,6 +180,55 @@ def system_lib_dirs(multiarch: str) -> list[str]:
     return out
 
 
+# Students may plot (CURRICULUM.md): matplotlib and the distributions it requires are shown to
+# the sandbox read-only beside numpy, when they are installed in numpy's folder.
+PLOTTING = "matplotlib"
+_SKIPPED_TOPS = ("..", "__pycache__", "bin")
+
+
+@functools.lru_cache(maxsize=None)
+def site_entries(site: str) -> tuple[str, ...]:
+    """The entries of `site` (folders, single-file modules) the sandbox shows: numpy's, then
+    matplotlib's and those of every distribution it requires, found in their metadata."""
+    entries = ["numpy", "numpy.libs"] + _distribution_entries(PLOTTING, site)
+    return tuple(e for e in dict.fromkeys(entries) if os.path.exists(os.path.join(site, e)))
+
+
+def _distribution_entries(name: str, site: str) -> list[str]:
+    import importlib.metadata as metadata
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:       # pragma: no cover - matplotlib itself requires packaging
+        Requirement = None
+    out, seen, todo = [], set(), [name]
+    real_site = os.path.realpath(site)
+    while todo:
+        try:
+            dist = metadata.distribution(todo.pop())
+        except metadata.PackageNotFoundError:
+            continue
+        key = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        if os.path.realpath(str(dist.locate_file(""))) != real_site:
+            continue          # installed elsewhere: not shown
+        for f in dist.files or []:
+            top = f.parts[0] if f.parts else ""
+            if top and top not in _SKIPPED_TOPS and not top.endswith(
+                    (".dist-info", ".egg-info", ".pth", ".data")) and top not in out:
+                out.append(top)
+        for text in dist.requires or []:
+            if Requirement is None:
+                if "extra" not in text:
+                    todo.append(text.split(";")[0].split("[")[0].split()[0])
+                continue
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return out
+
+
 def _this_interpreter(note: str) -> Interpreter:
     numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
     multiarch = sysconfig.get_config_var("MULTIARCH") or ""
@@ -191,7 +241,8 @@ def _this_interpreter(note: str) -> Interpreter:
         executable=exe, stdlib=stdlib,
         dynload=sysconfig.get_config_var("DESTSHARED") or os.path.join(stdlib, "lib-dynload"),
         site=os.path.dirname(numpy_dir), libraries=_ldd_extra(exe, system_lib_dirs(multiarch)),
-        multiarch=multiarch, version=sys.version.split()[0], note=note)
+        multiarch=multiarch, version=sys.version.split()[0], note=note,
+        site_entries=list(site_entries(os.path.dirname(numpy_dir))))
 
 
 def _runtime_root() -> Path:
@@ -224,7 +275,8 @@ def world_readable_interpreter() -> Interpreter:
     """A Python an unprivileged uid can run, with this grader's numpy (see the module docstring)."""
     here = _this_interpreter("the grader's own Python (readable by every uid)")
     if world_readable(here.executable) and world_readable(here.stdlib) and world_readable(here.site) \
-            and all(world_readable(lib) for lib in here.libraries):
+            and all(world_readable(lib) for lib in here.libraries) \
+            and all(world_readable(os.path.join(here.site, e)) for e in here.site_entries):
         here.world_readable = True
         return here
     base = next((p for p in _base_pythons() if os.path.exists(p) and world_readable(p)), None)
@@ -243,8 +295,11 @@ def world_readable_interpreter() -> Interpreter:
         raise SandboxUnavailable(f"{base} does not run: {probe.stderr.strip()[:300]}")
     info = json.loads(probe.stdout)
     numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
+    site = os.path.dirname(numpy_dir)
+    entries = site_entries(site)
+    stamp = "|".join(f"{e}:{os.stat(os.path.join(site, e)).st_mtime_ns}" for e in entries)
     key = hashlib.sha256(f"{base}|{info['version']}|{numpy_dir}|{np.__version__}|"
-                         f"{os.stat(numpy_dir).st_mtime_ns}".encode()).hexdigest()[:12]
+                         f"{stamp}".encode()).hexdigest()[:12]
     root = _runtime_root()
     target = root / f"python{info['version']}-numpy{np.__version__}-{key}"
     if not (target / "site" / "numpy").is_dir():
@@ -253,10 +308,13 @@ def world_readable_interpreter() -> Interpreter:
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=root))
         try:
             os.makedirs(staging / "site")
-            for entry in ("numpy", "numpy.libs"):
-                src = os.path.join(os.path.dirname(numpy_dir), entry)
+            for entry in entries:
+                src = os.path.join(site, entry)
                 if os.path.isdir(src):
                     _copy_tree(src, str(staging / "site" / entry))
+                else:
+                    shutil.copy2(src, staging / "site" / entry)
+                    os.chmod(staging / "site" / entry, 0o644)
             os.chmod(staging, 0o755)
             os.chmod(staging / "site", 0o755)
             try:
@@ -271,7 +329,8 @@ def world_readable_interpreter() -> Interpreter:
         dynload=info["dynload"] or os.path.join(info["stdlib"], "lib-dynload"),
         site=str(target / "site"), libraries=_ldd_extra(exe, system_lib_dirs(info["multiarch"])),
         multiarch=info["multiarch"], version=info["version"], world_readable=True,
-        note=f"{base} (world-readable) with the grader's numpy {np.__version__} linked into {target}")
+        note=f"{base} (world-readable) with the grader's numpy {np.__version__} linked into {target}",
+        site_entries=[e for e in entries if os.path.exists(target / "site" / e)])
 
 
 def make_runner_dir() -> str:
@@ -328,7 +387,7 @@ def bwrap_command(interp: Interpreter, runner: str, uid: int, gid: int, tmp_mb: 
             cmd += ["--perms", "0755", "--size", "4096", "--tmpfs", p, "--remount-ro", p]
     for entry in interp.site_entries:
         src = os.path.join(interp.site, entry)
-        if os.path.isdir(src):
+        if os.path.exists(src):
             bind(src, f"{INSIDE_SITE}/{entry}")
     bind(runner, INSIDE_RUNNER)
     # The directories bwrap creates for the binds live on its root tmpfs and belong to the

@@ -80,13 +80,34 @@ class ErrorInfo:
     type: str
     message: str
     file: str | None = None        # as named in the submission, e.g. "hw/backprop.py"
-    line: int | None = None
+    line: int | None = None        # in a notebook, the line in its cell
     traceback: str = ""            # the student's frames only
+    cell: int | None = None        # a notebook's cell (numbered as in Jupyter, from 1)
+
+    @property
+    def where(self) -> str:
+        """ "hw/backprop.py, line 3", "hw.ipynb, cell 2, line 3", or "" when unknown."""
+        if not self.file:
+            return ""
+        cell = f", cell {self.cell}" if self.cell else ""
+        return f"{self.file}{cell}, line {self.line}" if self.line else f"{self.file}{cell}"
 
     def __str__(self) -> str:
-        where = f" ({self.file}, line {self.line})" if self.file and self.line else \
-            (f" ({self.file})" if self.file else "")
-        return f"{self.type}: {self.message}{where}"
+        return f"{self.type}: {self.message}" + (f" ({self.where})" if self.where else "")
+
+
+@dataclass
+class CellFailure:
+    """A notebook cell that failed while the notebook was loaded; the other cells ran."""
+    cell: int
+    status: str                    # "exception" | "timeout" | "skipped" (the time ran out)
+    error: ErrorInfo | None = None
+    seconds: float | None = None   # the time it had (timeout), or all cells had (skipped)
+
+
+CELL_STATUSES = ("exception", "timeout", "skipped")
+# Seconds of a load's deadline kept back from the cells: the child's start and its answer.
+LOAD_MARGIN = 1.5
 
 
 @dataclass
@@ -104,6 +125,7 @@ class Reply:
     nbytes: int = 0                      # size of the answer's frame
     changed_at_import: tuple = ()        # global state the student's import changed (known ids)
     calls: list | None = None            # a traced call's inner calls: [name, args, kwargs, result]
+    cells: list[CellFailure] = field(default_factory=list)   # a notebook's failed cells (load)
 
     @property
     def ok(self) -> bool:
@@ -197,11 +219,14 @@ class SandboxPool:
     each runs one student session at a time."""
 
     def __init__(self, slot: int = 0, level: str | None = None, hide=(),
-                 limits: Limits | None = None, known_unavailable: dict | None = None):
+                 limits: Limits | None = None, known_unavailable: dict | None = None,
+                 preload_plotting: bool = True):
         """`hide`: more folders students must not see (the output folder, the submissions);
         the kit's own folders are always hidden. `limits`: defaults for sessions; its tmp_mb
         sizes the private /tmp, which lives as long as the pool. `known_unavailable`: why the
-        better levels could not start when the run chose its level (kept in describe())."""
+        better levels could not start when the run chose its level (kept in describe()).
+        `preload_plotting`: the zygote imports matplotlib once for every student (some 1 s
+        more at its start); False where no student's plot is drawn (a level probe)."""
         if type(slot) is not int or not 0 <= slot < 1000:
             raise ValueError(f"slot must be an int from 0 to 999, not {slot!r}")
         self.slot = slot
@@ -221,6 +246,7 @@ class SandboxPool:
         self._uid_lock: int | None = None
         self.zygote_starts = 0
         self.start_seconds = 0.0
+        self.preload_plotting = bool(preload_plotting)
         forced = level or os.environ.get("NNGRADE_SANDBOX") or None
         if forced is not None and forced not in LEVELS:
             raise ValueError(f"unknown sandbox level {forced!r}; choose one of {', '.join(LEVELS)}")
@@ -292,7 +318,9 @@ class SandboxPool:
         config = {"control_fd": ctl_child.fileno(), "parent_pid": os.getpid(),
                   "tmp_mb": self.tmp_mb, "hide": [],
                   "lib_dirs": launch.system_lib_dirs(interp.multiarch),
-                  "landlock_abi_max": launch.landlock_abi_cap()}
+                  "landlock_abi_max": launch.landlock_abi_cap(),
+                  "site_entries": list(interp.site_entries),
+                  "preload_plotting": self.preload_plotting}
         popen: dict = {}
         if level == "bwrap":
             uid = self._uid if drop else os.getuid()
@@ -390,14 +418,16 @@ class SandboxPool:
 
     # ---- sessions -----------------------------------------------------------------------------
 
-    def session(self, files: dict, file_names: dict | None = None, limits: Limits | None = None
-                ) -> "Session":
+    def session(self, files: dict, file_names: dict | None = None, limits: Limits | None = None,
+                cells: dict | None = None) -> "Session":
+        """`cells`: for each notebook module, [[cell number, line of its first code line], ...]
+        in its source (intake's table): such a module is run cell by cell."""
         if self._runner is None:
             raise RuntimeError("this sandbox pool is closed")
         if self._session is not None and not self._session.closed:
             raise RuntimeError("this sandbox pool already has an open session: close it first "
                                "(one pool per job slot, one student at a time)")
-        self._session = Session(self, files, file_names or {}, limits or self.limits)
+        self._session = Session(self, files, file_names or {}, limits or self.limits, cells)
         return self._session
 
     def _spawn(self, limits: Limits) -> tuple[socket.socket, int]:
@@ -482,8 +512,8 @@ class SandboxPool:
         landlock = ready.get("landlock", "not probed")
         fenced = landlock.startswith("active")
         layer("landlock", fenced, "file-access rules in every student process: it may read only "
-              "the Python standard library, numpy and the shared libraries, and read and write "
-              f"only its own temp space ({landlock})" if fenced else
+              "the Python standard library, numpy, matplotlib and the shared libraries, and read "
+              f"and write only its own temp space ({landlock})" if fenced else
               f"no Landlock file-access rules: {landlock}")
         ifaces = ready.get("interfaces", [])
         if ns:
@@ -494,8 +524,8 @@ class SandboxPool:
             net = "no network isolation: student code can open sockets"
         layer("network", ns or filtered, net)
         if level == "bwrap":
-            fs = ("new root holding only the Python standard library, numpy and the runner "
-                  f"files, read-only; private {self.tmp_mb} MiB /tmp; solutions, hidden suites, "
+            fs = ("new root holding only the Python standard library, numpy, matplotlib and the "
+                  f"runner files, read-only; private {self.tmp_mb} MiB /tmp; solutions, hidden suites, "
                   "other students and the output folder do not exist inside")
         elif level == "unshare":
             problems = ready.get("problems") or []
@@ -506,13 +536,13 @@ class SandboxPool:
             problems = ready.get("problems") or []
             fs = ("the zygote's own mount namespace hides the kit's folders, OUT, the submissions "
                   "and the course folder under empty tmpfs; the student's uid owns none of the "
-                  "grader's files" + (" and Landlock confines it to the Python runtime, numpy "
-                                      "and its working directory" if fenced else "")
+                  "grader's files" + (" and Landlock confines it to the Python runtime, numpy, "
+                                      "matplotlib and its working directory" if fenced else "")
                   + (f"; problems: {problems}" if problems else ""))
         elif fenced:
             fs = ("no mount namespace, but Landlock confines student code to reading the Python "
-                  "runtime and numpy and to its own working directory (no size cap on that "
-                  "directory beyond the per-file limit)")
+                  "runtime, numpy and matplotlib and to its own working directory (no size cap on "
+                  "that directory beyond the per-file limit)")
         else:
             fs = ("no filesystem isolation: student code can read every file its uid can read "
                   "and write where its uid may (a private working directory is used)")
@@ -525,6 +555,8 @@ class SandboxPool:
             "python": f"{ready.get('python', '?')} with numpy {ready.get('numpy', '?')}"
                       + (f" ({interp.note})" if interp else ""),
             "layers": layers,
+            # what student code may plot with (never graded): matplotlib, or why not
+            "plotting": ready.get("plotting", "not probed"),
             "unavailable": dict(self._unavailable),
             "notes": list(self._notes),
         }
@@ -593,10 +625,12 @@ class SandboxPool:
 class Session:
     """One student's submission in the sandbox. Not thread-safe; one request at a time."""
 
-    def __init__(self, pool: SandboxPool, files: dict, file_names: dict, limits: Limits):
+    def __init__(self, pool: SandboxPool, files: dict, file_names: dict, limits: Limits,
+                 cells: dict | None = None):
         self.pool = pool
         self.limits = limits
         self.files = self._check_files(files)
+        self.cells = self._check_cells(cells or {}, self.files)
         self.file_names = {m: str(file_names.get(m, f"{m}.py"))[:300] for m in self.files}
         self.closed = False
         self.spent = 0.0
@@ -629,10 +663,37 @@ class Session:
             raise ValueError(f"submission sources total {total} bytes (more than 32 MiB)")
         return out
 
+    @staticmethod
+    def _check_cells(cells: dict, files: dict) -> dict:
+        """Cell tables of the submitted modules: increasing first lines inside the source."""
+        out = {}
+        for module, table in cells.items():
+            if module not in files:
+                continue
+            lines = files[module].count(b"\n") + 1
+            pairs, last = [], 0
+            for item in table:
+                number, first = item if type(item) in (list, tuple) and len(item) == 2 else (0, 0)
+                if type(number) is not int or type(first) is not int or number < 1 \
+                        or not last < first <= lines:
+                    raise ValueError(f"cell table of {module}: {item!r} is not a cell number "
+                                     "and a first line after the previous one")
+                pairs.append([number, first])
+                last = first
+            out[module] = pairs
+        return out
+
     # ---- the public requests ---------------------------------------------------------------
 
-    def load(self, module: str, timeout: float | None = None) -> Reply:
-        return self._request({"op": "load", "module": module}, timeout)
+    def load(self, module: str, timeout: float | None = None,
+             cell_seconds: float | None = None) -> Reply:
+        """Import the module. A notebook runs cell by cell, each for at most `cell_seconds`,
+        all of them within `timeout` less a margin for the child's start and answer."""
+        limit = self.limits.timeout if timeout is None else float(timeout)
+        req = {"op": "load", "module": module, "seconds": max(0.5, limit - LOAD_MARGIN)}
+        if cell_seconds is not None:
+            req["cell_seconds"] = float(cell_seconds)
+        return self._request(req, timeout)
 
     def call(self, module: str, function: str, args=(), kwargs=None, timeout: float | None = None,
              *, args_after: bool = True, as_handle: bool = False) -> Reply:
@@ -713,7 +774,7 @@ class Session:
         sock, pid = self.pool._spawn(self.limits)
         self._sock, self._pid = sock, pid
         init = {"files": {m: np.frombuffer(src, dtype=np.uint8) for m, src in self.files.items()},
-                "names": self.file_names}
+                "names": self.file_names, "cells": self.cells}
         transport.send(sock, init, deadline=deadline)
         ack = transport.recv(sock, deadline=deadline)
         if type(ack) is not dict or ack.get("status") != "ok":
@@ -887,18 +948,12 @@ class Session:
         error = None
         e = raw.get("error")
         if e is not None:
-            if type(e) is not dict:
-                return bad("error is not a dict")
-            def text(k, n):
-                v = e.get(k)
-                return v[:n] if type(v) is str else ("" if v is None else None)
-            etype, msg, tb = text("type", 200), text("message", 2000), text("traceback", 8000)
-            file = e.get("file")
-            line = e.get("line")
-            if None in (etype, msg, tb) or (file is not None and type(file) is not str) or \
-                    (line is not None and type(line) is not int):
+            error = _error_info(e)
+            if error is None:
                 return bad("error fields of the wrong type")
-            error = ErrorInfo(etype or "Error", msg, file[:300] if file else None, line, tb)
+        cells = _cell_failures(raw.get("cells", []))
+        if cells is None:
+            return bad("failed cells of the wrong shape")
         warns = raw.get("warnings", [])
         if type(warns) is not list or not all(type(w) is list and len(w) == 2 and
                                               all(type(s) is str for s in w) for w in warns):
@@ -925,7 +980,8 @@ class Session:
                       stdout=stdout[:4096], stdout_bytes=max(nbytes, len(stdout)),
                       seconds=float(seconds) if math.isfinite(seconds) else 0.0,
                       changed_at_import=tuple(dict.fromkeys(changed)),
-                      calls=[[c[0][:100], c[1], c[2], c[3]] for c in calls] if calls else calls)
+                      calls=[[c[0][:100], c[1], c[2], c[3]] for c in calls] if calls else calls,
+                      cells=cells)
         if status in ("exception", "import-error", "missing") and error is None:
             return bad(f"status {status} without an error")
         if status == "ok":
@@ -935,6 +991,45 @@ class Session:
                 reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "
                                         "(numbers, lists, dicts, tuples, numpy arrays)")
         return reply
+
+
+def _error_info(e) -> ErrorInfo | None:
+    """An error as the student's process described it, each field checked; None if malformed."""
+    if type(e) is not dict:
+        return None
+
+    def text(k, n):
+        v = e.get(k)
+        return v[:n] if type(v) is str else ("" if v is None else None)
+    etype, msg, tb = text("type", 200), text("message", 2000), text("traceback", 8000)
+    file, line, cell = e.get("file"), e.get("line"), e.get("cell")
+    if None in (etype, msg, tb) or (file is not None and type(file) is not str) or \
+            any(v is not None and type(v) is not int for v in (line, cell)):
+        return None
+    return ErrorInfo(etype or "Error", msg, file[:300] if file else None, line, tb,
+                     cell if cell is None or cell > 0 else None)
+
+
+def _cell_failures(raw) -> list[CellFailure] | None:
+    """A load's failed cells, each field checked; None if malformed (at most 50 are sent)."""
+    if type(raw) is not list or len(raw) > 50:
+        return None
+    out = []
+    for item in raw:
+        if type(item) is not dict or type(item.get("cell")) is not int or item["cell"] < 1 \
+                or item.get("status") not in CELL_STATUSES:
+            return None
+        seconds = item.get("seconds")
+        if seconds is not None and (type(seconds) not in (int, float) or not math.isfinite(seconds)):
+            return None
+        error = None
+        if item.get("error") is not None:
+            error = _error_info(item["error"])
+            if error is None:
+                return None
+        out.append(CellFailure(item["cell"], item["status"], error,
+                               None if seconds is None else float(seconds)))
+    return out
 
 
 def _kill_all_of_uid(uid: int) -> None:
@@ -1071,5 +1166,5 @@ def _wipe_dir_contents(path: str) -> None:
                 pass
 
 
-__all__ = ["SandboxPool", "Session", "Limits", "Reply", "ErrorInfo", "Handle", "SandboxUnavailable",
-           "STATUSES"]
+__all__ = ["SandboxPool", "Session", "Limits", "Reply", "ErrorInfo", "CellFailure", "Handle",
+           "SandboxUnavailable", "STATUSES"]

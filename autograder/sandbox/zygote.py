@@ -1,5 +1,5 @@
-"""The per-slot zygote: a long-lived sandboxed process that imports numpy once and forks a fresh
-child per student.
+"""The per-slot zygote: a long-lived sandboxed process that imports numpy (and matplotlib, for
+students' plots) once and forks a fresh child per student.
 
 Run as a script inside the sandbox (``python -s -S -P zygote.py '<config json>'``); standalone
 (standard library + numpy + its sibling files, loaded by path under private names so no student
@@ -18,6 +18,7 @@ After each student ("reap") every process but the zygote is killed, looping unti
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib.util
 import json
 import os
@@ -26,6 +27,7 @@ import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 
 PR_SET_PDEATHSIG = 1
@@ -328,6 +330,7 @@ def spawn(ctl: socket.socket, channel_fd: int, msg: dict, counter: int) -> dict:
     # RLIMIT_NPROC counts every process of the uid: leave room for those already there
     # (this zygote and its namespace's init when they share the uid) plus the child itself.
     limits["nproc"] = limits["nproc"] + 1 + _count_processes_of(os.getuid() if uid is None else uid)
+    limits["address_space_mb"] = limits["address_space_mb"] + PLOTTING["extra_mb"]
     info = {"workdir": workdir, "limits": limits, "uid": uid, "gid": CONFIG.get("student_gid"),
             "landlock_fd": LANDLOCK["fd"]}
     pid = os.fork()
@@ -350,16 +353,18 @@ def _describe_status(status) -> dict:
 
 def landlock_read_rules() -> list:
     """What a student's process may read: the standard library (but no site-packages inside
-    it), numpy, the shared libraries. [path, listing_only] pairs, computed once."""
+    it), numpy and matplotlib's packages, the shared libraries. [path, listing_only] pairs,
+    computed once (after the plotting warm-up, whose libraries are then mapped)."""
     rules = []
     site = set(CONFIG["site"])
+    shown = CONFIG.get("site_entries") or ["numpy", "numpy.libs"]
     hidden = ("site-packages", "dist-packages")
     for entry in sys.path:
         if not os.path.isdir(entry):
             continue
         if entry in site:
             rules.append([entry, True])
-            rules += [[os.path.join(entry, n), False] for n in ("numpy", "numpy.libs")
+            rules += [[os.path.join(entry, n), False] for n in shown
                       if os.path.exists(os.path.join(entry, n))]
         elif any(os.path.isdir(os.path.join(entry, h)) for h in hidden):
             rules.append([entry, True])
@@ -374,8 +379,49 @@ def landlock_read_rules() -> list:
     return rules
 
 
-READ_RULES = landlock_read_rules()
 LANDLOCK = {"fd": None, "state": "not built"}
+PLOTTING = {"state": "not loaded", "extra_mb": 0}
+
+
+def _vm_kb() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1])
+    return 0
+
+
+def warm_plotting(scratch_base: str) -> str:
+    """Import matplotlib.pyplot with the Agg backend once, here: every student's process
+    inherits it with its font list in memory, so plotting costs a student no start-up and
+    writes nothing. matplotlib insists on a writable cache folder while it builds the font
+    list: a scratch one in the temp space, removed at once. plt.show() closes the figures, as
+    Jupyter's inline backend does once it has drawn them; nothing is shown anywhere."""
+    if "matplotlib" not in (CONFIG.get("site_entries") or []):
+        return "not available: matplotlib is not installed beside numpy"
+    if not CONFIG.get("preload_plotting", True):
+        return "matplotlib shown, not imported by the sandbox: each student imports it"
+    before_fds, before_vm = set(os.listdir("/proc/self/fd")), _vm_kb()
+    scratch = tempfile.mkdtemp(prefix="mplconfig-", dir=scratch_base)
+    os.environ["MPLCONFIGDIR"], os.environ["MPLBACKEND"] = scratch, "agg"
+    try:
+        import matplotlib
+        matplotlib.use("agg")
+        import matplotlib.pyplot as pyplot
+
+        def show(*args, **kwargs):
+            pyplot.close("all")
+
+        pyplot.show = show
+    except Exception as e:
+        return f"not available: {type(e).__name__}: {e}"[:300]
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    # Students' processes keep the address space they had before matplotlib came in.
+    PLOTTING["extra_mb"] = max(0, -(-(_vm_kb() - before_vm) // 1024))
+    left_open = set(os.listdir("/proc/self/fd")) - before_fds
+    state = f"matplotlib {matplotlib.__version__} (Agg), imported once by the sandbox"
+    return state + (f"; it left {len(left_open)} file(s) open" if left_open else "")
 
 
 def probe_filters() -> dict:
@@ -419,11 +465,16 @@ def main() -> None:
         problems = hide_in_own_mounts(CONFIG["hide"])
     if CONFIG["kill"] == "pidns":
         wipe(None)
+    temp_base = "/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"]
+    PLOTTING["state"] = warm_plotting(temp_base)
+    # What is imported now is every child's too: out of the collector's sight, so that no
+    # collection in a child writes to those pages and copies them (gc.freeze's purpose).
+    gc.collect()
+    gc.freeze()
     # Built after the mounts (rules hold inodes): the runtime is readable, the temp base (where
     # the one current student's directory lives, wiped after each) writable.
     LANDLOCK["fd"], LANDLOCK["state"] = child.make_landlock_ruleset(
-        READ_RULES, "/tmp" if CONFIG["kill"] == "pidns" else CONFIG["tmp_base"],
-        CONFIG.get("landlock_abi_max"))
+        landlock_read_rules(), temp_base, CONFIG.get("landlock_abi_max"))
     try:
         interfaces = [name for _, name in socket.if_nameindex()]
     except OSError:
@@ -432,6 +483,7 @@ def main() -> None:
         "ready": True, "pid": os.getpid(), "uid": os.getuid(), "problems": problems,
         **probe_filters(),
         "python": sys.version.split()[0], "numpy": numpy.__version__, "interfaces": interfaces,
+        "plotting": PLOTTING["state"],
     }).encode())
     statuses: dict[int, int] = {}
     current = None

@@ -30,20 +30,21 @@ def _vm_size() -> int:
         return 0
 
 
-def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str]]:
-    """fn(data) -> (bytes, [str]) run in a child process; Refused when it fails or overruns."""
+def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str], dict]:
+    """fn(data) -> (bytes, [str], {plain JSON data}) run in a child process; Refused when it
+    fails or overruns."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:                                          # the child: never returns
         code = 0
         try:
             os.close(r)
-            extra = PARSE_MEMORY_MB << 20
-            resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + extra,) * 2)
+            room = PARSE_MEMORY_MB << 20
+            resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + room,) * 2)
             resource.setrlimit(resource.RLIMIT_CPU, (PARSE_CPU_SECONDS, PARSE_CPU_SECONDS + 1))
             try:
-                body, notes = fn(data)
-                head = json.dumps({"notes": notes}).encode()
+                body, notes, extra = fn(data)
+                head = json.dumps({"notes": notes, "extra": extra}).encode()
             except Refused as e:
                 body, head = b"", json.dumps({"refused": str(e)}).encode()
             except MemoryError:
@@ -77,4 +78,6 @@ def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str]]:
     head = json.loads(raw[8:8 + hlen])
     if "refused" in head:
         raise Refused(head["refused"])
-    return raw[8 + hlen:8 + hlen + blen], [str(n) for n in head["notes"]]
+    extra = head.get("extra")
+    return (raw[8 + hlen:8 + hlen + blen], [str(n) for n in head["notes"]],
+            extra if isinstance(extra, dict) else {})

@@ -100,19 +100,22 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
     return found
 
 
-def choose(found: list[Candidate], ctx: StudentContext) -> tuple[dict[str, bytes], dict[str, str]]:
-    """Read one file per module: the best-ranked one that can be read; notes say what was skipped."""
+def choose(found: list[Candidate], ctx: StudentContext
+           ) -> tuple[dict[str, bytes], dict[str, str], dict[str, list[list[int]]]]:
+    """Read one file per module: the best-ranked one that can be read; notes say what was
+    skipped. Returns sources, file names, and the cell table of each notebook."""
     groups: dict[str, list[Candidate]] = {}
     for cand in found:
         groups.setdefault(cand.module, []).append(cand)
     modules: dict[str, bytes] = {}
     file_names: dict[str, str] = {}
+    cells: dict[str, list[list[int]]] = {}
     for module in sorted(groups):
         group = sorted(groups[module], key=Candidate.rank)
         chosen, refused = None, []
         for cand in group:
             try:
-                modules[module] = _load(cand, ctx)
+                modules[module], table = _load(cand, ctx)
             except Refused as e:
                 ctx.problem(f"{cand.path}: {e}; not read")
                 refused.append(cand)
@@ -122,6 +125,8 @@ def choose(found: list[Candidate], ctx: StudentContext) -> tuple[dict[str, bytes
         if chosen is None:
             continue
         file_names[module] = chosen.path
+        if table:
+            cells[module] = table
         if chosen.why:
             ctx.note(f"{chosen.path}: {chosen.why}")
         others = [c for c in group if c is not chosen and c not in refused]
@@ -130,7 +135,7 @@ def choose(found: list[Candidate], ctx: StudentContext) -> tuple[dict[str, bytes
             ignored = ", ".join(c.path for c in others[:5]) + (" ..." if len(others) > 5 else "")
             ctx.note(f"{len(group)} files for module {module}: used {chosen.path} ({reason}), "
                      f"ignored {ignored}")
-    return modules, file_names
+    return modules, file_names, cells
 
 
 def _why_chosen(chosen: Candidate, others: list[Candidate]) -> str:
@@ -151,14 +156,15 @@ def _why_chosen(chosen: Candidate, others: list[Candidate]) -> str:
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 
-def _load(cand: Candidate, ctx: StudentContext) -> bytes:
+def _load(cand: Candidate, ctx: StudentContext) -> tuple[bytes, list[list[int]] | None]:
+    """The module's source, and a notebook's cell table (None for a .py)."""
     data = cand.node.read(ctx, ctx.limits.max_file_bytes)
     if cand.kind == "ipynb":
-        source, notes = notebook_source(data)
+        source, notes, cells = notebook_source(data)
         for note in notes:
             ctx.note(f"{cand.path}: {note}")
-        return source
-    return _as_utf8(data, cand, ctx)
+        return source, cells
+    return _as_utf8(data, cand, ctx), None
 
 
 def _as_utf8(data: bytes, cand: Candidate, ctx: StudentContext) -> bytes:

@@ -50,6 +50,9 @@ class Submission:
     submitted_at: str | None
     source: str
     digest: str
+    # module -> [[cell number, line of the cell's first code line], ...] for notebooks: the
+    # sandbox runs such a module cell by cell
+    cells: dict[str, list[list[int]]] = field(default_factory=dict)
 
 
 def modules_digest(modules: dict[str, bytes]) -> str:

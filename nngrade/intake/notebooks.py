@@ -1,35 +1,46 @@
-"""A notebook's code cells as one Python module (the cells in order, magics made harmless)."""
+"""A notebook's code cells as one Python module (the cells in order, magics made harmless), and
+where each cell starts in it, so the sandbox can run the cells one by one as Jupyter would."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 
 from .model import Refused
 
 # `%magic`, `!shell`, `x = !ls`, `files = %ls`, `obj?` / `??obj` (help): IPython syntax, not Python.
+# Used where IPython itself is not installed.
 _MAGIC_LINE = re.compile(r"^\s*(?:[%!]|[\w.,\s]+=\s*[%!]|\?\?|\?\w)|^\s*[\w.]+\?\??\s*$")
 # Cell magics whose body is still Python; any other (%%bash, %%writefile, %%html ...) is not.
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
+MARKER = "# %% cell {number}"
+SHOWN_CHARS = 40             # a removed line as the report names it
+NAMED_PER_CELL = 5           # removed lines named per cell; the rest are counted
 
 
-def notebook_source(data: bytes) -> tuple[bytes, list[str]]:
-    """The notebook's code as module source and notes, read in a bounded child process."""
+def notebook_source(data: bytes) -> tuple[bytes, list[str], list[list[int]]]:
+    """The notebook's code as module source, notes, and [cell number, first line] of each cell,
+    read in a bounded child process."""
     from .bounded import run_bounded
-    return run_bounded(_notebook_source, data, "notebook")
+    _preload()
+    source, notes, extra = run_bounded(_notebook_source, data, "notebook")
+    return source, notes, _checked_cells(extra.get("cells"), source)
 
 
-def _notebook_source(data: bytes) -> tuple[bytes, list[str]]:
-    """Concatenate a notebook's code cells into module source; returns (source, notes).
+def _notebook_source(data: bytes) -> tuple[bytes, list[str], dict]:
+    """Concatenate a notebook's code cells into module source; returns (source, notes,
+    {"cells": [[cell number, line of its first code line], ...]}).
 
-    Each cell starts with a `# %% cell N` line (the "percent" cell format editors understand), so
-    an error's line number can be traced back to its cell. nbgrader's autograder test cells
-    (grade: true, solution: false) are left out: they are the instructor's tests, not the
-    student's code, and running them at import would fail the whole module.
+    Each cell starts with a `# %% cell N` line (the "percent" cell format editors understand).
+    nbgrader's autograder test cells (grade: true, solution: false) are left out: they are the
+    instructor's tests, not the student's code.
     """
     cells = _cells(data)
     notes: list[str] = []
     pieces: list[str] = []
+    starts: list[list[int]] = []
+    line = 1
     skipped_tests = 0
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -44,13 +55,46 @@ def _notebook_source(data: bytes) -> tuple[bytes, list[str]]:
             source = "".join(str(s) for s in source)
         if not isinstance(source, str):
             continue
-        code, changed = python_cell(source)
-        if changed:
-            notes.append(f"cell {number}: IPython magics or shell lines commented out")
-        pieces.append(f"# %% cell {number}\n{code.rstrip()}\n")
+        code, removed = python_cell(source)
+        if removed:
+            notes.append(removed_note(number, removed))
+        piece = f"{MARKER.format(number=number)}\n{code.rstrip()}\n"
+        starts.append([number, line + 1])
+        line += piece.count("\n") + 1          # the pieces are joined by a blank line
+        pieces.append(piece)
     if skipped_tests:
         notes.append(f"{skipped_tests} nbgrader test cell(s) left out")
-    return "\n".join(pieces).encode("utf-8", "surrogatepass"), notes
+    return "\n".join(pieces).encode("utf-8", "surrogatepass"), notes, {"cells": starts}
+
+
+def _checked_cells(cells, source: bytes) -> list[list[int]]:
+    """The reader's cell table, kept only when it is what it must be (increasing lines inside
+    the source)."""
+    lines = source.count(b"\n") + 1
+    if not isinstance(cells, list):
+        return []
+    out, last = [], 0
+    for item in cells:
+        if not (isinstance(item, list) and len(item) == 2
+                and all(type(v) is int and v > 0 for v in item)) or not last < item[1] <= lines:
+            return []
+        out.append(item)
+        last = item[1]
+    return out
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def removed_note(number: int, removed: list[tuple[int, str]]) -> str:
+    """`cell 3: IPython lines commented out: line 1 "%matplotlib inline", line 4 "!pip …"`."""
+    named = ", ".join(f'line {n} "{shorten(text)}"' for n, text in removed[:NAMED_PER_CELL])
+    more = len(removed) - NAMED_PER_CELL
+    if more > 0:
+        named += f" and {more} more"
+    return f"cell {number}: IPython lines commented out (not run): {named}"
 
 
 def _cells(data: bytes) -> list:
@@ -78,27 +122,74 @@ def _cells(data: bytes) -> list:
     raise Refused(f"not a readable notebook ({type(error).__name__})")
 
 
-def python_cell(source: str) -> tuple[str, bool]:
-    """The cell as Python: unchanged when it already parses; otherwise magic and shell lines
-    become `pass  # ...` comments (a `pass` keeps an indented block valid)."""
+def python_cell(source: str) -> tuple[str, list[tuple[int, str]]]:
+    """The cell as Python, and the (line number, text) of every IPython line commented out.
+
+    Unchanged when it already parses; otherwise magic, shell and help lines become
+    `pass  # ...` comments (a `pass` keeps an indented block valid), and a cell magic whose
+    body is not Python (%%bash, %%html ...) becomes comments whole."""
     if _parses(source):
-        return source, False
+        return source, []
     lines = source.split("\n")
     first = lines[0].strip()
+    removed: list[tuple[int, str]] = []
     if first.startswith("%%"):
         magic = first[2:].split(maxsplit=1)[0] if len(first) > 2 else ""
         if magic not in _PYTHON_CELL_MAGICS:
-            # The whole cell is in another language: keep it as comments.
-            return "\n".join("# " + line for line in lines), True
+            return "\n".join("# " + line for line in lines), [(1, first)]
         lines[0] = "# " + lines[0]
+        removed.append((1, first))
+    flagged = _ipython_lines(lines)
     out = []
-    for line in lines:
-        if _MAGIC_LINE.match(line):
+    for number, line in enumerate(lines, start=1):
+        if number in flagged:
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}pass  # {line.strip()}")
+            removed.append((number, line.strip()))
         else:
             out.append(line)
-    return "\n".join(out), True
+    return "\n".join(out), removed
+
+
+@functools.lru_cache(maxsize=1)
+def _preload() -> None:
+    """Import the readers once here, so that every forked reader shares them (nbformat alone
+    costs each reader some 3 s to import)."""
+    try:
+        import nbformat  # noqa: F401
+    except ImportError:
+        pass
+    _transformer()
+
+
+@functools.lru_cache(maxsize=1)
+def _transformer():
+    """IPython's own reader of its syntax, when IPython is installed (else None)."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except Exception:         # not installed, or broken: the pattern below stands in
+        return None
+    return TransformerManager()
+
+
+def _ipython_lines(lines: list[str]) -> set[int]:
+    """Line numbers (from 1) holding IPython syntax: what IPython turns into a get_ipython()
+    call; by pattern when IPython is not installed or the cell's lines do not map one to one
+    (a magic continued with a backslash)."""
+    tm = _transformer()
+    if tm is not None:
+        skip = 0              # IPython drops leading blank lines
+        while skip < len(lines) and not lines[skip].strip():
+            skip += 1
+        original = "\n".join(lines[skip:]).rstrip("\n").split("\n")
+        try:
+            python = tm.transform_cell("\n".join(original)).rstrip("\n").split("\n")
+        except Exception:     # IPython cannot read it either
+            python = None
+        if python is not None and len(python) == len(original):
+            return {n + skip for n, (a, b) in enumerate(zip(original, python), start=1)
+                    if "get_ipython()" in b and "get_ipython()" not in a}
+    return {n for n, line in enumerate(lines, start=1) if _MAGIC_LINE.match(line)}
 
 
 def _parses(source: str) -> bool:

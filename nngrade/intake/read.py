@@ -76,10 +76,11 @@ def read_student(entry: StudentEntry, limits: IntakeLimits) -> Submission:
         ctx.note(note)
     modules: dict[str, bytes] = {}
     file_names: dict[str, str] = {}
+    cells: dict[str, list[list[int]]] = {}
     with ctx.stack:
         try:
             root, zip_depth = entry.open(ctx)
-            modules, file_names = choose(walk(root, ctx, zip_depth, entry.rule), ctx)
+            modules, file_names, cells = choose(walk(root, ctx, zip_depth, entry.rule), ctx)
         except Refused as e:
             ctx.problem(f"{shown(entry.source)}: {e}")
         except Exception as e:        # a bug or an exotic file must not stop the class
@@ -99,4 +100,5 @@ def read_student(entry: StudentEntry, limits: IntakeLimits) -> Submission:
         submitted_at=ctx.submitted_at,
         source=entry.source,
         digest=modules_digest(modules),
+        cells=cells,
     )
