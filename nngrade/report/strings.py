@@ -106,6 +106,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "sandbox_levels_heading": ("Sandbox levels used", "사용된 샌드박스 수준"),
     "level": ("Level", "수준"),
     "late_count": ("Late submissions", "지각 제출"),
+    "missing": ("no submission", "미제출"),
+    "missing_count": ("On the roster, no submission", "명단에 있으나 미제출"),
+    "missing_explain": (
+        "Students on the roster who handed nothing in are listed with 0; the figures above leave them out.",
+        "명단에 있지만 아무것도 제출하지 않은 학생은 0점으로 표시하며, 위의 통계에서는 제외합니다.",
+    ),
     "scores_heading": ("Scores of every student", "학생별 점수"),
     "no_students": ("No results to summarise.", "요약할 채점 결과가 없습니다."),
     # feedback.md
