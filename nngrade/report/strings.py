@@ -114,6 +114,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "scores_heading": ("Scores of every student", "학생별 점수"),
     "no_students": ("No results to summarise.", "요약할 채점 결과가 없습니다."),
+    # comments in the LMS (nngrade.comments)
+    "comment_missing": ("No submission was graded.", "채점된 제출물이 없습니다."),
+    "comment_page_attached": ("The attached feedback.html shows every test.",
+                              "첨부한 feedback.html에서 모든 테스트 결과를 볼 수 있습니다."),
     # feedback.md
     "md_failed_heading": ("Failed tests", "실패한 테스트"),
     "md_hint": ("Hint", "힌트"),
