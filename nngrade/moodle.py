@@ -173,7 +173,7 @@ def _remove_stale(dest: Path, paths: list[Path]) -> None:
     if len(paths) > 1:
         dest.unlink(missing_ok=True)
     n = 1 if len(paths) == 1 else len(paths) + 1
-    while (stale := part_paths(dest, 2)[0].with_name(f"{dest.stem}-{n}{dest.suffix}")).is_file():
+    while (stale := dest.with_name(f"{dest.stem}-{n}{dest.suffix}")).is_file():
         stale.unlink()
         n += 1
 

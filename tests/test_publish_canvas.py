@@ -283,3 +283,38 @@ def test_an_assignment_id_must_be_a_number(graded, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("= 503", '= "503"'), encoding="utf-8")
     done = publish(graded, where, "--dry-run")
     assert_one_line_error(done, f"{path}: [canvas] assignments maps a set to a Canvas assignment id")
+
+
+# ---------------------------------------------------------------- the class files of the run
+
+def test_the_class_files_list_the_roster_student_with_no_submission(graded):
+    from nngrade import lms
+    book = lms.read_canvas_csv(graded / "out" / "grades.csv")
+    choi = book.row_for("ID", "1004")
+    assert (choi["Student"], choi["nngrade late"], choi["nngrade total"]) == ("최하늘", "missing", "0")
+    assert book.row_for("ID", "1003")["nngrade late"] == "late"
+    moodle = lms.read_moodle_csv(graded / "out" / "moodle.csv")
+    assert next(r for r in moodle.rows if r["Full name"] == "최하늘")["Feedback"] == "no submission"
+    summary = (graded / "out" / "summary.html").read_text(encoding="utf-8")
+    assert "최하늘" in summary and "no submission" in summary
+
+
+def test_pages_use_the_roster_names(graded):
+    page = (graded / "out" / "1002" / "feedback.html").read_text(encoding="utf-8")
+    assert "이서연" in page and "leeseoyeon" not in page
+    assert results(graded, "1002")["extra_data"]["display_name"] == "이서연"
+
+
+def test_a_changed_roster_name_rewrites_the_page_without_regrading(graded, tmp_path):
+    import shutil
+    work = tmp_path / "again"
+    shutil.copytree(graded, work)
+    roster = (work / "roster.csv").read_text(encoding="utf-8").replace("이서연", "이서연 (Lee)")
+    (work / "roster.csv").write_text(roster, encoding="utf-8")
+    key = results(work, "1002")["extra_data"]["grading_key"]
+    done = nngrade(work, "grade", "submissions.zip", "--format", "canvas", "--roster", "roster.csv",
+                   "--course", "grading", "--out", "out", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("graded 0, unchanged 3")
+    assert "이서연 (Lee)" in (work / "out" / "1002" / "feedback.html").read_text(encoding="utf-8")
+    assert results(work, "1002")["extra_data"]["grading_key"] == key
