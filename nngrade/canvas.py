@@ -144,9 +144,9 @@ class Plan:
 
 def plan(out: Path, course: Course, roster=None, sets=None) -> tuple[Target, Plan]:
     from nngrade.grade import safe_dir_name
-    from nngrade.moodle import class_results
+    from nngrade.moodle import class_results, graded_sets
     results = class_results(out)
-    set_ids = lms._set_ids(sets) if sets is not None else lms._default_sets(results)
+    set_ids = graded_sets(out, results, sets)
     where = target(course, set_ids)
     lookup = lms.roster_lookup(roster)
     everyone = [*results, *lms.missing_students(results, roster, set_ids,

@@ -76,6 +76,17 @@ def class_results(out: Path) -> list[dict]:
     return sorted(found, key=lambda r: r["extra_data"]["student"])
 
 
+def graded_sets(out: Path, results: list[dict], sets=None) -> list[str]:
+    """The ids of ``sets`` (default: every set graded); a set nobody was graded in is an error."""
+    graded = lms._default_sets(results)
+    set_ids = lms._set_ids(sets) if sets is not None else graded
+    ungraded = [s for s in set_ids if s not in graded]
+    if ungraded:
+        raise MoodleError(f"{printable(out)}: set {', '.join(ungraded)} was not graded in this class "
+                          f"(graded: {', '.join(graded) or 'none'})")
+    return set_ids
+
+
 def participant_ids(out: Path, results: list[dict]) -> None:
     """Every student id must be a Moodle participant id (digits), as `--format moodle` gives."""
     other = [r["extra_data"]["student"] for r in results if not str(r["extra_data"]["student"]).isdigit()]
@@ -379,7 +390,7 @@ def fill_worksheet(worksheet_path: Path, out: Path, dest: Path, sets=None) -> Fi
     sheet = read_worksheet(worksheet_path)
     results = class_results(out)
     by_id = {str(r["extra_data"]["student"]): r for r in results}
-    set_ids = lms._set_ids(sets) if sets is not None else lms._default_sets(results)
+    set_ids = graded_sets(out, results, sets)
     ours = sum(lms._max_points(results, set_ids).values())
     theirs = sheet.max_grade
     factor = theirs / ours if ours and abs(ours - theirs) > 1e-9 else 1.0
@@ -432,11 +443,11 @@ def run_export(target: str, dest: Path, results: Path | None, worksheet: Path | 
                course_file: Path | None) -> list[str]:
     """`nngrade export moodle-feedback|moodle-worksheet DEST --results OUT ...`: the lines to print."""
     if results is None:
-        raise MoodleError(f"export {target}: --results OUT is needed (the --out folder of `nngrade grade`)")
+        raise MoodleError(f"{target} needs --results OUT (the --out folder of `nngrade grade`)")
     if target == "moodle-worksheet":
         if worksheet is None:
-            raise MoodleError("export moodle-worksheet: --worksheet FILE is needed (Moodle's grading "
-                              "worksheet: the assignment's grading page, Download grading worksheet)")
+            raise MoodleError("moodle-worksheet needs --worksheet FILE (Moodle's grading worksheet: "
+                              "the assignment's grading page, Download grading worksheet)")
         if Path(dest).resolve() == Path(worksheet).resolve():
             raise MoodleError(f"{printable(dest)}: is the downloaded worksheet itself; write the "
                               "filled copy to another file")

@@ -412,3 +412,20 @@ def test_the_downloaded_worksheet_is_never_overwritten(graded):
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["nngrade export: mine.csv: is the downloaded worksheet "
                                         "itself; write the filled copy to another file"]
+
+
+def test_the_options_each_export_needs(graded):
+    done = nngrade(graded, "export", "moodle-feedback", "f.zip")
+    assert done.returncode == 2 and done.stderr.splitlines() == [
+        "nngrade export: moodle-feedback needs --results OUT (the --out folder of `nngrade grade`)"]
+    done = nngrade(graded, "export", "moodle-worksheet", "f.csv", "--results", "out")
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "moodle-worksheet needs --worksheet FILE" in done.stderr
+
+
+def test_the_worksheet_takes_the_sets_asked_for(graded):
+    done = fill(graded, worksheet(ENGLISH, rows=SHEET_ROWS), "--sets", "01", name="sets.csv")
+    assert done.returncode == 0, done.stderr
+    done = fill(graded, worksheet(ENGLISH, rows=SHEET_ROWS), "--sets", "03", name="sets.csv")
+    assert done.returncode == 2 and done.stderr.splitlines() == [
+        "nngrade export: out: set 03_loss was not graded in this class (graded: 01_activations)"]
