@@ -22,7 +22,7 @@ writes it, feedback/offline/importgradeslib.php reads it back). Its headers are 
 language and the importer finds its columns by those exact headers, so the downloaded file is
 filled in place and never rewritten with headers of ours. Columns, as gradingtable.php orders
 them for a download: Identifier ("Participant 12345"), Full name, extra user fields, Status,
-[Team], [Marker], Grade, Maximum grade (or Scale), [Marking workflow state], Grade can be
+[Group], [Marker], Grade, Maximum grade (or Scale), [Marking workflow state], Grade can be
 changed, [Last modified (submission), submission text fields], Last modified (grade), Feedback
 comments, [Outcomes]. nngrade finds the identifier by its values (a shared prefix and a number),
 Grade and Feedback comments by their English headers, else by position: Grade is the column
