@@ -61,12 +61,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bundle", type=Path, default=None, help="write the student download zip")
     p.add_argument("--course", type=Path, default=None,
                    help="release a course's own sets: COURSE/solutions/ -> COURSE/assignments/")
-    p = sub.add_parser("export", help="export to nbgrader or Gradescope")
-    p.add_argument("target", choices=("nbgrader", "gradescope"))
+    p = sub.add_parser("export", help="export to nbgrader, Gradescope or Moodle")
+    p.add_argument("target", choices=("nbgrader", "gradescope", "moodle-feedback", "moodle-worksheet"))
     p.add_argument("dest", type=Path)
     p.add_argument("--sets", nargs="+", default=None)
     p.add_argument("--course", type=Path, default=None,
                    help="course folder or nngrade.toml whose salt the export carries")
+    p.add_argument("--results", type=Path, default=None,
+                   help="moodle-*: the --out folder of `nngrade grade`")
+    p.add_argument("--worksheet", type=Path, default=None,
+                   help="moodle-worksheet: the grading worksheet downloaded from Moodle")
+    p = sub.add_parser("publish", help="post scores, comments and feedback pages to Canvas")
+    p.add_argument("target", choices=("canvas",))
+    p.add_argument("results", type=Path, help="the --out folder of `nngrade grade`")
+    p.add_argument("--course", type=Path, default=None,
+                   help="course folder or nngrade.toml with the [canvas] table (default: the nearest one)")
+    p.add_argument("--roster", type=Path, default=None, help="Canvas roster CSV (Canvas user ids)")
+    p.add_argument("--sets", nargs="+", default=None)
+    p.add_argument("--dry-run", action="store_true", help="print the requests, send none")
     if student_install():
         _only_commands(sub, STUDENT_COMMANDS)
     return parser
@@ -187,7 +199,22 @@ def cmd_release(args) -> int:
                        assignments_dir=course / "assignments")
 
 
+def _course_file(course: Path | None, *near: Path) -> Path | None:
+    """--course as a file, else the nearest nngrade.toml."""
+    from nngrade.config import find_course
+    if course is not None:
+        return course / "nngrade.toml" if course.is_dir() else course
+    return find_course(Path.cwd(), *near)
+
+
 def cmd_export(args) -> int:
+    if args.target.startswith("moodle-"):
+        from nngrade.moodle import run_export
+        for line in run_export(args.target, args.dest, args.results, args.worksheet,
+                               _option_sets(args.sets) if args.sets else None,
+                               _course_file(args.course, args.results or Path.cwd())):
+            print(line)
+        return 0
     if args.course is not None:
         from nngrade.config import load_course
         load_course(_course_dir(args.course) / "nngrade.toml")   # the course's own sets too
@@ -203,8 +230,19 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from nngrade.canvas import publish
+    course = _course_file(args.course, args.results)
+    if course is None:
+        raise ValueError("no nngrade.toml found here or near RESULTS; pass --course (its [canvas] "
+                         "table names the site, the course and an assignment per set)")
+    return publish(args.results, course, roster=args.roster, dry_run=args.dry_run,
+                   sets=_option_sets(args.sets) if args.sets else None)
+
+
 COMMANDS = {"init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,
-            "new-set": cmd_new_set, "release": cmd_release, "export": cmd_export}
+            "new-set": cmd_new_set, "release": cmd_release, "export": cmd_export,
+            "publish": cmd_publish}
 
 
 if __name__ == "__main__":

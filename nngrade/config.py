@@ -43,6 +43,11 @@ class Course:
     mnist_budget_cpu_seconds: float = 120.0
     late_policy: str = "none"          # none | flag | penalty
     late_penalty: float = 0.0          # fraction of the score taken off a late submission (penalty)
+    moodle_feedback_zip_mib: float = 20.0   # largest feedback zip Moodle is handed (its upload limit)
+    canvas_url: str | None = None            # https://canvas.example.edu
+    canvas_course_id: int | None = None
+    canvas_token_file: str | None = None     # relative to the course folder; mode 0600
+    canvas_assignments: dict = field(default_factory=dict)   # set id -> Canvas assignment id
     path: Path | None = field(default=None, compare=False)
 
 
@@ -118,6 +123,29 @@ def _salt(value) -> str | None:
     return None if len(value) >= 8 else "must be a string of at least 8 characters"
 
 
+def _canvas_url(value) -> str | None:
+    from urllib.parse import urlsplit
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return f"must be the Canvas site's address, e.g. \"https://canvas.example.edu\", not {value!r}"
+    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return f"must start with https:// (the token would travel unencrypted), not {value!r}"
+    if "api/v1" in parts.path:
+        return f"must be the site's address without /api/v1, not {value!r}"
+    return None
+
+
+def _positive_id(value) -> str | None:
+    return None if value > 0 else f"must be a positive Canvas id, not {value!r}"
+
+
+def _assignment_ids(value) -> str | None:
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
+            return f"maps a set to a Canvas assignment id (a positive integer); {key!r} = {number!r}"
+    return None
+
+
 def _set_names(value) -> str | None:
     names = [value] if isinstance(value, str) else value
     return None if all(isinstance(n, str) for n in names) else "must be a list of set names"
@@ -139,6 +167,17 @@ SCHEMA: dict[str, Setting | dict[str, Setting]] = {
     "late": {
         "policy": Setting("late_policy", *TEXT, check=_one_of(LATE_POLICIES)),
         "penalty": Setting("late_penalty", *NUMBER, check=_fraction),
+    },
+    "moodle": {
+        "feedback_zip_mib": Setting("moodle_feedback_zip_mib", *NUMBER, check=_positive),
+    },
+    "canvas": {
+        "url": Setting("canvas_url", *TEXT, check=_canvas_url),
+        "course_id": Setting("canvas_course_id", (int,), "an integer", check=_positive_id),
+        "token_file": Setting("canvas_token_file", *TEXT),
+        "assignments": Setting("canvas_assignments", (dict,),
+                               "a table of set = Canvas assignment id ([canvas.assignments])",
+                               check=_assignment_ids),
     },
 }
 
@@ -204,11 +243,28 @@ def load_course(path: Path) -> Course:
         values["sets"] = tuple(s.id for s in parse_sets(values.get("sets")))
     except (UnknownSetError, SetError) as exc:
         raise ConfigError(f"{path}: sets: {exc}") from None
-    for name in ("mnist_budget_cpu_seconds", "late_penalty"):
+    if "canvas_assignments" in values:
+        values["canvas_assignments"] = _assignments_by_set(values["canvas_assignments"], path)
+    for name in ("mnist_budget_cpu_seconds", "late_penalty", "moodle_feedback_zip_mib"):
         if name in values:
             values[name] = float(values[name])
     values.setdefault("name", path.parent.name)
     return Course(**values, path=path)
+
+
+def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
+    """[canvas.assignments] keyed by set id; a key may be any name `--sets` takes ("04")."""
+    from nngrade.autograder.sets import find_set
+    by_set: dict[str, int] = {}
+    for key, number in table.items():
+        try:
+            set_id = find_set(key).id
+        except UnknownSetError as exc:
+            raise ConfigError(f"{path}: [canvas.assignments] {printable(exc)}") from None
+        if set_id in by_set:
+            raise ConfigError(f"{path}: [canvas.assignments] names set {set_id} twice")
+        by_set[set_id] = number
+    return by_set
 
 
 def find_course(*starts: Path) -> Path | None:

@@ -270,6 +270,19 @@ def write_student_outputs(document: dict, student_dir: Path, lang: str) -> None:
     Results(document).write(student_dir / RESULTS_NAME)
 
 
+def rename_student(student_dir: Path, display_name: str | None, lang: str) -> None:
+    """A graded student whose name changed (a roster given or edited since) gets pages with the
+    new name; nothing is regraded."""
+    from nngrade.autograder.results import Results
+    found = Results.read(student_dir / RESULTS_NAME)
+    if found is None or display_name is None:
+        return
+    extra = found.document.get("extra_data") or {}
+    if extra.get("display_name") != display_name:
+        extra["display_name"] = display_name
+        write_student_outputs(found.document, student_dir, lang)
+
+
 def _crash_results(job, reason: str, settings: RunSettings, sets) -> dict:
     """Every test failed with the reason: the student still gets a result."""
     from nngrade.autograder.results import TestOutcome
@@ -298,6 +311,10 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     subs = read_class(Path(submissions), format=options.fmt, only=options.only,
                       class_ids=class_ids)
     check_roster(options.roster)
+    roster = None
+    if options.roster:
+        from nngrade.roster import read_roster
+        roster = read_roster(options.roster)
     overrides = load_overrides(out)
     check_overrides(out / OVERRIDES_NAME, overrides, class_ids,
                     {*options.sets, *parse_sets(list(course.sets))})
@@ -320,11 +337,15 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         key = grading_key(sub.digest, course, options.lang, options.sets,
                           overrides.get(sub.student_id, {}), grader)
         student_dir = out / safe_dir_name(sub.student_id)
+        # the pages name the student as the roster does, else as the submission did
+        entry = roster.find(sub.student_id) if roster is not None else None
+        display_name = (entry.name if entry is not None and entry.name else None) or sub.display_name
         if not options.force and is_up_to_date(student_dir, key):
+            rename_student(student_dir, display_name, options.lang)
             run.skipped.append(sub.student_id)
             continue
         extra = {"grading_key": key, "submission_digest": sub.digest, "late": sub.late,
-                 "display_name": sub.display_name, "notes": list(sub.notes),
+                 "display_name": display_name, "notes": list(sub.notes),
                  "problems": list(sub.problems), "submitted_at": sub.submitted_at,
                  "course": course.name}
         todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names),
@@ -472,6 +493,8 @@ def load_class_results(out: Path, student_ids) -> list[dict]:
 
 
 def write_class_outputs(out: Path, subs, options: GradeOptions, course: Course) -> Path:
+    """summary.html, grades.csv and moodle.csv from everyone's results; with a roster, its
+    students who handed nothing in are listed too (0, marked missing)."""
     from nngrade.report import write_class_reports
     roster = None
     if options.roster:

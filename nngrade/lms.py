@@ -12,9 +12,10 @@ assignment: `Name (id)` updates an existing one, a new name creates one, with it
 the `Points Possible` row. A `(read only)` cell in that row makes the importer skip the column,
 which is how its own export marks computed columns. nngrade uses that for two columns:
 - `nngrade total`: for the instructor's eyes; imported it would double-count the sets.
-- `nngrade late`: "late" or empty. It sits right after `Section`, where Canvas expects custom
-  columns: if the course has a custom gradebook column titled "nngrade late" (a Notes-like text
-  column), Canvas imports the flags into it; otherwise the column is skipped.
+- `nngrade late`: "late", "missing" (on the roster, nothing handed in: 0 in every set) or empty.
+  It sits right after `Section`, where Canvas expects custom columns: if the course has a custom
+  gradebook column titled "nngrade late" (a Notes-like text column), Canvas imports the flags
+  into it; otherwise the column is skipped.
 Scores are points with '.' as decimal mark, at most two decimals (Canvas exports at the same
 precision). An empty cell leaves a grade unchanged. UTF-8 without BOM by default (`bom=True`
 adds one for spreadsheet programs; Canvas's header check accepts either).
@@ -26,7 +27,10 @@ The identifier column is mapped at import to a user field: `Email address`, `Use
 the grader's student id). Each grade column is mapped to a grade item (or "new grade item", or
 ignored); `-` means "no grade". A new grade item gets Moodle's default maximum (100), so create
 the items with their maxima first, or map to existing ones. `Feedback` is mapped to the item it
-comments on; it holds the named mistakes and the late flag.
+comments on; it holds the named mistakes and the late flag, or says that nothing was handed in.
+
+Roster students who handed nothing in (:func:`missing_students`) get a row in both files: 0 in
+every set, marked missing.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ TOTAL_COLUMN = COLUMN_PREFIX + "total"
 CANVAS_POINTS_ROW = "Points Possible"
 CANVAS_READ_ONLY = "(read only)"
 LATE_TEXT = "late"
+MISSING_TEXT = "missing"
 MOODLE_IDENTIFIERS = ("ID number", "Email address", "Username")
 MOODLE_NAME_COLUMN = "Full name"
 MOODLE_FEEDBACK_COLUMN = "Feedback"
@@ -148,6 +153,55 @@ def _total(results: dict, set_ids: list[str]) -> float:
     return sum(p[0] for p in (_set_points(results, s) for s in set_ids) if p is not None)
 
 
+def is_missing(results: dict) -> bool:
+    """A roster student's stand-in results: nothing was handed in."""
+    return bool(_extra(results).get("missing"))
+
+
+def roster_entries(roster) -> list[tuple[str, object]]:
+    """(student id, entry) for every student of a roster: a mapping's keys, or for a list the
+    first id an entry carries."""
+    if roster is None:
+        return []
+    if isinstance(roster, Mapping):
+        return [(str(key), entry) for key, entry in roster.items()]
+    found = []
+    for entry in roster:
+        key = next((v for v in (_field(entry, k) for k in _ROSTER_KEYS) if v), None)
+        if key is not None:
+            found.append((key, entry))
+    return found
+
+
+def _set_maximum(set_id: str) -> float:
+    from nngrade.autograder.sets import UnknownSetError, find_set
+    try:
+        return float(sum(find_set(set_id).points.values()))
+    except UnknownSetError:
+        return 0.0
+
+
+def missing_students(all_results: list[dict], roster, sets=None, lang: str = "en") -> list[dict]:
+    """Stand-in results for the roster's students with no results: 0 of each set's maximum,
+    `extra_data.missing` set, the roster's name. Empty without a roster."""
+    if roster is None:
+        return []
+    lookup = roster_lookup(roster)
+    graded = {_extra(r)["student"] for r in all_results}
+    matched = {id(lookup(student)) for student in graded}
+    set_ids = _set_ids(sets) if sets is not None else _default_sets(all_results)
+    maxima = _max_points(all_results, set_ids)
+    stand_ins = []
+    for key, entry in roster_entries(roster):
+        if key in graded or id(entry) in matched:
+            continue
+        sets_of = {s: {"score": 0.0, "max_score": maxima.get(s) or _set_maximum(s)} for s in set_ids}
+        stand_ins.append({"score": 0.0, "tests": [], "extra_data": {
+            "student": key, "display_name": _field(entry, "name") or key, "missing": True,
+            "lang": lang, "sets": sets_of, "mistakes": [], "late": False}})
+    return stand_ins
+
+
 def _is_late(late) -> bool:
     if isinstance(late, dict):
         return bool(late.get("late", bool(late)))
@@ -244,7 +298,8 @@ def write_canvas_csv(path: Path, all_results: list[dict], roster=None, sets=None
                 sis_user_id = student
         name = _field(entry, "name") or str(extra.get("display_name") or student)
         row = [name, canvas_id or "", sis_user_id or "", _field(entry, "sis_login_id") or "",
-               _field(entry, "section") or "", LATE_TEXT if _is_late(extra.get("late")) else ""]
+               _field(entry, "section") or "",
+               MISSING_TEXT if extra.get("missing") else LATE_TEXT if _is_late(extra.get("late")) else ""]
         for set_id in set_ids:
             got = _set_points(results, set_id)
             row.append(format_points(got[0]) if got else "")
@@ -335,6 +390,8 @@ def _feedback_text(results: dict) -> str:
 
     extra = _extra(results)
     lang = extra.get("lang") if extra.get("lang") in ("ko", "en") else "en"
+    if extra.get("missing"):
+        return "제출물 없음" if lang == "ko" else "no submission"
     # The grader's student-level list (the smallest set explaining every test), as on the page.
     tags = extra.get("mistakes")
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):

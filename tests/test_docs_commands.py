@@ -101,6 +101,40 @@ def roster(path: Path) -> None:
     path.write_text(out.getvalue(), encoding="utf-8")
 
 
+def moodle_worksheet(path: Path) -> None:
+    """Moodle's offline grading worksheet for the Moodle student, as gradingtable.php lays it out."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Identifier", "Full name", "Email address", "Status", "Grade", "Maximum grade",
+                     "Grade can be changed", "Last modified (submission)", "Last modified (grade)",
+                     "Feedback comments"])
+    writer.writerow([f"Participant {MOODLE_ID}", "Kim Min", "kim@example.edu", "Submitted for grading",
+                     "", "100.00", "Yes", "Monday, 2 December 2024, 10:00 AM", "-", ""])
+    path.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+
+
+def doc_toml(table: str) -> str:
+    """The documents' example of a course-file table ("[canvas]"), as a reader copies it."""
+    for doc in DOCS:
+        for example in re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
+            if re.search(rf"^\[{re.escape(table)}\]", example, re.M):
+                return example
+    raise AssertionError(f"no document shows a [{table}] table")
+
+
+def canvas_course(course: Path) -> None:
+    """The [canvas] table of docs/LMS.md in the course file, and a token file readable by the
+    instructor alone (what the reader sets up before publishing)."""
+    config = course / "nngrade.toml"
+    if "[canvas]" not in config.read_text(encoding="utf-8"):
+        with open(config, "a", encoding="utf-8") as f:
+            f.write("\n" + doc_toml("canvas"))
+    token = course / "canvas-token"
+    if not token.exists():
+        token.write_text("7~documented-commands-token\n", encoding="utf-8")
+        token.chmod(0o600)
+
+
 def nbgrader_submissions(submitted: Path) -> None:
     """submitted/<student>/<set>/<set>.ipynb: the course's own notebooks handed in as they are."""
     course = submitted.parent
@@ -119,6 +153,15 @@ def prepare(command: str, cwd: Path, top: Path) -> None:
         ensure_course(cwd, options["--course"])
     if "--roster" in options and not (cwd / options["--roster"]).exists():
         roster(cwd / options["--roster"])
+    if "--worksheet" in options and not (cwd / options["--worksheet"]).exists():
+        moodle_worksheet(cwd / options["--worksheet"])
+    if words[:3] == ["nngrade", "publish", "canvas"]:
+        canvas_course(cwd / options["--course"])
+    for word in words:
+        # a command on the token file (chmod) meets it as a pasted one is: not yet private
+        if word.endswith("canvas-token") and not (cwd / word).exists() and (cwd / word).parent.is_dir():
+            (cwd / word).write_text("7~documented-commands-token\n", encoding="utf-8")
+            (cwd / word).chmod(0o644)
     if words[:2] == ["nngrade", "grade"]:
         submissions = cwd / words[2]
         fmt = options.get("--format", "folders")
@@ -182,6 +225,22 @@ def test_marked_commands_say_why():
             for command in commands:
                 if "not run" in command:
                     assert reason_not_run(command), f"{doc.name}: {command}"
+
+
+@pytest.mark.parametrize("table", ["canvas", "moodle"])
+def test_course_file_examples_load(tmp_path, table):
+    """docs/LMS.md's [canvas] and [moodle] examples, added to a course file, load as shown."""
+    from nngrade.config import init_course, load_course
+    path = init_course(tmp_path / "c")
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n" + doc_toml(table))
+    course = load_course(path)
+    if table == "canvas":
+        assert course.canvas_url == "https://canvas.example.edu" and course.canvas_course_id == 1234
+        assert course.canvas_assignments == {"03_loss": 5677, "04_backprop": 5678}
+        assert course.canvas_token_file == "canvas-token"
+    else:
+        assert course.moodle_feedback_zip_mib == 20
 
 
 def test_overrides_example_names_real_tests():

@@ -159,6 +159,7 @@ class StudentView:
     grader_version: str
     submission_digest: str
     results: dict = field(repr=False, default_factory=dict)
+    missing: bool = False            # on the roster, nothing handed in: 0 in every set
 
     @property
     def percent(self) -> float | None:
@@ -344,6 +345,7 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         grader_version=str(extra.get("grader_version", "")),
         submission_digest=str(extra.get("submission_digest", "")),
         results=results,
+        missing=bool(extra.get("missing")),
     )
 
 
@@ -398,6 +400,7 @@ class ClassView:
     mean_percent: float | None
     median_percent: float | None
     data_notes: list[str]
+    missing_count: int = 0           # roster students with no submission (in `students`, not in the figures)
 
     @property
     def problem_students(self) -> list[StudentView]:
@@ -409,9 +412,13 @@ class ClassView:
 
 
 def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:
-    """Per-set averages, per-test pass rates, the commonest named mistakes and sandbox levels."""
-    students = [student_view(r, lang, draw=False) for r in all_results]
-    students.sort(key=lambda s: s.student)
+    """Per-set averages, per-test pass rates, the commonest named mistakes and sandbox levels.
+
+    Students marked missing (on the roster, nothing handed in) are listed with 0 but left out
+    of every figure: the figures describe the work that was handed in."""
+    listed = [student_view(r, lang, draw=False) for r in all_results]
+    listed.sort(key=lambda s: s.student)
+    students = [s for s in listed if not s.missing]
     if sets is None:
         set_ids = sorted({s.id for st in students for s in st.sets}, key=set_order)
     else:
@@ -452,7 +459,7 @@ def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:
     percents = [p for p in (st.percent for st in students) if p is not None]
     return ClassView(
         lang=lang,
-        students=students,
+        students=listed,
         set_ids=set_ids,
         set_averages=averages,
         test_rates=rates,
@@ -462,4 +469,5 @@ def class_view(all_results: list[dict], lang: str, sets=None) -> ClassView:
         mean_percent=statistics.fmean(percents) if percents else None,
         median_percent=statistics.median(percents) if percents else None,
         data_notes=sorted({st.data_note for st in students if st.data_note}),
+        missing_count=len(listed) - len(students),
     )

@@ -140,8 +140,9 @@ def render_summary_html(cls: model.ClassView, roster=None) -> str:
     from nngrade.lms import roster_lookup, roster_name
 
     lookup = roster_lookup(roster)
-    histogram = plots.score_histogram([s.percent for s in cls.students if s.percent is not None],
-                                      cls.lang) if cls.students else None
+    handed_in = [s for s in cls.students if not s.missing]
+    histogram = plots.score_histogram([s.percent for s in handed_in if s.percent is not None],
+                                      cls.lang) if handed_in else None
     names = {s.student: roster_name(lookup, s.student, s.display_name) for s in cls.students}
     return _render("summary.html.j2", c=cls, histogram=histogram, names=names, **_common(cls.lang))
 
@@ -163,6 +164,8 @@ def write_class_reports(all_results: list[dict], out_dir: Path, lang: str | None
         langs = Counter((r.get("extra_data") or {}).get("lang") for r in all_results if isinstance(r, dict))
         lang = max(sorted(l for l in langs if l in LANGS), key=langs.__getitem__, default="en")
     lang = _check_lang(lang)
+    # the roster's students who handed nothing in: 0 everywhere, marked missing
+    all_results = [*all_results, *lms.missing_students(all_results, roster, sets, lang)]
     cls = model.class_view(all_results, lang, sets)
     out_dir = Path(out_dir)
     paths = {"summary": out_dir / SUMMARY_HTML, "canvas": out_dir / GRADES_CSV,
