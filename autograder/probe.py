@@ -460,6 +460,14 @@ class StudentProbe:
                                                          for c in changed))
                     self.fail(text, tags=(tag,) if tag else ())
 
+    def text(self, msgid: str, **fields) -> str:
+        """A suite's sentence in the student's language: ``msgid`` is the English text (with
+        ``{name}`` placeholders), looked up in the set's catalogue (locale/<lang>.po), then the
+        shared and the kit's ones."""
+        from nngrade.autograder import i18n
+        folder = self.set.folder if self.set is not None else None
+        return i18n.gettext(msgid, self.lang, folder, **fields)
+
     def fail(self, message: str, *, tags=(), details: list[str] | None = None):
         raise GradingFailure(message, details, tuple(tags) + tuple(self.tags))
 
