@@ -222,7 +222,8 @@ def test_scores_per_set_and_total(tmp_path, hint_dir):
     html, md = render(tmp_path, "student_kim", "en")
     text = " ".join(" ".join(parse(html).text).split())
     assert "Total: 12 / 19 points (63 %)" in text
-    assert "| 04_backprop Backpropagation and one SGD step | 3 / 6 | 1 / 3 |" in md
+    # tests counted are those carrying points: the public example of 04 carries none
+    assert "| 04_backprop Backpropagation and one SGD step | 3 / 6 | 1 / 2 |" in md
 
 
 def test_sandbox_notes_problems_mnist_and_late_are_shown(tmp_path, hint_dir):
@@ -372,7 +373,7 @@ def test_a_module_not_submitted_is_reported_once_per_set(tmp_path, hint_dir):
     page, text = html.read_text(), md.read_text()
     assert page.count("activations.py was not submitted.") == 1
     assert text.count("activations.py was not submitted.") == 1
-    assert "### 01_activations Activation functions (0 / 4)" in text
+    assert "**01_activations Activation functions**: activations.py was not submitted." in text
     assert "01_activations/sigmoid/random" not in text
 
 
@@ -417,3 +418,53 @@ def test_summary_lists_crashes_timeouts_and_grader_failures(tmp_path, hint_dir):
     assert "the grader failed on this submission: Traceback: KeyError &#39;x&#39;" in problems
     assert "the student&#39;s process died in 2 test(s)" in problems
     assert "1 test(s) ran out of time" in problems
+
+
+# ------------------------------------------------------------------ what the page starts with
+
+def _graded_document(lang: str = "en") -> dict:
+    """A real results.json: a hand-written student with one mistake named on several tests, and
+    a second set whose module does not import."""
+    from nngrade.autograder.mistakes import models_for
+    from nngrade.autograder.results import build_results
+    from nngrade.autograder.sets import find_set
+    from test_lazy_students import _grade
+    sets = (find_set("04_backprop"), find_set("01_activations"))
+    (model,) = [m for m in models_for("04_backprop") if m.id == "delta-sign"]
+    outcomes = _grade({"s": {"04_backprop": model.module()}}, sets, public=True)["s"]
+    for o in outcomes:
+        if o.set_id == "01_activations":
+            o.status, o.summary = "import-error", ("activations.py could not be imported: "
+                                                  "SyntaxError: invalid syntax (activations.py, line 3)")
+    return build_results("s", outcomes, sets, lang=lang)
+
+
+def test_each_hint_is_shown_once_and_a_load_error_once(tmp_path):
+    document = _graded_document()
+    hint = catalogue.load_hint("delta-sign", "en").text
+    named = [t for t in document["tests"] if "delta-sign" in t["tags"]]
+    assert len(named) >= 2 and all(hint in t["output"] for t in named)   # Gradescope: per test
+    html, md = write_student_reports(document, tmp_path, "en")
+    page, text = html.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+    assert page.count(hint) == 1 and text.count(hint.replace("*", "\\*")[:60]) == 1
+    assert page.count("could not be imported") == 1
+    # what went wrong comes before the per-set details
+    assert page.index("could not be imported") < page.index('id="mistake-delta-sign"') \
+        < page.index('id="set-04_backprop"')
+
+
+def test_failing_tests_come_first_and_public_examples_show_no_points(tmp_path):
+    html, _ = write_student_reports(_graded_document(), tmp_path, "en")
+    page = html.read_text(encoding="utf-8")
+    section = page[page.index('id="set-04_backprop"'):]
+    first_passed = section.find('class="test passed"')
+    assert first_passed == -1 or section.find('class="test failed"') < first_passed
+    assert "0 / 0" not in page
+
+
+def test_every_mistake_badge_links_to_an_explanation_on_the_page(tmp_path):
+    html, _ = write_student_reports(_graded_document(), tmp_path, "en")
+    page = html.read_text(encoding="utf-8")
+    anchors = set(re.findall(r'id="(mistake-[^"]+)"', page))
+    links = set(re.findall(r'href="#(mistake-[^"]+)"', page))
+    assert links and links <= anchors

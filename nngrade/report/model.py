@@ -96,10 +96,21 @@ class TestView:
     tags: list[str]
     state: str = ""          # the grader's extra_data.status ("missing", "mismatch", ...), if any
     plots: list[PlotView] = field(default_factory=list)
+    explanation: str = ""    # output without the hints of its named mistakes (the page shows
+                             # each hint once, in its mistake's section)
 
     @property
     def has_details(self) -> bool:
-        return bool(self.output.strip() or self.tags or self.plots)
+        return bool(self.explanation.strip() or self.tags or self.plots)
+
+    @property
+    def earned(self) -> bool:
+        """Shown as passed: the test passed and, when it carries points, they were earned."""
+        return self.passed and (self.max_score <= 0 or self.score > 0)
+
+    @property
+    def pointed(self) -> bool:
+        return self.max_score > 0
 
 
 @dataclass
@@ -116,7 +127,25 @@ class SetView:
 
     @property
     def passed_count(self) -> int:
-        return sum(t.passed for t in self.tests)
+        """Tests whose points were earned, of those that carry points (public examples carry
+        none: they are the student's own check)."""
+        return sum(t.earned for t in self.pointed_tests)
+
+    @property
+    def pointed_tests(self) -> list[TestView]:
+        return [t for t in self.tests if t.pointed]
+
+    @property
+    def failing_first(self) -> list[TestView]:
+        return sorted(self.tests, key=lambda t: t.earned)
+
+    @property
+    def load_error(self) -> str:
+        """The module could not be loaded, so every test failed alike: said once for the set."""
+        failed = [t for t in self.tests if not t.passed]
+        if failed and len(failed) == len(self.tests) and all(t.state == "import-error" for t in failed):
+            return (failed[0].explanation.strip().splitlines() or [""])[0]
+        return ""
 
     @property
     def missing(self) -> bool:
@@ -213,7 +242,7 @@ def _sandbox(extra: dict) -> tuple[str, list[str]]:
     return "unknown", []
 
 
-def _test_view(t, i: int, who: str, lang: str, draw: bool) -> TestView:
+def _test_view(t, i: int, who: str, lang: str, draw: bool, output_lang: str) -> TestView:
     where = f"results of {who}: tests[{i}]"
     if not isinstance(t, dict):
         raise ResultsError(f"{where} must be an object")
@@ -246,6 +275,7 @@ def _test_view(t, i: int, who: str, lang: str, draw: bool) -> TestView:
         visible=t.get("visibility", "visible") == "visible", output=output,
         tags=list(dict.fromkeys(tags)),
         state=str(extra.get("status") or ""),
+        explanation=without_hints(output, tags, output_lang),
     )
     artifacts = extra.get("artifacts") or []
     if not isinstance(artifacts, list):
@@ -264,6 +294,21 @@ def _test_view(t, i: int, who: str, lang: str, draw: bool) -> TestView:
     return view
 
 
+def without_hints(output: str, tags, lang: str) -> str:
+    """A test's output without the "Likely mistake: ..." blocks and their hints, which results.json
+    repeats in each test (Gradescope shows tests one by one) and the page shows once."""
+    from nngrade.autograder.messages import say
+    starts = []
+    for language in dict.fromkeys((lang, "en", "ko")):
+        try:
+            starts.append(say("named-mistake", language, title="\0", id="\0").split("\0")[0])
+        except KeyError:
+            pass
+    blocks = output.split("\n\n")
+    kept = [b for b in blocks if not (tags and any(b.startswith(p) for p in starts if p))]
+    return "\n\n".join(kept).strip()
+
+
 def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     """Everything the feedback page and feedback.md show for one results.json dict."""
     if not isinstance(results, dict):
@@ -277,7 +322,8 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     tests = results.get("tests")
     if not isinstance(tests, list):
         raise ResultsError(f"results of {student}: tests must be a list")
-    views = [_test_view(t, i, student, lang, draw) for i, t in enumerate(tests)]
+    output_lang = extra.get("lang") if isinstance(extra.get("lang"), str) else lang
+    views = [_test_view(t, i, student, lang, draw, output_lang) for i, t in enumerate(tests)]
 
     by_set: dict[str, list[TestView]] = defaultdict(list)
     for v in views:
