@@ -468,3 +468,17 @@ def test_every_mistake_badge_links_to_an_explanation_on_the_page(tmp_path):
     anchors = set(re.findall(r'id="(mistake-[^"]+)"', page))
     links = set(re.findall(r'href="#(mistake-[^"]+)"', page))
     assert links and links <= anchors
+
+
+def test_the_summary_links_every_page_and_lists_students_before_the_test_rows(tmp_path):
+    from nngrade.report import write_class_reports
+    everyone = [load("student_kim"), load("student_lee")]
+    for results in everyone:
+        write_student_reports(results, tmp_path / results["extra_data"]["student"], "en")
+    page = write_class_reports(everyone, tmp_path, "en")["summary"].read_text(encoding="utf-8")
+    for results in everyone:
+        student = results["extra_data"]["student"]
+        link = f'href="{student}/feedback.html"'
+        assert link in page
+        assert (tmp_path / student / "feedback.html").is_file()
+    assert page.index("Scores of every student") < page.index("Pass rate of each test")

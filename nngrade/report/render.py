@@ -136,7 +136,8 @@ def write_student_reports(results: dict, out_dir: Path, lang: str | None = None)
     return html_path, md_path
 
 
-def render_summary_html(cls: model.ClassView, roster=None) -> str:
+def render_summary_html(cls: model.ClassView, roster=None, pages: dict | None = None) -> str:
+    """``pages``: student id -> the link to their feedback page, relative to the summary."""
     from nngrade.lms import roster_lookup, roster_name
 
     lookup = roster_lookup(roster)
@@ -144,7 +145,21 @@ def render_summary_html(cls: model.ClassView, roster=None) -> str:
     histogram = plots.score_histogram([s.percent for s in handed_in if s.percent is not None],
                                       cls.lang) if handed_in else None
     names = {s.student: roster_name(lookup, s.student, s.display_name) for s in cls.students}
-    return _render("summary.html.j2", c=cls, histogram=histogram, names=names, **_common(cls.lang))
+    return _render("summary.html.j2", c=cls, histogram=histogram, names=names, pages=pages or {},
+                   **_common(cls.lang))
+
+
+def feedback_links(out_dir: Path, students) -> dict[str, str]:
+    """student id -> OUT-relative link of each feedback page that exists."""
+    from urllib.parse import quote
+
+    from nngrade.grade import safe_dir_name
+    links = {}
+    for student in students:
+        folder = safe_dir_name(student)
+        if (Path(out_dir) / folder / FEEDBACK_HTML).is_file():
+            links[student] = f"{quote(folder)}/{FEEDBACK_HTML}"
+    return links
 
 
 def write_class_reports(all_results: list[dict], out_dir: Path, lang: str | None = None, roster=None,
@@ -170,7 +185,8 @@ def write_class_reports(all_results: list[dict], out_dir: Path, lang: str | None
     out_dir = Path(out_dir)
     paths = {"summary": out_dir / SUMMARY_HTML, "canvas": out_dir / GRADES_CSV,
              "moodle": out_dir / MOODLE_CSV}
-    _write_atomic(paths["summary"], render_summary_html(cls, roster))
+    pages = feedback_links(out_dir, [s.student for s in cls.students])
+    _write_atomic(paths["summary"], render_summary_html(cls, roster, pages))
     lms.write_canvas_csv(paths["canvas"], all_results, roster, cls.set_ids)
     lms.write_moodle_csv(paths["moodle"], all_results, roster, cls.set_ids)
     return paths
