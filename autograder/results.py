@@ -61,8 +61,10 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
         if o.name in overrides:
             score = float(overrides[o.name])
             extra_data["override"] = True
-        if o.artifacts:
-            extra_data["artifacts"] = o.artifacts
+        artifacts = o.artifacts if o.visibility == "visible" else [_without_reference(a)
+                                                                      for a in o.artifacts]
+        if artifacts:
+            extra_data["artifacts"] = artifacts
         if o.grader_error:
             extra_data["grader_error"] = o.grader_error
         if o.status and not o.passed:
@@ -108,6 +110,16 @@ def build_results(student_id: str, outcomes: list[TestOutcome], sets: tuple[Exer
     if execution_time is not None:
         document["execution_time"] = round(execution_time, 3)
     return document
+
+
+def _without_reference(artifact: dict) -> dict:
+    """A hidden test's plot without the reference's curve or boundary: what a hidden test shows
+    must not give the expected values away."""
+    artifact = dict(artifact)
+    for key in ("series", "grid"):
+        if isinstance(artifact.get(key), dict):
+            artifact[key] = {k: v for k, v in artifact[key].items() if k != "reference"}
+    return artifact
 
 
 def explanations_of(test: dict) -> list[tuple[str, ...]]:

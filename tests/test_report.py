@@ -482,3 +482,19 @@ def test_the_summary_links_every_page_and_lists_students_before_the_test_rows(tm
         assert link in page
         assert (tmp_path / student / "feedback.html").is_file()
     assert page.index("Scores of every student") < page.index("Pass rate of each test")
+
+
+def test_hidden_tests_show_no_reference_curve(tmp_path):
+    from nngrade.autograder.reference import fresh_reference
+    from nngrade.autograder.results import build_results
+    from nngrade.autograder.sets import find_set
+    from test_lazy_students import _grade
+    s = find_set("01_activations")
+    outcomes = _grade({"s": {s.id: fresh_reference(s.id)}}, (s,))["s"]
+    assert any("reference" in a.get("series", {}) for o in outcomes for a in o.artifacts)
+    document = build_results("s", outcomes, (s,), lang="en")
+    drawn = [a for t in document["tests"] for a in t["extra_data"].get("artifacts", [])]
+    assert drawn and all(t["visibility"] != "visible" for t in document["tests"]
+                         if t["extra_data"].get("artifacts"))
+    assert not any("reference" in a.get("series", {}) or "reference" in a.get("grid", {})
+                   for a in drawn)
