@@ -131,3 +131,30 @@ def test_summary_page_loads_and_escapes_student_text(driver, pages):
     assert "Park <script>alert(1)</script>" in body       # shown literally, not executed
     assert not driver.find_elements("tag name", "iframe")
     _screenshot(driver, "summary_ko")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("page", ["feedback", "summary"])
+def test_pages_fit_a_laptop_and_a_phone_without_sideways_scrolling(driver, pages, page, width):
+    """At 390 px (a phone) and 1280 px, nothing sticks out sideways: wide tables scroll inside
+    themselves, plots shrink to the page's width. The screenshots are kept."""
+    driver.set_window_size(width, 900)
+    try:
+        _open(driver, pages[page])
+        inner = driver.execute_script("return window.innerWidth")
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{page} at {width} px: {overflow} px wider than the window ({inner})"
+        wide = driver.execute_script(
+            "return Array.from(document.querySelectorAll('img')).filter("
+            "i => i.getBoundingClientRect().right > window.innerWidth + 1).length")
+        assert wide == 0, f"{page} at {width} px: {wide} plots stick out"
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(max(900, int(height) + 40), 16000))
+        shots = Path(tempfile.gettempdir()) / "nngrade-screenshots"
+        shots.mkdir(exist_ok=True)
+        path = shots / f"{page}_ko_{width}px.png"
+        assert driver.save_screenshot(str(path))
+        print(f"\nscreenshot: {path} ({height} px tall)")
+    finally:
+        driver.set_window_size(1100, 900)
