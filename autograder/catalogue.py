@@ -20,7 +20,8 @@ SHARED_HINTS = i18n.SHARED_LOCALE
 TEXT_KEYS = ("title_en", "title_ko", "hint_en", "hint_ko")
 # Catalogue ids are lower-case words joined by hyphens.
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-HINT_KEY = re.compile(r"^hint:(?P<id>[^:]+):(?P<part>title|text)$")
+# hint:<id>:text, or hint:<id>:text@<function or set id>: the same advice worded for one place
+HINT_KEY = re.compile(r"^hint:(?P<id>[^:@]+):(?P<part>title|text)(?:@(?P<where>[\w.]+))?$")
 
 
 class HintFileError(ValueError):
@@ -58,6 +59,8 @@ def _read_with_sources(folders: tuple[Path, ...]) -> tuple[dict[str, dict], dict
                     raise HintFileError(f"{po}: {msgid!r} must name a mistake id (lower-case "
                                         "words joined by hyphens)")
                 key = f"{'title' if part == 'title' else 'hint'}_{lang}"
+                if match["where"]:
+                    key += f"@{match['where']}"
                 found.setdefault(mistake_id, {})[key] = text
         for mistake_id, entry in found.items():
             if mistake_id in entries:
@@ -76,23 +79,32 @@ def source(mistake_id: str) -> Path | None:
     return _read_with_sources(hint_files())[1].get(mistake_id)
 
 
-def load_hint(mistake_id: str, lang: str, files: tuple[Path, ...] | None = None) -> Hint:
-    """The title and hint of `mistake_id` in `lang`, falling back to the other language, then to the id."""
+def load_hint(mistake_id: str, lang: str, files: tuple[Path, ...] | None = None,
+              where: tuple[str, ...] = ()) -> Hint:
+    """The title and hint of `mistake_id` in `lang` (else English, else the id). ``where``: the
+    function and set the mistake was seen in, most specific first: a hint worded for one of them
+    (``hint:<id>:text@gradient_descent``) is preferred to the general one."""
     data = entries(files).get(mistake_id)
     if data is None:
         return Hint(mistake_id, mistake_id, "", False)
-    source_lang = i18n.SOURCE_LANG
-    title = (data.get(f"title_{lang}") or data.get(f"title_{source_lang}") or mistake_id).strip()
-    text = (data.get(f"hint_{lang}") or data.get(f"hint_{source_lang}") or "").strip()
-    return Hint(mistake_id, title, text, True)
+
+    def pick(part):
+        for language in dict.fromkeys((lang, i18n.SOURCE_LANG)):
+            for place in (*where, None):
+                found = data.get(f"{part}_{language}" + (f"@{place}" if place else ""))
+                if found:
+                    return found.strip()
+        return ""
+
+    return Hint(mistake_id, pick("title") or mistake_id, pick("hint"), True)
 
 
-def title(mistake_id: str, lang: str = "en") -> str:
-    return load_hint(mistake_id, lang).title
+def title(mistake_id: str, lang: str = "en", where: tuple[str, ...] = ()) -> str:
+    return load_hint(mistake_id, lang, where=where).title
 
 
-def hint(mistake_id: str, lang: str = "en") -> str:
-    return load_hint(mistake_id, lang).text
+def hint(mistake_id: str, lang: str = "en", where: tuple[str, ...] = ()) -> str:
+    return load_hint(mistake_id, lang, where=where).text
 
 
 def known_ids() -> list[str]:

@@ -41,8 +41,9 @@ class TestOutcome:
             lines += self.details
         for tag in self.tags:
             lines.append("")
-            lines.append(say("named-mistake", lang, title=catalogue.title(tag, lang), id=tag))
-            text = catalogue.hint(tag, lang)
+            where = (self.function, self.set_id)
+            lines.append(say("named-mistake", lang, title=catalogue.title(tag, lang, where), id=tag))
+            text = catalogue.hint(tag, lang, where)
             if text:
                 lines.append(text.strip())
         return "\n".join(line for line in lines if line is not None).strip()

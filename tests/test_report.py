@@ -498,3 +498,18 @@ def test_hidden_tests_show_no_reference_curve(tmp_path):
                          if t["extra_data"].get("artifacts"))
     assert not any("reference" in a.get("series", {}) or "reference" in a.get("grid", {})
                    for a in drawn)
+
+
+def test_a_seed_named_on_the_page_is_explained_once(tmp_path):
+    from nngrade.autograder.mistakes import models_for
+    from nngrade.autograder.results import build_results
+    from nngrade.autograder.sets import find_set
+    from test_lazy_students import _grade
+    s = find_set("04_backprop")
+    (model,) = [m for m in models_for(s.id) if m.id == "hidden-delta-no-derivative"]
+    assert "시드 000" in catalogue.load_hint(model.id, "ko").text      # its hint names the seed
+    outcomes = _grade({"s": {s.id: model.module()}}, (s,))["s"]
+    html, md = write_student_reports(build_results("s", outcomes, (s,), lang="ko"), tmp_path, "ko")
+    page = html.read_text(encoding="utf-8").replace("&#34;", '"')
+    assert page.count('시드 000: 2-3-1 "치즈" 신경망을 다루는 교재의 장') == 1
+    assert "시드 004:" not in page

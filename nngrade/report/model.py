@@ -8,6 +8,7 @@ the field when one is malformed; optional parts (display_name, notes, artifacts,
 from __future__ import annotations
 
 import json
+import re
 import logging
 import statistics
 from collections import Counter, defaultdict
@@ -189,6 +190,7 @@ class StudentView:
     submission_digest: str
     results: dict = field(repr=False, default_factory=dict)
     missing: bool = False            # on the roster, nothing handed in: 0 in every set
+    seeds: list[str] = field(default_factory=list)   # which textbook chapter each seed named is
 
     @property
     def percent(self) -> float | None:
@@ -294,6 +296,19 @@ def _test_view(t, i: int, who: str, lang: str, draw: bool, output_lang: str) -> 
     return view
 
 
+# "seed 001", "시드 001", "seeds 000 and 001": the textbook chapters the texts refer to
+SEED_NAMED = re.compile(r"(?:[Ss]eeds?|시드)\s+(00[0-4])")
+
+
+def _places(tests) -> tuple[str, ...]:
+    """Where a mistake was seen, for a hint worded for that place: its one function, or else
+    its one set; nothing when it was seen across sets."""
+    tests = list(tests)
+    functions = {t.function for t in tests}
+    sets = {t.set_id for t in tests}
+    return ((*functions,) if len(functions) == 1 else ()) + ((*sets,) if len(sets) == 1 else ())
+
+
 def without_hints(output: str, tags, lang: str) -> str:
     """A test's output without the "Likely mistake: ..." blocks and their hints, which results.json
     repeats in each test (Gradescope shows tests one by one) and the page shows once."""
@@ -351,7 +366,9 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     if isinstance(declared, list):
         # the grader's verdict: ids that inputs able to separate them ruled out are left out
         seen = {tag: names for tag, names in seen.items() if tag in declared}
-    mistakes = [MistakeView(load_hint(tag, lang), names) for tag, names in seen.items()]
+    by_name = {v.name: v for v in views}
+    mistakes = [MistakeView(load_hint(tag, lang, where=_places(by_name[n] for n in names)), names)
+                for tag, names in seen.items()]
 
     max_total = sum(s.max_score for s in sets)
     score = results.get("score")
@@ -371,7 +388,10 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     problems = extra.get("problems") or []
     if not isinstance(notes, list) or not isinstance(problems, list):
         raise ResultsError(f"results of {student}: extra_data.notes and .problems must be lists")
+    shown = " ".join([*(v.explanation for v in views), *(m.hint.text for m in mistakes)])
+    seeds = [text(f"seed_{n}", lang) for n in sorted(set(SEED_NAMED.findall(shown)))]
     return StudentView(
+        seeds=seeds,
         student=student,
         display_name=str(extra.get("display_name") or student),
         lang=lang,
