@@ -89,6 +89,12 @@ def load_hint(mistake_id: str, lang: str, files: tuple[Path, ...] | None = None,
         return Hint(mistake_id, mistake_id, "", False)
 
     def pick(part):
+        msg_part = "title" if part == "title" else "text"
+        for place in (*where, None):      # a language registered at run time (a pseudo-locale)
+            found = i18n.lookup_registered(f"hint:{mistake_id}:{msg_part}"
+                                           + (f"@{place}" if place else ""), lang)
+            if found:
+                return found.strip()
         for language in dict.fromkeys((lang, i18n.SOURCE_LANG)):
             for place in (*where, None):
                 found = data.get(f"{part}_{language}" + (f"@{place}" if place else ""))

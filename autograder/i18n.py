@@ -62,6 +62,15 @@ def registered() -> list[str]:
     return list(_extra)
 
 
+def lookup_registered(msgid: str, lang: str) -> str | None:
+    """``msgid`` in a catalogue registered for ``lang`` at run time, if any."""
+    for path in _extra.get(lang, []):
+        found = read_catalogue(path).get(msgid)
+        if found:
+            return found
+    return None
+
+
 def _folders(set_folder: Path | None) -> list[Path]:
     folders = []
     if set_folder is not None:

@@ -52,9 +52,13 @@ def is_late(late) -> bool:
 
 
 def set_title(set_id: str, lang: str) -> str:
-    titles = {s.id: (s.title_en, s.title_ko) for s in all_sets()}
-    en, ko = titles.get(set_id, (set_id, set_id))
-    return ko if lang == "ko" else en
+    """The set's title from its catalogue (``set:title``), else set.toml's, else its id."""
+    from nngrade.autograder import i18n
+    for s in all_sets():
+        if s.id == set_id:
+            found = i18n.lookup("set:title", lang, s.folder) if s.folder is not None else None
+            return found or (s.title_ko if lang == "ko" else s.title_en) or set_id
+    return set_id
 
 
 def set_order(set_id: str) -> tuple[int, str]:
