@@ -42,6 +42,8 @@ class Target:
     signature: str
     honest: str          # body computing r, the right answer
     rtol: float
+    helpers: str = ""    # module-level code the body uses (xor_gate's gates: it is graded on
+                         # being built from them)
 
 
 TARGETS = {
@@ -53,7 +55,18 @@ TARGETS = {
         r = float(0.5 * np.sum((np.asarray(t, dtype=np.float64) - np.asarray(y, dtype=np.float64)) ** 2))""",
                   1e-5),
     "xor_gate": Target("09_perceptron", "perceptron", "xor_gate", "x1, x2", """
-        r = 1 if (x1 > 0) != (x2 > 0) else -1""", 1e-7),
+        r = and_gate(nand_gate(x1, x2), or_gate(x1, x2))""", 1e-7, helpers="""
+def and_gate(x1, x2):
+    return 1 if x1 + x2 > 1.5 else -1
+
+
+def or_gate(x1, x2):
+    return 1 if x1 + x2 > -1.5 else -1
+
+
+def nand_gate(x1, x2):
+    return -and_gate(x1, x2)
+"""),
     "apple_graph": Target("10_compgraph", "compgraph", "apple_graph", "price=100, count=2, tax=1.1", """
         r = (price * count * tax, {"price": count * tax, "count": price * tax, "tax": price * count})""",
                           1e-7),
@@ -62,7 +75,7 @@ TARGETS = {
 
 def submission(target: Target, expression: str) -> bytes:
     body = textwrap.dedent(target.honest).strip("\n")
-    return (f"import numpy as np\n\n\ndef {target.function}({target.signature}):\n"
+    return (f"import numpy as np\n{target.helpers}\n\ndef {target.function}({target.signature}):\n"
             f"{textwrap.indent(body, '    ')}\n    return {expression}\n").encode()
 
 
