@@ -88,6 +88,7 @@ def main(port: int, workdir: str, token: str) -> None:
     child = _load_child()
     channel = socket.create_connection(("127.0.0.1", port), timeout=30)
     channel.settimeout(None)
+    channel.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # replies are two writes
     transport.send(channel, {"token": token, "pid": os.getpid()})
     os.chdir(workdir)
     runner = portable_runner(child)(channel, {"workdir": workdir}, transport, probes)

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -173,3 +174,46 @@ def test_the_plain_path_needs_no_module_only_linux_has(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert NOTE in done.stdout and "[delta-sign]" in done.stdout and "✓ sgd_step" in done.stdout
     assert "(sandbox: plain)" in done.stdout
+
+
+MODULE = b'''
+class Box:
+    def __init__(self, v):
+        self.v = v
+
+    def get(self):
+        return self.v
+
+
+def double(x):
+    print("doubling")
+    return 2 * x
+
+
+def spin():
+    while True:
+        pass
+'''
+
+
+def test_a_plain_session_answers_as_a_sandbox_session():
+    """Values, objects by handle, output, a timeout that loses the objects, a fresh process."""
+    import numpy as np
+
+    with PlainPool().session({"m": MODULE}, {"m": "hw/m.py"}) as s:
+        reply = s.call("m", "double", [np.arange(3)])
+        assert reply.status == "ok" and reply.value.tolist() == [0, 2, 4]
+        assert reply.stdout == "doubling\n" and reply.args_after[0].tolist() == [0, 1, 2]
+        box = s.new("m", "Box", [5]).value
+        assert s.method(box, "get").value == 5
+        assert s.call("m", "nothing").status == "missing"
+        started = time.perf_counter()
+        for _ in range(100):
+            s.call("m", "double", [1])
+        # one small exchange is a few ms; Nagle's algorithm would make it 40 ms or more
+        assert time.perf_counter() - started < 2.5
+        assert s.call("m", "spin", timeout=0.5).status == "timeout"
+        lost = s.method(box, "get")
+        assert lost.status == "crashed" and lost.error.type == "LostObject"
+        assert s.call("m", "double", [2]).value == 4
+        assert s.restarts == 1
