@@ -99,9 +99,17 @@ def open_pool(plain: bool | None = None):
         plain = True
     if plain:
         return PlainPool("NNGRADE_SANDBOX=plain" if forced == PLAIN else "asked for")
-    if plain is None and not sys.platform.startswith("linux"):
-        return PlainPool(f"the sandbox needs Linux; this is {platform.system() or sys.platform}")
-    from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
+    if not sys.platform.startswith("linux"):
+        system = platform.system() or sys.platform
+        if forced:
+            raise ValueError(f"NNGRADE_SANDBOX={forced!r}: the sandbox needs Linux, this is "
+                             f"{system}; leave it unset or set it to {PLAIN}")
+        if plain is False:
+            raise ValueError(f"the sandbox needs Linux, this is {system}")
+        return PlainPool(f"the sandbox needs Linux; this is {system}")
+    from nngrade.autograder.sandbox import LEVELS, SandboxPool, SandboxUnavailable
+    if forced is not None and forced not in LEVELS:
+        raise ValueError(f"NNGRADE_SANDBOX={forced!r}: choose one of {', '.join(LEVELS)}, {PLAIN}")
     try:
         return SandboxPool(slot=0)
     except SandboxUnavailable as e:

@@ -107,6 +107,9 @@ def test_the_platform_decides_when_nothing_is_asked(monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
     pool = check.open_pool()
     assert isinstance(pool, PlainPool) and "needs Linux" in pool.describe()["notes"][0]
+    monkeypatch.setenv("NNGRADE_SANDBOX", "bwrap")          # a level there is an error
+    with pytest.raises(ValueError, match="the sandbox needs Linux"):
+        check.open_pool()
     monkeypatch.setenv("NNGRADE_SANDBOX", "plain")
     monkeypatch.setattr(sys, "platform", "linux")
     assert isinstance(check.open_pool(), PlainPool)
@@ -125,6 +128,9 @@ def test_a_sandbox_that_cannot_start_falls_back_unless_a_level_was_asked(monkeyp
     assert isinstance(pool, PlainPool) and "cannot start" in pool.describe()["notes"][0]
     monkeypatch.setenv("NNGRADE_SANDBOX", "bwrap")
     with pytest.raises(sandbox.SandboxUnavailable):
+        check.open_pool()
+    monkeypatch.setenv("NNGRADE_SANDBOX", "plian")
+    with pytest.raises(ValueError, match="NNGRADE_SANDBOX='plian': choose one of .*, plain"):
         check.open_pool()
 
 
