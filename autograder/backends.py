@@ -6,11 +6,15 @@ probe's :class:`Outcome` (status, decoded value, located error, arguments after 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from nngrade.autograder.messages import say
 from nngrade.autograder.plugin import StudentJob
 from nngrade.autograder.probe import ObjectProxy, Outcome
-from nngrade.autograder.sandbox import Limits, SandboxPool
 from nngrade.autograder.sets import find_set
+
+if TYPE_CHECKING:   # the sandbox package needs Linux; `check` elsewhere runs on autograder/plain.py
+    from nngrade.autograder.sandbox import Limits, SandboxPool
 
 # Wall-clock seconds one call may take, unless the set's [limits] call_timeout_seconds says more.
 DEFAULT_CALL_TIMEOUT = 10.0
@@ -33,6 +37,8 @@ def training_budget(s, course_budget: float | None = None) -> float | None:
 
 def limits_for(set_ids, training_budget_cpu: float | None = None) -> Limits:
     """Limits of one student's session: the most generous any chosen set needs."""
+    from nngrade.autograder.sandbox import Limits
+
     limits = Limits()
     for s in (find_set(i) for i in set_ids):
         if s.limits.get("address_space_mb"):

@@ -2,13 +2,17 @@
 
 It works from the student bundle (no reference solutions, no hidden suites): expected values are
 the seeds' own numbers written in the public tests, and named mistakes come from fingerprints
-precomputed at release time.
+precomputed at release time. Where the sandbox cannot run (Windows, macOS) or cannot start, and
+with NNGRADE_SANDBOX=plain, the tests call the student's code in a plain child process with a
+time limit per call (autograder/plain.py), and the output says so once.
 """
 from __future__ import annotations
 
 import concurrent.futures
 import json
 import os
+import platform
+import sys
 from pathlib import Path
 
 from nngrade.paths import PACKAGE_DIR
@@ -80,13 +84,47 @@ def _fingerprints_for(sets) -> dict:
     return found
 
 
-def run_check(set_name: str | None, path: Path, lang: str | None = None, console=None) -> int:
+PLAIN = "plain"       # NNGRADE_SANDBOX=plain: no sandbox, as on Windows and macOS
+
+
+def open_pool(plain: bool | None = None):
+    """The sandbox, or a plain child process where the sandbox cannot run or start.
+
+    plain: True forces the plain process, False the sandbox; None decides from the platform and
+    NNGRADE_SANDBOX (a level named there is used or fails, never replaced)."""
+    from nngrade.autograder.plain import PlainPool
+
+    forced = os.environ.get("NNGRADE_SANDBOX") or None
+    if plain is None and forced == PLAIN:
+        plain = True
+    if plain:
+        return PlainPool("NNGRADE_SANDBOX=plain" if forced == PLAIN else "asked for")
+    if not sys.platform.startswith("linux"):
+        system = platform.system() or sys.platform
+        if forced:
+            raise ValueError(f"NNGRADE_SANDBOX={forced!r}: the sandbox needs Linux, this is "
+                             f"{system}; leave it unset or set it to {PLAIN}")
+        if plain is False:
+            raise ValueError(f"the sandbox needs Linux, this is {system}")
+        return PlainPool(f"the sandbox needs Linux; this is {system}")
+    from nngrade.autograder.sandbox import LEVELS, SandboxPool, SandboxUnavailable
+    if forced is not None and forced not in LEVELS:
+        raise ValueError(f"NNGRADE_SANDBOX={forced!r}: choose one of {', '.join(LEVELS)}, {PLAIN}")
+    try:
+        return SandboxPool(slot=0)
+    except SandboxUnavailable as e:
+        if forced or plain is False:
+            raise
+        return PlainPool(f"the sandbox cannot start here: {e}")
+
+
+def run_check(set_name: str | None, path: Path, lang: str | None = None, console=None,
+              plain: bool | None = None) -> int:
     from rich.console import Console
 
     from nngrade.autograder.backends import SandboxStudent
     from nngrade.autograder.plugin import GradingPlugin, StudentJob
     from nngrade.autograder.suite_session import run_suites
-    from nngrade.autograder.sandbox import SandboxPool
 
     console = console or Console(highlight=False)
     lang = lang or ("ko" if os.environ.get("LANG", "").startswith("ko") else "en")
@@ -108,11 +146,14 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
                              f"in {root} and the kit)")
         tests.append(test_file)
 
+    from nngrade.autograder.plain import sandbox_probes
+    sandbox_probes()     # before pytest imports the public tests, which use it (Windows too)
+
     outcomes_seen: list = []
     jobs = [StudentJob("me", modules, names)]
     # The sandbox starts (bwrap, python, numpy) while pytest collects the tests.
     starting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pool_future = starting.submit(SandboxPool, slot=0)
+    pool_future = starting.submit(open_pool, plain)
     plugin = GradingPlugin(next_job=lambda: jobs.pop() if jobs else None,
                            open_student=lambda job: SandboxStudent(pool_future.result(), job),
                            on_done=lambda job, outcomes, secs: outcomes_seen.extend(outcomes),
@@ -131,6 +172,9 @@ def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
 
     failed = 0
     current_set = None
+    if sandbox.get("level") == PLAIN:
+        why = "; ".join(sandbox.get("notes") or [])
+        console.print(f"[yellow]{_plain_note(lang, why)}[/yellow]")
     for o in outcomes:
         if o.set_id != current_set:
             current_set = o.set_id
@@ -145,7 +189,9 @@ def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
         for line in o.details:
             console.print(f"    {shown(line)}", markup=False)
         for tag in o.tags:
-            console.print(f"    [yellow]→ {catalogue.title(tag, lang)} [{tag}][/yellow]")
+            # the id in brackets, escaped: rich would take "[delta-sign]" for a style and drop it
+            console.print(f"    [yellow]→ {shown(catalogue.title(tag, lang), markup=True)} "
+                          f"{shown(f'[{tag}]', markup=True)}[/yellow]")
             hint = catalogue.hint(tag, lang).strip()
             if hint:
                 console.print(f"      {shown(hint)}", markup=False)
@@ -155,3 +201,14 @@ def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
     console.print(f"\n[{colour}]{passed}/{len(outcomes)} {label}[/{colour}]"
                   f"  [dim](sandbox: {sandbox.get('level', '?')})[/dim]")
     return 0 if not failed else 1
+
+
+def _plain_note(lang: str, why: str) -> str:
+    from nngrade.autograder.backends import DEFAULT_CALL_TIMEOUT
+
+    limit = f"{DEFAULT_CALL_TIMEOUT:g}"
+    if lang == "ko":
+        return (f"샌드박스 없이 실행합니다 ({shown(why, markup=True)}): 공개 테스트가 여러분의 코드를 일반 Python "
+                f"프로세스에서 호출하며, 호출마다 시간 제한(기본 {limit}초)만 있습니다.")
+    return (f"no sandbox ({shown(why, markup=True)}): the public tests call your code in a plain Python "
+            f"process, with a time limit per call ({limit} s unless the set says more).")

@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="output folder (default: ./nngrade-demo)")
     p.add_argument("--jobs", type=int, default=0)
     p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    p.add_argument("--force", action="store_true",
+                   help="regrade every student and redraw the pages, even when nothing changed")
     p = sub.add_parser("new-set", help="start a course's own exercise set from a working example")
     p.add_argument("course", type=Path, help="course folder (holding nngrade.toml)")
     p.add_argument("name", help="the set's folder name, e.g. 11_maxout")
@@ -170,7 +172,7 @@ def cmd_check(args) -> int:
 
 def cmd_demo(args) -> int:
     from nngrade.demo import run_demo
-    summary = run_demo(args.out, jobs=args.jobs, lang=args.lang)
+    summary = run_demo(args.out, jobs=args.jobs, lang=args.lang, force=args.force)
     print(summary)
     return 0
 

@@ -64,7 +64,9 @@ def build_class(dest: Path, spec_path: Path = DEMO_SPEC) -> list[str]:
     return ids
 
 
-def run_demo(out: Path | None = None, jobs: int = 0, lang: str = "ko") -> Path:
+def run_demo(out: Path | None = None, jobs: int = 0, lang: str = "ko", force: bool = False) -> Path:
+    """Grade the demo class into ``out``; a rerun skips students whose results are current
+    (their pages stay as drawn) unless ``force``."""
     from nngrade.grade import GradeOptions, grade_class
 
     out = Path(out) if out else Path.cwd() / "nngrade-demo"
@@ -75,7 +77,7 @@ def run_demo(out: Path | None = None, jobs: int = 0, lang: str = "ko") -> Path:
     course = Course(name="nngrade demo", salt=DEMO_SALT, lang=lang, sets=tuple(s.id for s in sets),
                     mnist_budget_cpu_seconds=float(spec.get("mnist_budget_cpu_seconds", 60)))
     # the built-in students are the kit's own code: no one else's to protect the grader from
-    options = GradeOptions(sets=sets, jobs=jobs, lang=lang, progress=True, force=False,
+    options = GradeOptions(sets=sets, jobs=jobs, lang=lang, progress=True, force=force,
                            allow_shared_uid=True,
                            mnist_sample=True)
     run = grade_class(submissions, out / "results", course, options)

@@ -81,6 +81,8 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "atomic.py"),     # results.py writes results.json with it    # plugin.py's TestOutcome; scoring, no answers
     ("nngrade.autograder", "suite_session.py"),  # check runs the public tests through it
     ("nngrade.autograder", "backends.py"),   # check's sandboxed student
+    ("nngrade.autograder", "plain.py"),      # check without the sandbox (Windows, macOS)
+    ("nngrade.autograder", "plain_child.py"),  # its student process, started by file path
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
     ("nngrade.autograder", "catalogue.py"),  # the sets' mistake titles and hints by id
     ("nngrade.autograder", "i18n.py"),       # every sentence from the gettext catalogues
@@ -734,7 +736,9 @@ def bundle_readme(present: Sequence[ExerciseSet]) -> str:
 
    설치하지 않았다면(numpy·pytest·rich는 있어야 합니다) `python -m nngrade check {short}` 도
    같습니다. 파일을 다른 곳에 두었다면 `--path 폴더`를 덧붙이세요. 세트 이름은 폴더 이름
-   (`{set_id}`)이나 짧은 이름(`{short}`) 모두 됩니다.
+   (`{set_id}`)이나 짧은 이름(`{short}`) 모두 됩니다. Windows와 macOS에서도 됩니다: 리눅스가
+   아니면 샌드박스 없이 일반 Python 프로세스에서 (호출마다 시간 제한을 두고) 테스트하며,
+   출력의 첫 줄이 그렇다고 알려 줍니다.
 
 공개 테스트는 형태·자료형·입력 불변·책의 예제를 확인합니다. 실제 채점은 학생마다 다른 무작위
 입력으로 더 많은 경우를 봅니다.
@@ -755,7 +759,9 @@ def bundle_readme(present: Sequence[ExerciseSet]) -> str:
 
    Without installing (numpy, pytest and rich still needed), `python -m nngrade check {short}`
    does the same. If your file lives elsewhere, add `--path DIR`. A set can be named by its
-   folder (`{set_id}`) or its short name (`{short}`).
+   folder (`{set_id}`) or its short name (`{short}`). It works on Windows and macOS too: outside
+   Linux the tests call your code in a plain Python process (no sandbox, a time limit per call),
+   and the first line of the output says so.
 
 The public tests check shapes, types, that your inputs are left unchanged, and the book's worked
 example. Grading runs more cases, on random inputs that differ for every student.

@@ -52,3 +52,20 @@ def test_a_file_that_does_not_import_fails_with_file_and_line(demo):
     xor = [t for t in doc["tests"] if t["extra_data"]["set"] == "07_xor"]
     assert xor and all(t["status"] == "failed" for t in xor)
     assert all("SyntaxError" in t["output"] and "line" in t["output"] for t in xor)
+
+
+def test_a_rerun_keeps_current_pages_and_force_redraws_them(demo):
+    """Is a page left as it was on a plain rerun, and drawn again with --force?"""
+    out, _ = demo
+    page = out / "results" / "2026002-lee-seoyeon" / "feedback.html"
+    page.write_text("stale page", encoding="utf-8")
+
+    def rerun(*extra):
+        done = subprocess.run([sys.executable, "-m", "nngrade", "demo", "--out", str(out),
+                               "--lang", "en", *extra], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    rerun()
+    assert page.read_text(encoding="utf-8") == "stale page"
+    rerun("--force")
+    assert "data:image/png;base64," in page.read_text(encoding="utf-8")

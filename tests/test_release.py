@@ -598,7 +598,7 @@ SITE_PACKAGES = [p for p in site.getsitepackages() if Path(p).is_dir()]
 
 
 def bundle_python(root: Path, *args: str, timeout: float = 300,
-                  cwd: Path | None = None) -> subprocess.CompletedProcess:
+                  cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Python in the unpacked bundle, as a student has it: -S skips the site hooks, so the kit's
     editable install cannot lend what the bundle lacks; site-packages on PYTHONPATH still gives
     numpy, pytest and rich. With ``cwd`` elsewhere, the bundle is on PYTHONPATH, as installed."""
@@ -606,7 +606,7 @@ def bundle_python(root: Path, *args: str, timeout: float = 300,
     return subprocess.run([sys.executable, "-S", *args], cwd=cwd or root, capture_output=True,
                           text=True, timeout=timeout,
                           env={"PYTHONPATH": ":".join(path), "PATH": "/usr/bin:/bin",
-                               "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8"})
+                               "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8", **(env or {})})
 
 
 def test_bundle_runtime_imports_on_its_own(bundle):
@@ -654,6 +654,19 @@ def test_check_runs_from_the_unpacked_bundle(bundle):
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stdout + done.stderr
     assert s.id in done.stdout and "not implemented" in done.stdout, done.stdout
+
+
+def test_check_runs_without_the_sandbox_from_the_unpacked_bundle(bundle):
+    """Does the bundle hold what `check` needs where there is no sandbox (Windows, macOS)?"""
+    _, root, _ = bundle
+    assert (root / "nngrade" / "autograder" / "plain.py").is_file()
+    assert (root / "nngrade" / "autograder" / "plain_child.py").is_file()
+    done = bundle_python(root, "-m", "nngrade", "check", "backprop",
+                         env={"NNGRADE_SANDBOX": "plain", "COLUMNS": "200"})
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.count("no sandbox") == 1 and "(sandbox: plain)" in done.stdout
+    assert "not implemented" in done.stdout and "✓" not in done.stdout, done.stdout
 
 
 def test_bundle_builds_a_wheel_with_the_runtime(bundle, tmp_path):

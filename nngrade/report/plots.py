@@ -8,7 +8,8 @@ Artifacts come from results.json (`extra_data.artifacts` of a test):
 Figures are built on matplotlib's Agg canvas directly (no pyplot state), at a fixed size and DPI,
 and written by Pillow as palette PNGs with no metadata (no timestamp, no software tag), so the
 same data gives the same bytes and a plot stays near 10-30 KB. Identical
-artifacts (every correct student's seed example) are drawn once per process.
+artifacts (every correct student's seed example) are drawn once per process. Every text is set
+in the kit's own Korean font, loaded by path (FONT_FILE), whatever fonts the machine has.
 """
 from __future__ import annotations
 
@@ -19,16 +20,15 @@ import json
 import math
 import threading
 import unicodedata
-import warnings
+from typing import TYPE_CHECKING
 
-import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from PIL import Image
 
+from nngrade.paths import DATA_DIR
 from nngrade.report.strings import text
+
+if TYPE_CHECKING:                     # matplotlib is imported when a plot is drawn, not before
+    from matplotlib.figure import Figure
 
 DPI = 100
 FIGSIZE = (5.6, 3.2)            # inches: 560 x 320 px
@@ -38,7 +38,9 @@ LINES_MARGINS = dict(left=0.13, right=0.97, bottom=0.15, top=0.86)
 BOUNDARY_MARGINS = dict(left=0.14, right=0.85, bottom=0.13, top=0.88)
 LINES_TITLE_UNITS = 88          # half-width characters a title line holds at 10 pt
 BOUNDARY_TITLE_UNITS = 70
-CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans CJK TC")
+# The kit's own font (a Hangul + Latin subset of Noto Sans CJK KR, SIL OFL: see its folder),
+# loaded by path: plots never depend on the fonts a machine has, nor on matplotlib's font cache.
+FONT_FILE = DATA_DIR / "fonts" / "NNGradeSansKR-Regular.otf"
 STUDENT_COLOR = "#d1495b"
 REFERENCE_COLOR = "#2e4057"
 OTHER_COLORS = ("#00798c", "#edae49", "#66a182", "#8d96a3")
@@ -53,44 +55,34 @@ class ArtifactError(ValueError):
     """An artifact that cannot be drawn (missing field, wrong shape)."""
 
 
-@functools.lru_cache(maxsize=1)
-def cjk_family() -> str | None:
-    """The first Noto Sans CJK family matplotlib knows, or None (with a warning) when none is installed."""
-    from matplotlib import font_manager
-
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in known:
-            return family
-    warnings.warn(
-        "no Noto Sans CJK font found (Debian: apt-get install fonts-noto-cjk); "
-        "Korean text in plots will show as empty boxes",
-        RuntimeWarning,
-        stacklevel=2,
-    )
-    return None
+RC = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.unicode_minus": False,     # the plain hyphen is in every font
+    "svg.hashsalt": "nngrade",
+    "path.simplify": True,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
 
 
-@functools.lru_cache(maxsize=1)
-def _rc() -> dict:
-    family = cjk_family()
-    fonts = ([family] if family else []) + ["DejaVu Sans"]
-    return {
-        "font.family": "sans-serif",
-        "font.sans-serif": fonts,
-        "font.size": 9,
-        "axes.titlesize": 10,
-        "axes.unicode_minus": False,     # the plain hyphen is in every font
-        "svg.hashsalt": "nngrade",
-        "path.simplify": True,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
+def _use_kit_font(fig: Figure) -> None:
+    """Every text of ``fig`` in the kit's font, at the size it has. Tick labels made while
+    drawing copy their axis' first tick, which is among these."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+
+    for item in fig.findobj(Text):
+        item.set_fontproperties(FontProperties(fname=FONT_FILE, size=item.get_fontsize()))
 
 
 def _png_data_uri(fig: Figure) -> str:
     """Render on Agg, reduce to a 256-colour palette (a third of the bytes, no visible change for
     line plots), and write a PNG without metadata: the same figure always gives the same bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    _use_kit_font(fig)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgb = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
@@ -175,6 +167,8 @@ def _ordered_series(series: dict) -> list[str]:
 
 
 def _draw_lines(art: dict, lang: str, markers: bool) -> str:
+    from matplotlib.figure import Figure
+
     x = _floats(art.get("x"), "x")
     series = art.get("series")
     if not isinstance(series, dict) or not series:
@@ -212,6 +206,9 @@ def _draw_lines(art: dict, lang: str, markers: bool) -> str:
 
 
 def _draw_boundary(art: dict, lang: str) -> str:
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
     grid = art.get("grid")
     if not isinstance(grid, dict):
         raise ArtifactError("grid must be an object with x, y, student, reference")
@@ -268,7 +265,9 @@ def _draw_boundary(art: dict, lang: str) -> str:
 def _render_cached(key: str, lang: str) -> str:
     art = json.loads(key)
     kind = art.get("kind")
-    with _DRAW_LOCK, matplotlib.rc_context(_rc()):
+    import matplotlib
+
+    with _DRAW_LOCK, matplotlib.rc_context(RC):
         if kind == "series":
             return _draw_lines(art, lang, markers=True)
         if kind == "curve":
@@ -291,7 +290,10 @@ def render_artifact(artifact: dict, lang: str) -> str:
 
 def score_histogram(percentages: list[float], lang: str) -> str:
     """Histogram of total scores in percent, ten bins from 0 to 100, as a PNG data URI."""
-    with _DRAW_LOCK, matplotlib.rc_context(_rc()):
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with _DRAW_LOCK, matplotlib.rc_context(RC):
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
         ax = fig.add_subplot()
         values = np.clip(np.asarray(percentages, dtype=np.float64), 0, 100)
