@@ -63,6 +63,13 @@ def _read_with_sources(folders: tuple[Path, ...]) -> tuple[dict[str, dict], dict
                     key += f"@{match['where']}"
                 found.setdefault(mistake_id, {})[key] = text
         for mistake_id, entry in found.items():
+            if mistake_id in entries and all("@" in key for key in entry):
+                # a set may word a shared mistake's hint for itself: hint:<id>:text@<its id>
+                entries[mistake_id] = {**entries[mistake_id], **entry}
+                continue
+            if mistake_id in entries and all("@" in key for key in entries[mistake_id]):
+                entries[mistake_id], where[mistake_id] = {**entry, **entries[mistake_id]}, Path(folder)
+                continue
             if mistake_id in entries:
                 raise HintFileError(f"{folder}: hint:{mistake_id} is already described in "
                                     f"{where[mistake_id]}")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from nngrade.autograder import transport
+from nngrade.autograder.replies import ErrorInfo, Reply
 
 LEVEL = "plain"
 HERE = Path(__file__).resolve().parent
@@ -41,41 +42,6 @@ STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error"
             "budget")
 TRACE_CALLS = 200
 _session_ids = itertools.count(1)
-
-
-@dataclass
-class ErrorInfo:
-    type: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-    traceback: str = ""
-
-    def __str__(self) -> str:
-        where = f" ({self.file}, line {self.line})" if self.file and self.line else \
-            (f" ({self.file})" if self.file else "")
-        return f"{self.type}: {self.message}{where}"
-
-
-@dataclass
-class Reply:
-    status: str
-    value: Any = None
-    error: ErrorInfo | None = None
-    args_after: list | None = None
-    kwargs_after: dict | None = None
-    warnings: list = field(default_factory=list)
-    stdout: str = ""
-    stdout_bytes: int = 0
-    seconds: float = 0.0
-    wall: float = 0.0
-    nbytes: int = 0
-    changed_at_import: tuple = ()
-    calls: list | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
 
 
 class PlainUnavailable(RuntimeError):
@@ -109,7 +75,11 @@ class PlainPool:
         self._session: PlainSession | None = None
         sandbox_probes()          # the public tests import it: make sure they can
 
-    def session(self, files: dict, file_names: dict | None = None, limits=None) -> "PlainSession":
+    def session(self, files: dict, file_names: dict | None = None, limits=None,
+                cells: dict | None = None) -> "PlainSession":
+        # `cells` (a notebook's cell table) is the sandbox's: here a notebook runs as one module,
+        # so a failing demo cell fails its module, as a plain `python` run of it would.
+        del cells
         if self._session is not None and not self._session.closed:
             raise RuntimeError("this pool already has an open session: close it first")
         self._session = PlainSession(files, file_names or {}, limits)
@@ -159,7 +129,8 @@ class PlainSession:
 
     # ---- the requests, as Session's -----------------------------------------------------------
 
-    def load(self, module, timeout=None):
+    def load(self, module, timeout=None, cell_seconds=None):
+        del cell_seconds        # the sandbox's cell-by-cell notebooks; one module here
         return self._request({"op": "load", "module": module}, timeout)
 
     def call(self, module, function, args=(), kwargs=None, timeout=None, *, args_after=True,

@@ -82,6 +82,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "suite_session.py"),  # check runs the public tests through it
     ("nngrade.autograder", "backends.py"),   # check's sandboxed student
     ("nngrade.autograder", "plain.py"),      # check without the sandbox (Windows, macOS)
+    ("nngrade.autograder", "replies.py"),    # what a request answers, sandbox or not
     ("nngrade.autograder", "plain_child.py"),  # its student process, started by file path
     ("nngrade.autograder", "messages.py"),   # probe.py's sentences to the student
     ("nngrade.autograder", "catalogue.py"),  # the sets' mistake titles and hints by id

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import transport
+from ..replies import CellFailure, ErrorInfo, Reply
 from . import launch, probes
 from .launch import LEVELS, SandboxUnavailable
 
@@ -75,61 +76,10 @@ class Limits:
                 "nofile": int(self.nofile)}
 
 
-@dataclass
-class ErrorInfo:
-    type: str
-    message: str
-    file: str | None = None        # as named in the submission, e.g. "hw/backprop.py"
-    line: int | None = None        # in a notebook, the line in its cell
-    traceback: str = ""            # the student's frames only
-    cell: int | None = None        # a notebook's cell (numbered as in Jupyter, from 1)
-
-    @property
-    def where(self) -> str:
-        """ "hw/backprop.py, line 3", "hw.ipynb, cell 2, line 3", or "" when unknown."""
-        if not self.file:
-            return ""
-        cell = f", cell {self.cell}" if self.cell else ""
-        return f"{self.file}{cell}, line {self.line}" if self.line else f"{self.file}{cell}"
-
-    def __str__(self) -> str:
-        return f"{self.type}: {self.message}" + (f" ({self.where})" if self.where else "")
-
-
-@dataclass
-class CellFailure:
-    """A notebook cell that failed while the notebook was loaded; the other cells ran."""
-    cell: int
-    status: str                    # "exception" | "timeout" | "skipped" (the time ran out)
-    error: ErrorInfo | None = None
-    seconds: float | None = None   # the time it had (timeout), or all cells had (skipped)
-
-
 CELL_STATUSES = ("exception", "timeout", "skipped")
 # Seconds of a load's deadline kept back from the cells: the child's start and its answer.
 LOAD_MARGIN = 1.5
 
-
-@dataclass
-class Reply:
-    status: str
-    value: Any = None
-    error: ErrorInfo | None = None
-    args_after: list | None = None       # positional arguments as they were after the call
-    kwargs_after: dict | None = None
-    warnings: list = field(default_factory=list)   # [category, message]
-    stdout: str = ""                     # first 4 KiB of stdout + stderr
-    stdout_bytes: int = 0
-    seconds: float = 0.0                 # CPU seconds of the student's process for this call
-    wall: float = 0.0                    # wall-clock seconds, as the grader measured
-    nbytes: int = 0                      # size of the answer's frame
-    changed_at_import: tuple = ()        # global state the student's import changed (known ids)
-    calls: list | None = None            # a traced call's inner calls: [name, args, kwargs, result]
-    cells: list[CellFailure] = field(default_factory=list)   # a notebook's failed cells (load)
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
 
 
 Handle = transport.Handle
