@@ -11,6 +11,8 @@ from numbers import Number
 
 import numpy as np
 
+from nngrade.autograder.messages import say
+
 # name -> (relative tolerance, absolute floor as a fraction of max(1, max|expected|))
 TOLERANCES: dict[str, tuple[float, float]] = {
     "analytic": (1e-7, 1e-10),
@@ -20,30 +22,68 @@ TOLERANCES: dict[str, tuple[float, float]] = {
     "exact": (0.0, 0.0),
 }
 
-TOLERANCE_TEXT = {
-    "analytic": "relative 1e-7 (absolute floor 1e-10 × max(1, max|expected|))",
-    "loss": "relative 1e-5",
-    "numgrad": "relative 1e-4",
-    "trained": "relative 1e-6",
-    "exact": "exact equality",
-}
+# name -> the kit catalogue's key of its sentence ("relative 1e-7 (absolute floor ...)")
+TOLERANCE_KEYS = {name: f"tol-{name}" for name in TOLERANCES}
 
 TABLE_ROWS = 5
 
 
+class _Said:
+    """A sentence of the kit's catalogue inside another one's field, said in the same language."""
+
+    def __init__(self, key: str, **fields):
+        self.key, self.fields = key, fields
+
+    def render(self, lang: str) -> str:
+        return _line((self.key, self.fields), lang)
+
+
+class _Joined:
+    def __init__(self, parts: list, sep: str):
+        self.parts, self.sep = parts, sep
+
+    def render(self, lang: str) -> str:
+        return self.sep.join(p.render(lang) for p in self.parts)
+
+
+def _line(item, lang: str) -> str:
+    """A line of a Difference: (key of the kit's catalogue without "msg:", fields[, indent]), or a
+    str kept as it is (a row of numbers)."""
+    if isinstance(item, str):
+        return item
+    key, fields, *indent = item
+    return "".join(indent) + say(key, lang, **{
+        k: v.render(lang) if isinstance(v, (_Said, _Joined)) else v for k, v in fields.items()})
+
+
 @dataclass
 class Difference:
-    """Why two values are not the same, in words a student can act on."""
+    """Why two values are not the same, in words a student can act on (in any language: the
+    sentences are kept as catalogue keys and rendered on demand)."""
     kind: str                 # "shape" | "type" | "value" | "keys" | "length" | "nonfinite"
-    summary: str              # one line, safe for hidden tests (no expected values)
-    details: list[str] = field(default_factory=list)  # lines with expected values (visible tests)
+    said: tuple               # one line, safe for hidden tests (no expected values): (key, fields)
+    lines: list = field(default_factory=list)  # lines with expected values (visible tests)
     path: str = ""            # where inside a nested value, e.g. "['W1']" or "[0]"
 
-    def text(self, show_expected: bool = True) -> str:
-        where = f" at {self.path}" if self.path else ""
-        lines = [self.summary + where]
+    def summary_text(self, lang: str = "en") -> str:
+        summary = _line(self.said, lang)
+        return say("diff-at", lang, summary=summary, path=self.path) if self.path else summary
+
+    def detail_lines(self, lang: str = "en") -> list[str]:
+        return [_line(item, lang) for item in self.lines]
+
+    @property
+    def summary(self) -> str:
+        return _line(self.said, "en")
+
+    @property
+    def details(self) -> list[str]:
+        return self.detail_lines("en")
+
+    def text(self, show_expected: bool = True, lang: str = "en") -> str:
+        lines = [self.summary_text(lang)]
         if show_expected:
-            lines += self.details
+            lines += self.detail_lines(lang)
         return "\n".join(lines)
 
 
@@ -129,8 +169,8 @@ def _fmt(v) -> str:
 def _compare_arrays(got: np.ndarray, exp: np.ndarray, tol: str, path: str) -> Difference | None:
     rtol, floor = TOLERANCES[tol]
     if got.shape != exp.shape:
-        return Difference("shape", f"shape {got.shape} where {exp.shape} was expected",
-                          [f"expected shape {exp.shape}, obtained shape {got.shape}"], path)
+        return Difference("shape", ("diff-shape", {"got": got.shape, "expected": exp.shape}),
+                          [("diff-shape-detail", {"got": got.shape, "expected": exp.shape})], path)
     g = got.astype(float)
     e = exp.astype(float)
     if e.size == 0:
@@ -148,26 +188,26 @@ def _compare_arrays(got: np.ndarray, exp: np.ndarray, tol: str, path: str) -> Di
     n_bad, n = int((~ok).sum()), int(ok.size)
     nonfinite = int((~np.isfinite(g) & ~ok).sum())
     if nonfinite:
-        summary = f"{nonfinite} of {n} values are NaN or infinite"
+        summary = ("diff-nonfinite", {"bad": nonfinite, "n": n})
         kind = "nonfinite"
     else:
-        summary = f"values differ: {n_bad} of {n} elements outside the tolerance ({TOLERANCE_TEXT[tol]})"
+        summary = ("diff-values", {"bad": n_bad, "n": n, "tolerance": _Said(TOLERANCE_KEYS[tol])})
         kind = "value"
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         finite = np.isfinite(diff) & ~ok
         max_abs = float(diff[finite].max()) if finite.any() else float("nan")
         rel = diff / np.abs(e)
         max_rel = float(rel[finite].max()) if finite.any() else float("nan")
-    details = [f"Mismatched elements: {n_bad} / {n}",
-               f"Max absolute difference: {max_abs:.6g}",
-               f"Max relative difference: {max_rel:.6g}",
-               "  index | obtained | expected"]
+    details = [("diff-mismatched", {"bad": n_bad, "n": n}),
+               ("diff-max-abs", {"value": f"{max_abs:.6g}"}),
+               ("diff-max-rel", {"value": f"{max_rel:.6g}"}),
+               ("diff-table-head", {}, "  ")]
     for idx in bad[:TABLE_ROWS]:
         key = tuple(int(i) for i in idx)
         details.append(f"  {key if e.ndim else '()'} | {_fmt(g[key] if e.ndim else g)} | "
                        f"{_fmt(e[key] if e.ndim else e)}")
     if n_bad > TABLE_ROWS:
-        details.append(f"  ... {n_bad - TABLE_ROWS} more")
+        details.append(("diff-more", {"count": n_bad - TABLE_ROWS}, "  "))
     return Difference(kind, summary, details, path)
 
 
@@ -177,17 +217,17 @@ def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference 
         raise ValueError(f"unknown tolerance {tol!r}; use one of {sorted(TOLERANCES)}")
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return Difference("type", f"a {type(got).__name__} where a dict was expected",
-                              [f"expected keys {sorted(map(str, expected))}"], path)
+            return Difference("type", ("diff-not-dict", {"got": type(got).__name__}),
+                              [("diff-expected-keys", {"keys": sorted(map(str, expected))})], path)
         missing = [k for k in expected if k not in got]
         extra = [k for k in got if k not in expected]
         if missing or extra:
             parts = []
             if missing:
-                parts.append(f"missing keys {missing}")
+                parts.append(_Said("diff-missing-keys", keys=missing))
             if extra:
-                parts.append(f"unexpected keys {extra}")
-            return Difference("keys", "dict keys differ: " + "; ".join(parts), [], path)
+                parts.append(_Said("diff-extra-keys", keys=extra))
+            return Difference("keys", ("diff-keys", {"parts": _Joined(parts, "; ")}), [], path)
         for k in expected:
             d = compare(got[k], expected[k], tol, f"{path}[{k!r}]")
             if d:
@@ -195,10 +235,11 @@ def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference 
         return None
     if isinstance(expected, (list, tuple)) and not _all_numbers(expected):
         if not isinstance(got, (list, tuple)):
-            return Difference("type", f"a {type(got).__name__} where a {type(expected).__name__} "
-                              f"of {len(expected)} items was expected", [], path)
+            return Difference("type", ("diff-not-sequence", {
+                "got": type(got).__name__, "expected": type(expected).__name__, "n": len(expected)}),
+                [], path)
         if len(got) != len(expected):
-            return Difference("length", f"{len(got)} items where {len(expected)} were expected",
+            return Difference("length", ("diff-length", {"got": len(got), "expected": len(expected)}),
                               [], path)
         for i, (g, e) in enumerate(zip(got, expected)):
             d = compare(g, e, tol, f"{path}[{i}]")
@@ -208,9 +249,11 @@ def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference 
     if expected is None or isinstance(expected, (str, bool)):
         if got == expected and type(got) is type(expected):
             return None
-        return Difference("value", f"{_fmt(got)} where {_fmt(expected)} was expected"
-                          if isinstance(expected, bool) else "value differs",
-                          [f"expected {_fmt(expected)}, obtained {_fmt(got)}"], path)
+        said = (("diff-bool", {"got": _fmt(got), "expected": _fmt(expected)})
+                if isinstance(expected, bool) else ("diff-value", {}))
+        return Difference("value", said,
+                          [("diff-expected-obtained", {"got": _fmt(got), "expected": _fmt(expected)})],
+                          path)
     exp_arr = _as_array(expected)
     if exp_arr is None:
         raise TypeError(f"cannot compare against a {type(expected).__name__}")
@@ -219,11 +262,11 @@ def compare(got, expected, tol: str = "analytic", path: str = "") -> Difference 
     got_shape = _cheap_shape(got, max(exp_arr.size, 1))
     if got_shape is _TOO_LARGE:
         size = got.size if isinstance(got, np.ndarray) else len(got)
-        return Difference("shape", f"{size} or more elements where {exp_arr.size} were expected",
-                          [f"expected shape {exp_arr.shape}"], path)
+        return Difference("shape", ("diff-too-large", {"size": size, "expected": exp_arr.size}),
+                          [("diff-expected-shape", {"expected": exp_arr.shape})], path)
     got_arr = _as_array(got)
     if got_arr is None:
-        return Difference("type", f"a {type(got).__name__} where numbers were expected", [], path)
+        return Difference("type", ("diff-not-numbers", {"got": type(got).__name__}), [], path)
     if exp_arr.ndim == 0 and got_arr.size == 1:
         got_arr = got_arr.reshape(())
     return _compare_arrays(got_arr, exp_arr, tol, path)

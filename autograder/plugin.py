@@ -18,6 +18,7 @@ import pytest
 from _pytest.reports import TestReport
 from _pytest.runner import runtestprotocol
 
+from nngrade.autograder.messages import say
 from nngrade.autograder.probe import GradingFailure, StudentProbe
 from nngrade.autograder.results import TestOutcome
 from nngrade.autograder.sets import SET_FILE, find_set, set_ids
@@ -152,7 +153,7 @@ class GradingPlugin:
             outcome.passed = True
             return outcome
         report = failed[0]
-        record_failure(outcome, self._excinfo.get(report.when), report.longreprtext)
+        record_failure(outcome, self._excinfo.get(report.when), report.longreprtext, self.lang)
         return outcome
 
     @pytest.hookimpl(tryfirst=True)
@@ -287,7 +288,8 @@ def load_test_functions(path: Path, set_id: str, *, public: bool, module_name: s
     return found
 
 
-def record_failure(outcome: TestOutcome, exc: BaseException | None, detail: str = "") -> None:
+def record_failure(outcome: TestOutcome, exc: BaseException | None, detail: str = "",
+                   lang: str = "en") -> None:
     """What a failed test's exception says, as the student reads it."""
     if isinstance(exc, GradingFailure):
         outcome.summary, outcome.details = exc.summary, exc.details
@@ -295,10 +297,10 @@ def record_failure(outcome: TestOutcome, exc: BaseException | None, detail: str 
         outcome.explanations = tuple(getattr(exc, "explanations", ()))
         outcome.status = exc.kind
     elif isinstance(exc, AssertionError):
-        outcome.summary, outcome.status = str(exc) or "assertion failed", "mismatch"
+        outcome.summary, outcome.status = str(exc) or say("assertion-failed", lang), "mismatch"
     else:
         # A fault of the suite itself (or a value the suite did not expect): never blame silently.
-        outcome.summary = ("the grader could not evaluate this test with your result "
-                           f"({type(exc).__name__ + ': ' + str(exc)[:200] if exc else 'setup error'})")
+        outcome.summary = say("grader-error", lang, error=type(exc).__name__ + ": " + str(exc)[:200]
+                              if exc else say("setup-error", lang))
         outcome.status = "grader-error"
         outcome.grader_error = detail[-2000:] or repr(exc)

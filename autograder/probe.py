@@ -60,15 +60,10 @@ class StudentError(GradingFailure):
 # What one call did
 
 
-# The global state a student's import may change and the sandbox restores (sandbox/child.py).
-IMPORT_CHANGE_WORDS = {
-    "numpy-errstate": ("NumPy's floating-point error handling (np.seterr / np.seterrcall)",
-                       "NumPy의 부동소수점 오류 처리(np.seterr / np.seterrcall)"),
-    "warnings-filters": ("the warnings filters (warnings.filterwarnings / simplefilter)",
-                         "경고 필터(warnings.filterwarnings / simplefilter)"),
-    "warnings-hooks": ("how warnings are shown (warnings.showwarning or another hook)",
-                       "경고 표시 방식(warnings.showwarning 등)"),
-}
+# The global state a student's import may change and the sandbox restores (sandbox/child.py),
+# each with the kit catalogue's key of its words.
+IMPORT_CHANGE_KEYS = {c: f"import-changed-{c}"
+                      for c in ("numpy-errstate", "warnings-filters", "warnings-hooks")}
 
 
 @dataclass
@@ -371,7 +366,7 @@ class StudentProbe:
             text = say("exception", lang, name=name, error=o.error_text)
         elif o.status == "timeout":
             text = say("timeout", lang, name=name,
-                       detail=(o.error_text or "exceeded its time limit").rstrip("."))
+                       detail=(o.error_text or say("time-limit", lang)).rstrip("."))
         elif o.status == "budget":
             text = say("budget", lang, name=name)
         elif o.status == "bad-value":
@@ -416,7 +411,9 @@ class StudentProbe:
         ok = isinstance(got, types) and not (bool not in types and isinstance(got, bool)
                                              and int in types)
         if not ok:
-            names = " or ".join(_type_name(t) for t in types)
+            names = _type_name(types[0])
+            for t in types[1:]:
+                names = say("either", self.lang, first=names, second=_type_name(t))
             self.fail(say("wrong-type", self.lang, what=what, expected=names, got=_type_name(type(got))))
 
     def expect_shape(self, got, shape, *, what: str = "value") -> None:
@@ -456,7 +453,7 @@ class StudentProbe:
                     changed = record.outcome.changed_at_import
                     if changed:
                         text += " " + say("changed-at-import", self.lang,
-                                          what=", ".join(IMPORT_CHANGE_WORDS[c][self.lang == "ko"]
+                                          what=", ".join(say(IMPORT_CHANGE_KEYS[c], self.lang)
                                                          for c in changed))
                     self.fail(text, tags=(tag,) if tag else ())
 
@@ -563,8 +560,8 @@ class StudentProbe:
 
     def _mismatch(self, what, diff: Difference, got, expected, tags, calls=None) -> GradingFailure:
         lang = self.lang
-        summary = say("mismatch", lang, what=what, summary=diff.text(show_expected=False))
-        details = [d for d in diff.details]
+        summary = say("mismatch", lang, what=what, summary=diff.text(show_expected=False, lang=lang))
+        details = diff.detail_lines(lang)
         calls = calls if calls is not None else self.calls
         if calls:
             details.append(f"{say('calls', lang)}: " + "; ".join(c.describe() for c in calls[-3:]))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nngrade import __version__
 from nngrade.autograder.fingerprints import cached_fingerprints
+from nngrade.autograder.messages import in_language
 from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
@@ -345,7 +346,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
             run.skipped.append(sub.student_id)
             continue
         extra = {"grading_key": key, "submission_digest": sub.digest, "late": sub.late,
-                 "display_name": display_name, "notes": list(sub.notes),
+                 "display_name": display_name,
+                 "notes": [in_language(n, options.lang) for n in sub.notes],
                  "problems": list(sub.problems), "submitted_at": sub.submitted_at,
                  "course": course.name}
         todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names),

@@ -37,6 +37,7 @@ from typing import Callable
 
 import numpy as np
 
+from nngrade.autograder.messages import Said
 from nngrade.paths import DATA_DIR
 
 IMAGES_MAGIC = 2051
@@ -145,14 +146,14 @@ class MnistDataError(ValueError):
 class Split:
     """Training and held-out arrays with a sentence saying where they came from.
 
-    ``X_*`` are (N, 784) pixels scaled to [0, 1]; ``y_*`` are (N,) int64 labels 0..9.
+    ``X_*`` are (N, 784) pixels scaled to [0, 1]; ``y_*`` are (N,) int64 labels 0..9. ``note`` is
+    the English sentence; ``note.to(lang)`` says it in another language of the kit's catalogue.
     """
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
-    note: str
-    note_ko: str
+    note: Said
     dataset: str
     directory: Path
     standard: bool            # True: the data set's own train/test files; False: split from t10k
@@ -364,7 +365,7 @@ def locate(mnist_dir: Path | str | None = None, dataset: DataSet | str = MNIST, 
         except MnistDataError as exc:
             if key.startswith("test"):
                 raise
-            notes.append(f"{FILE_NAMES[key]}.gz could not be downloaded")
+            notes.append(Said("data-not-downloaded", file=f"{FILE_NAMES[key]}.gz"))
             log(str(exc))
             break
     return target, found, notes
@@ -435,21 +436,18 @@ def load_mnist_split(mnist_dir: Path | str | None = None, dataset: DataSet | str
         n_train, n_test = len(raw["train_images"]), len(test_y)
         return Split(_scaled(raw["train_images"], dtype), raw["train_labels"].astype(np.int64),
                      _scaled(test_X, dtype), test_y,
-                     note=f"{dataset.title}: standard split, {n_train:,} training and {n_test:,} "
-                          f"held-out (test) images from {directory}.",
-                     note_ko=f"{dataset.title}: 표준 분할, 학습 {n_train:,}개, 평가(테스트) {n_test:,}개 "
-                             f"({directory}).",
+                     note=Said("data-standard-split", title=dataset.title,
+                               train=format(n_train, ","), test=format(n_test, ","),
+                               directory=str(directory)),
                      dataset=dataset.name, directory=directory, standard=True)
     train_idx, held_idx = stratified_split(test_y, held_out, seed)
-    why = "; ".join(raw["notes"]) or "training files absent"
+    why = Said.joined(raw["notes"], "; ") if raw["notes"] else Said("data-no-training-files")
     return Split(_scaled(test_X[train_idx], dtype), test_y[train_idx],
                  _scaled(test_X[held_idx], dtype), test_y[held_idx],
-                 note=f"Only {dataset.title}'s {len(test_y):,} test images were available ({why}; "
-                      f"{directory}): held-out set = a stratified sample of {len(held_idx):,} of them "
-                      f"drawn with seed {seed}; the other {len(train_idx):,} are the training set.",
-                 note_ko=f"{dataset.title}의 테스트 이미지 {len(test_y):,}개만 있어 (학습 파일 없음; "
-                         f"{directory}) 그중 {len(held_idx):,}개를 클래스 비율대로 층화 추출(seed {seed})해 "
-                         f"평가에 쓰고 나머지 {len(train_idx):,}개로 학습했습니다.",
+                 note=Said("data-offline-split", title=dataset.title,
+                           count=format(len(test_y), ","), why=why, directory=str(directory),
+                           held=format(len(held_idx), ","), seed=seed,
+                           train=format(len(train_idx), ",")),
                  dataset=dataset.name, directory=directory, standard=False,
                  held_out_indices=held_idx)
 
@@ -463,11 +461,8 @@ def load_sample(dtype=np.float64) -> Split:
               for k in FILE_NAMES}
     return Split(_scaled(arrays["train_images"], dtype), arrays["train_labels"].astype(np.int64),
                  _scaled(arrays["test_images"], dtype), arrays["test_labels"].astype(np.int64),
-                 note=f"MNIST sample shipped with the kit: {SAMPLE_TRAIN:,} training and "
-                      f"{SAMPLE_HELD_OUT:,} held-out digits, stratified from MNIST's test set "
-                      f"(a small set: accuracies run a few points below full-data figures).",
-                 note_ko=f"키트에 들어 있는 MNIST 표본: 학습 {SAMPLE_TRAIN:,}개, 평가 {SAMPLE_HELD_OUT:,}개 "
-                         "(MNIST 테스트 세트에서 층화 추출; 데이터가 작아 정확도가 전체 데이터보다 몇 %p 낮습니다).",
+                 note=Said("data-sample", train=format(SAMPLE_TRAIN, ","),
+                           held=format(SAMPLE_HELD_OUT, ",")),
                  dataset=SAMPLE.name, directory=SAMPLE_DIR, standard=False)
 
 

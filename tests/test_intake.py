@@ -233,6 +233,9 @@ def test_a_removed_line_is_named_shortened():
     note = removed_note(4, [(2, "!pip install " + "x" * 80)] + [(n, "%ls") for n in range(3, 9)])
     assert note.startswith('cell 4: IPython lines commented out (not run): line 2 "!pip install xx')
     assert '…", line 3 "%ls"' in note and note.endswith("and 2 more")
+    korean = note.to("ko")
+    assert korean.startswith("셀 4: IPython 줄을 주석으로 바꾸었습니다") and korean.endswith("외 2줄")
+    assert '3번째 줄 "%ls"' in korean
 
 
 def test_unreadable_notebook_is_a_problem_not_a_crash(tmp_path):

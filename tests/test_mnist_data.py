@@ -282,7 +282,7 @@ def test_offline_split_is_2000_held_out_and_says_so():
     assert split.X_test.shape == (2000, 784) and split.X_train.shape == (8000, 784)
     assert not split.standard
     assert "stratified sample of 2,000" in split.note and "seed 0" in split.note
-    assert "8,000" in split.note and "층화" in split.note_ko
+    assert "8,000" in split.note and "층화" in split.note.to("ko") and "2,000" in split.note.to("ko")
     assert np.array_equal(np.bincount(split.y_test, minlength=10) + np.bincount(split.y_train, minlength=10),
                           T10K_LABEL_COUNTS)
 

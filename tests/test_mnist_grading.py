@@ -517,10 +517,13 @@ def _with(**changes):
 ], ids=["W-transposed", "W-other-shape", "b-row", "key-missing", "not-a-dict", "not-an-array",
         "integer", "non-finite"])
 def test_params_that_cannot_be_scored_are_named_in_one_sentence(params, english, tags):
+    from nngrade.autograder import i18n
     problem = suite.params_problem(params)
     assert problem is not None
-    assert problem[0] == english and problem[2] == tags
-    assert problem[1] and "\n" not in problem[0] + problem[1]
+    assert problem[0] == english and problem[1] == tags
+    korean, _ = suite.params_problem(
+        params, lambda msgid, **fields: i18n.gettext(msgid, "ko", find_set(SET).folder, **fields))
+    assert re.search(r"[\uac00-\ud7a3]", korean) and "\n" not in english + korean
 
 
 def test_params_in_float32_or_with_extra_keys_are_scored():

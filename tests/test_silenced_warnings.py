@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import tool_env
-from nngrade.autograder.probe import IMPORT_CHANGE_WORDS
+from nngrade.autograder.messages import say
+from nngrade.autograder.probe import IMPORT_CHANGE_KEYS
 from nngrade.autograder.sandbox.pool import IMPORT_CHANGES
 from nngrade.paths import SOLUTIONS_DIR
 
@@ -101,4 +102,5 @@ def test_the_failure_says_what_the_import_changed(graded, name):
 
 
 def test_the_grader_and_the_sandbox_know_the_same_changes():
-    assert set(IMPORT_CHANGES) == set(IMPORT_CHANGE_WORDS)
+    assert set(IMPORT_CHANGES) == set(IMPORT_CHANGE_KEYS)
+    assert all(say(key, lang) for key in IMPORT_CHANGE_KEYS.values() for lang in ("en", "ko"))

@@ -19,13 +19,15 @@ def test_step_boundary(student):
     """Is step 0 at and below zero, 1 above, and returned as floats?"""
     a = np.array([[-2.0, 0.0, 1e-9], [3.0, -0.0, 0.5]])
     got = student.module.step(a)
-    student.expect_type(got, np.ndarray, what="step(a) 의 반환값 / return value of step(a)")
-    student.expect_shape(got, (2, 3), what="step(a), a 의 모양 (2, 3) / a of shape (2, 3)")
+    student.expect_type(got, np.ndarray, what=student.text("the return value of {call}", call="step(a)"))
+    student.expect_shape(got, (2, 3), what=student.text("{call}, {arg} of shape {shape}", call="step(a)", arg="a",
+                                                    shape="(2, 3)"))
     student.expect_true(got.dtype == np.float64,
-                        what=f"step 은 float64 배열을 돌려줘야 합니다 / step must return float64, got {got.dtype}")
+                        what=student.text("{name} must return float64, got {dtype}", name="step",
+                                          dtype=str(got.dtype)))
     student.expect(got, [[0.0, 0.0, 1.0], [1.0, 0.0, 1.0]], tol="analytic",
                    what="step([[-2, 0, 1e-9], [3, -0, 0.5]]) (step(0) = 0)")
-    student.expect_no_mutation(what="step 은 인자를 바꾸면 안 됩니다 / step must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="step"))
 
 
 @pytest.mark.function("sigmoid")
@@ -33,10 +35,12 @@ def test_step_boundary(student):
 def test_sigmoid_seed_example(student):
     """Does sigmoid reproduce the cheese network's hidden outputs (seed 000)?"""
     got = student.module.sigmoid(np.array(A1))
-    student.expect_type(got, np.ndarray, what="sigmoid(array) 의 반환값 / return value of sigmoid(array)")
-    student.expect_shape(got, (3,), what="sigmoid(A1), A1 의 모양 (3,) / A1 of shape (3,)")
+    student.expect_type(got, np.ndarray, what=student.text("the return value of {call}",
+                                                                  call="sigmoid(array)"))
+    student.expect_shape(got, (3,), what=student.text("{call}, {arg} of shape {shape}", call="sigmoid(A1)",
+                                                    arg="A1", shape="(3,)"))
     student.expect(got, Y1, tol="analytic", what="sigmoid([-0.281, 0.225, 0.045])")
-    student.expect_no_mutation(what="sigmoid 는 인자를 바꾸면 안 됩니다 / sigmoid must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="sigmoid"))
 
 
 @pytest.mark.function("sigmoid")
@@ -46,8 +50,7 @@ def test_sigmoid_extreme(student):
     got = student.module.sigmoid(np.array([-1e4, 0.0, 1e4]))
     student.expect(got, [0.0, 0.5, 1.0], tol="analytic", what="sigmoid([-1e4, 0, 1e4])")
     student.expect_no_warning(
-        what="sigmoid 는 a = ±1e4 에서 오버플로 경고를 내면 안 됩니다 / "
-             "sigmoid must not overflow or warn at a = ±1e4",
+        what=student.text("sigmoid must not overflow or warn at a = ±1e4"),
         tag="sigmoid-overflow")
 
 
@@ -57,10 +60,12 @@ def test_sigmoid_grad_outputs(student):
     """Does sigmoid_grad take the sigmoid's output y and return y(1 - y)?"""
     y = np.array([[0.5, 0.2], [0.9, 0.75]])
     got = student.module.sigmoid_grad(y)
-    student.expect_shape(got, (2, 2), what="sigmoid_grad(y), y 의 모양 (2, 2) / y of shape (2, 2)")
+    student.expect_shape(got, (2, 2), what=student.text("{call}, {arg} of shape {shape}", call="sigmoid_grad(y)",
+                                                    arg="y", shape="(2, 2)"))
     student.expect(got, [[0.25, 0.16], [0.09, 0.1875]], tol="analytic",
                    what="sigmoid_grad([[0.5, 0.2], [0.9, 0.75]]) = y(1 - y)")
-    student.expect_no_mutation(what="sigmoid_grad 는 인자를 바꾸면 안 됩니다 / sigmoid_grad must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument",
+                                                   name="sigmoid_grad"))
 
 
 @pytest.mark.function("tanh")
@@ -70,7 +75,7 @@ def test_tanh_values(student):
     got = student.module.tanh(np.array([-1.0, 0.0, 1.0]))
     student.expect_shape(got, (3,), what="tanh([-1, 0, 1])")
     student.expect(got, [-TANH_1, 0.0, TANH_1], tol="analytic", what="tanh([-1, 0, 1])")
-    student.expect_no_mutation(what="tanh 은 인자를 바꾸면 안 됩니다 / tanh must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="tanh"))
 
 
 @pytest.mark.function("tanh_grad")
@@ -78,10 +83,11 @@ def test_tanh_values(student):
 def test_tanh_grad_outputs(student):
     """Does tanh_grad take tanh's output y and return 1 - y**2?"""
     got = student.module.tanh_grad(np.array([0.0, 0.5, -0.5, 0.9]))
-    student.expect_shape(got, (4,), what="tanh_grad(y), y 의 모양 (4,) / y of shape (4,)")
+    student.expect_shape(got, (4,), what=student.text("{call}, {arg} of shape {shape}", call="tanh_grad(y)",
+                                                    arg="y", shape="(4,)"))
     student.expect(got, [1.0, 0.75, 0.75, 0.19], tol="analytic",
                    what="tanh_grad([0, 0.5, -0.5, 0.9]) = 1 - y²")
-    student.expect_no_mutation(what="tanh_grad 는 인자를 바꾸면 안 됩니다 / tanh_grad must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="tanh_grad"))
 
 
 @pytest.mark.function("relu")
@@ -90,9 +96,10 @@ def test_relu_values(student):
     """Is relu max(0, a), elementwise, on a batch?"""
     a = np.array([[-2.0, 0.0, 3.5], [1.0, -0.1, 0.2]])
     got = student.module.relu(a)
-    student.expect_shape(got, (2, 3), what="relu(a), a 의 모양 (2, 3) / a of shape (2, 3)")
+    student.expect_shape(got, (2, 3), what=student.text("{call}, {arg} of shape {shape}", call="relu(a)", arg="a",
+                                                    shape="(2, 3)"))
     student.expect(got, [[0.0, 0.0, 3.5], [1.0, 0.0, 0.2]], tol="analytic", what="relu(a)")
-    student.expect_no_mutation(what="relu 는 인자를 바꾸면 안 됩니다 / relu must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="relu"))
 
 
 @pytest.mark.function("relu_grad")
@@ -100,11 +107,12 @@ def test_relu_values(student):
 def test_relu_grad_outputs(student):
     """Does relu_grad return float 1.0 where the ReLU output is positive and 0.0 where it is 0?"""
     got = student.module.relu_grad(np.array([0.0, 2.5, 0.0, 0.1]))
-    student.expect_type(got, np.ndarray, what="relu_grad(y) 의 반환값 / return value of relu_grad(y)")
+    student.expect_type(got, np.ndarray, what=student.text("the return value of {call}", call="relu_grad(y)"))
     student.expect_true(got.dtype == np.float64,
-                        what=f"relu_grad 는 float64 배열을 돌려줘야 합니다 / relu_grad must return float64, got {got.dtype}")
+                        what=student.text("{name} must return float64, got {dtype}", name="relu_grad",
+                                          dtype=str(got.dtype)))
     student.expect(got, [0.0, 1.0, 0.0, 1.0], tol="analytic", what="relu_grad([0, 2.5, 0, 0.1])")
-    student.expect_no_mutation(what="relu_grad 는 인자를 바꾸면 안 됩니다 / relu_grad must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="relu_grad"))
 
 
 @pytest.mark.function("identity")
@@ -114,7 +122,7 @@ def test_identity_seed_example(student):
     got = student.module.identity(np.array([0.0247715]))
     student.expect_shape(got, (1,), what="identity([0.0247715])")
     student.expect(got, [0.0247715], tol="analytic", what="identity([0.0247715])")
-    student.expect_no_mutation(what="identity 는 인자를 바꾸면 안 됩니다 / identity must not change its argument")
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="identity"))
 
 
 @pytest.mark.function("softmax")
@@ -123,11 +131,13 @@ def test_softmax_batch(student):
     """Does softmax normalise each row of a batch (the last axis)?"""
     a = np.array([[1.0, 2.0, 3.0], [5.0, 5.0, 5.0]])
     got = student.module.softmax(a)
-    student.expect_shape(got, (2, 3), what="softmax(a), a 의 모양 (2, 3) / a of shape (2, 3)")
+    student.expect_shape(got, (2, 3), what=student.text("{call}, {arg} of shape {shape}", call="softmax(a)", arg="a",
+                                                    shape="(2, 3)"))
     student.expect(got, [[0.09003057317038046, 0.24472847105479764, 0.6652409557748219],
                          [1 / 3, 1 / 3, 1 / 3]],
-                   tol="analytic", what="softmax([[1, 2, 3], [5, 5, 5]]), 각 행의 합 = 1 / each row sums to 1")
-    student.expect_no_mutation(what="softmax 는 인자를 바꾸면 안 됩니다 / softmax must not change its argument")
+                   tol="analytic",
+                   what=student.text("{call}, each row sums to 1", call="softmax([[1, 2, 3], [5, 5, 5]])"))
+    student.expect_no_mutation(what=student.text("{name} must not change its argument", name="softmax"))
 
 
 @pytest.mark.function("softmax")
@@ -138,7 +148,7 @@ def test_softmax_extreme(student):
     student.expect(got, [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0]], tol="analytic",
                    what="softmax([[1e4, 0, -1e4], [1e4, 1e4, 0]])")
     student.expect_no_warning(
-        what="softmax 는 큰 입력에서 오버플로 경고를 내면 안 됩니다 / softmax must not overflow for large inputs",
+        what=student.text("softmax must not overflow for large inputs"),
         tag="softmax-unstable")
 
 
@@ -151,4 +161,4 @@ def test_tanh_via_sigmoid_values(student):
     student.expect(got, [-TANH_1, 0.0, TANH_1], tol="analytic",
                    what="tanh_via_sigmoid([-1, 0, 1]) = tanh([-1, 0, 1])")
     student.expect_no_mutation(
-        what="tanh_via_sigmoid 는 인자를 바꾸면 안 됩니다 / tanh_via_sigmoid must not change its argument")
+        what=student.text("{name} must not change its argument", name="tanh_via_sigmoid"))

@@ -36,7 +36,7 @@ def _network():
 def _expect_network(student, got, shapes, what):
     student.expect_type(got, dict, what=what)
     for key, shape in shapes.items():
-        student.expect_true(key in got, what=f"{what}: '{key}' 키가 없습니다 / no key '{key}'")
+        student.expect_true(key in got, what=student.text("{what}: no key '{key}'", what=what, key=key))
         student.expect_shape(got[key], shape, what=f"{what}['{key}']")
 
 
@@ -47,7 +47,8 @@ def test_output_delta_seed_example(student):
     got = student.module.output_delta(1.0, np.array(Y2))
     student.expect_shape(got, (1,), what="output_delta(1, [0.50619256])")
     student.expect(got, D2, tol="loss", what="output_delta(1, [0.50619256])")
-    student.expect_no_mutation(what="output_delta 는 인자를 바꾸면 안 됩니다 / output_delta must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments",
+                                                   name="output_delta"))
 
 
 @pytest.mark.function("output_delta")
@@ -66,7 +67,8 @@ def test_hidden_delta_seed_example(student):
     got = student.module.hidden_delta(np.array(Y1), np.array(W2), np.array(D2))
     student.expect_shape(got, (3,), what="hidden_delta(Y1, W2, d2)")
     student.expect(got, D1, tol="numgrad", what="hidden_delta(Y1, W2, d2)")
-    student.expect_no_mutation(what="hidden_delta 는 인자를 바꾸면 안 됩니다 / hidden_delta must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments",
+                                                   name="hidden_delta"))
 
 
 @pytest.mark.function("gradients")
@@ -80,7 +82,7 @@ def test_gradients_seed_example(student):
     student.expect(got["W2"], [D2[0] * y for y in Y1], tol="loss", what="gradients(...)['W2'] = d2 · Y1")
     student.expect(got["W1"], [[d * x for x in X] for d in D1], tol="numgrad",
                    what="gradients(...)['W1'][j, i] = d1[j] · x[i]")
-    student.expect_no_mutation(what="gradients 는 인자를 바꾸면 안 됩니다 / gradients must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments", name="gradients"))
 
 
 @pytest.mark.function("gradients")
@@ -106,8 +108,7 @@ def test_sgd_step_unit_gradients(student):
     expected = {"W1": [[0.0, -0.04], [-0.06, -0.02], [-0.03, -0.06]], "b1": [-0.35, 0.15, 0.0],
                 "W2": [-0.04, 0.0, -0.035], "b2": [-0.065]}
     student.expect(got, expected, tol="analytic", what="sgd_step(network, grads = 1, lr = 0.05)")
-    student.expect_no_mutation(what="sgd_step 은 network 와 grads 를 바꾸면 안 됩니다 / "
-                                    "sgd_step must not change network or grads")
+    student.expect_no_mutation(what=student.text("sgd_step must not change network or grads"))
 
 
 @pytest.mark.function("train_step")
@@ -116,10 +117,10 @@ def test_train_step_seed_example(student):
     """Does one training step reproduce seed 000's updated weights and the loss before the step?"""
     got = student.module.train_step(_network(), np.array(X), 1.0, 0.01)
     student.expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                        what="train_step 은 (새 network, 손실) 튜플을 돌려줘야 합니다 / "
-                             "train_step must return a tuple (new network, loss)")
+                        what=student.text("train_step must return a tuple (new network, loss)"))
     new, loss = got
     _expect_network(student, new, SHAPES, "train_step(...)[0]")
-    student.expect(loss, MSE, tol="loss", what="train_step(...)[1], 갱신 전 손실 / the loss before the step")
+    student.expect(loss, MSE, tol="loss", what=student.text("{call}, the loss before the step",
+                                                                 call="train_step(...)[1]"))
     student.expect(new, AFTER, tol="loss", what="train_step(network, x, 1, lr=0.01)[0]")
-    student.expect_no_mutation(what="train_step 은 network 를 바꾸면 안 됩니다 / train_step must not change network")
+    student.expect_no_mutation(what=student.text("train_step must not change network"))

@@ -47,13 +47,14 @@ def test_numerical_gradient_quadratic(student):
     """Is the central difference of (x - 3)^2 at x = 5 close to 4?"""
     got = student.module.numerical_gradient(probes.dict_quadratic({"x": 3.0}, {"x": 1.0}),
                                             {"x": 5.0})
-    student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="numerical_gradient"))
     student.expect_type(got.get("x"), float,
-                        what="float 매개변수의 기울기 / the gradient of a float parameter")
+                        what=student.text("the gradient of a float parameter"))
     student.expect(got["x"], 4.0, tol="numgrad",
-                   what="(x - 3)^2의 x = 5에서의 기울기 / the slope of (x - 3)^2 at x = 5")
-    student.expect_no_mutation(what="params는 호출 후에도 그대로여야 합니다 / "
-                                    "params must be unchanged afterwards", tag="param-not-restored")
+                   what=student.text("the slope of (x - 3)^2 at x = 5"))
+    student.expect_no_mutation(what=student.text("params must be unchanged afterwards"),
+                               tag="param-not-restored")
 
 
 @pytest.mark.function("numerical_gradient")
@@ -63,10 +64,11 @@ def test_numerical_gradient_large_step(student):
     on a parabola; a one-sided one is off by h)?"""
     got = student.module.numerical_gradient(probes.dict_quadratic({"x": 3.0}, {"x": 1.0}),
                                             {"x": 5.0}, h=1e-3)
-    student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="numerical_gradient"))
     student.expect(got["x"], 4.0, tol="numgrad",
-                   what="h = 1e-3에서 (x - 3)^2의 x = 5 기울기: 한쪽 차분이면 4.001 / "
-                        "the slope of (x - 3)^2 at x = 5 with h = 1e-3 (a one-sided difference gives 4.001)")
+                   what=student.text("the slope of (x - 3)^2 at x = 5 with h = 1e-3 (a one-sided "
+                                     "difference gives 4.001)"))
 
 
 @pytest.mark.function("numerical_gradient")
@@ -78,16 +80,17 @@ def test_numerical_gradient_array(student):
     # f = 3(b - cb)^2 + 2·Σ(w - cw)^2 + 0.5·b·Σw   (the last term couples b and w)
     f = probes.dict_quadratic(centers, {"w": 2.0, "b": 3.0}, cross=0.5)
     got = student.module.numerical_gradient(f, params)
-    student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="numerical_gradient"))
     student.expect_type(got.get("w"), np.ndarray,
-                        what="배열 매개변수의 기울기 / the gradient of an array parameter")
+                        what=student.text("the gradient of an array parameter"))
     student.expect_shape(got["w"], (2, 3), what="grads['w']")
     student.expect(got["w"], 4.0 * (params["w"] - centers["w"]) + 0.5 * params["b"], tol="numgrad",
                    what="∂f/∂w = 4(w − cw) + 0.5·b")
     student.expect(got["b"], 6.0 * (params["b"] - centers["b"]) + 0.5 * params["w"].sum(),
                    tol="numgrad", what="∂f/∂b = 6(b − cb) + 0.5·Σw")
-    student.expect_no_mutation(what="params와 그 안의 배열은 그대로여야 합니다 / "
-                                    "params and the arrays in it must be unchanged afterwards",
+    student.expect_no_mutation(what=student.text("params and the arrays in it must be unchanged "
+                                                 "afterwards"),
                                tag="param-not-restored")
 
 
@@ -99,12 +102,13 @@ def test_numerical_gradient_seed(student):
     f = probes.module_function("numerical_gradient", "two_layer_loss",
                                {"X": X, "y": y, "activation": "relu"})
     got = student.module.numerical_gradient(f, dict(SEED_PARAMS))
-    student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="numerical_gradient"))
     student.expect(got, SEED_GRADIENTS, tol="numgrad",
-                   what="시드 003의 13개 기울기 (two_layer_loss도 맞아야 합니다) / "
-                        "seed 003's 13 gradients (your two_layer_loss must be right too)")
-    student.expect_no_mutation(what="params는 호출 후에도 그대로여야 합니다 / "
-                                    "params must be unchanged afterwards", tag="param-not-restored")
+                   what=student.text("seed 003's 13 gradients (your two_layer_loss must be right "
+                                     "too)"))
+    student.expect_no_mutation(what=student.text("params must be unchanged afterwards"),
+                               tag="param-not-restored")
 
 
 @pytest.mark.function("numerical_gradient")
@@ -116,13 +120,13 @@ def test_numerical_gradient_seed_large_step(student):
     f = probes.module_function("numerical_gradient", "two_layer_loss",
                                {"X": X, "y": y, "activation": "relu"})
     got = student.module.numerical_gradient(f, dict(SEED_PARAMS), h=1e-3)
-    student.expect_type(got, dict, what="numerical_gradient의 반환값 / the value numerical_gradient returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="numerical_gradient"))
     student.expect(got, SEED_GRADIENTS, tol="numgrad",
-                   what="h = 1e-3에서의 13개 기울기: 중앙 차분은 h = 1e-7의 값과 1e-4 안에서 같습니다 / "
-                        "the 13 gradients with h = 1e-3: a central difference stays within 1e-4 "
-                        "of the h = 1e-7 values")
-    student.expect_no_mutation(what="params는 호출 후에도 그대로여야 합니다 / "
-                                    "params must be unchanged afterwards", tag="param-not-restored")
+                   what=student.text("the 13 gradients with h = 1e-3: a central difference stays "
+                                     "within 1e-4 of the h = 1e-7 values"))
+    student.expect_no_mutation(what=student.text("params must be unchanged afterwards"),
+                               tag="param-not-restored")
 
 
 # ---- relative_error ----------------------------------------------------------------------------
@@ -134,10 +138,11 @@ def test_relative_error_example(student):
     a = np.array([1.0, 2.0, -3.0])
     b = np.array([1.0, 2.2, -3.0])
     got = student.module.relative_error(a, b)
-    student.expect_type(got, float, what="relative_error의 반환값 / the value relative_error returns")
+    student.expect_type(got, float, what=student.text("the value {name} returns",
+                                                          name="relative_error"))
     student.expect(got, abs(2.0 - 2.2) / 4.2, tol="analytic",
                    what="relative_error([1, 2, -3], [1, 2.2, -3]) = 0.2 / 4.2")
-    student.expect_no_mutation(what="a와 b는 그대로여야 합니다 / a and b must be unchanged")
+    student.expect_no_mutation(what=student.text("a and b must be unchanged"))
 
 
 @pytest.mark.function("relative_error")
@@ -162,7 +167,7 @@ def test_quadratic_boundary_data_seed(student):
     table = np.array([[-0.782599, 0.905209], [1.854088, 0.307004], [-1.248618, 0.832538],
                       [0.238576, 0.712806], [-1.166176, -0.802204]])
     student.expect(np.round(np.asarray(X)[:5], 6), table, tol="analytic",
-                   what="X[:5], 소수 6자리 / X[:5] to 6 decimals (seed 003, Out[5])")
+                   what=student.text("X[:5] to 6 decimals (seed 003, Out[5])"))
     student.expect(np.asarray(y)[:5], [1, 0, 1, 1, 0], tol="analytic", what="y[:5]")
 
 
@@ -175,9 +180,9 @@ def test_quadratic_boundary_data_shapes(student):
     student.expect_shape(y, (37,), what="y (n=37)")
     X, y = np.asarray(X), np.asarray(y)
     student.expect_true(bool(np.all((X >= -2) & (X < 2))),
-                        what="X는 [-2, 2) 범위여야 합니다 / X must lie in [-2, 2)")
+                        what=student.text("X must lie in [-2, 2)"))
     student.expect(y, (X[:, 1] + 1 > X[:, 0] ** 2).astype(float), tol="analytic",
-                   what="y = 1 where x2 + 1 > x1^2, else 0")
+                   what=student.text("y = 1 where x2 + 1 > x1^2, else 0"))
 
 
 # ---- two_layer_loss ----------------------------------------------------------------------------
@@ -188,9 +193,10 @@ def test_two_layer_loss_seed(student):
     """Is seed 003's first loss, 0.6832187873470724, reproduced?"""
     X, y = seed_data()
     got = student.module.two_layer_loss(dict(SEED_PARAMS), X, y, "relu")
-    student.expect_type(got, float, what="two_layer_loss의 반환값 / the value two_layer_loss returns")
-    student.expect(got, SEED_LOSS, tol="loss", what="시드 003의 손실 / seed 003's loss")
-    student.expect_no_mutation(what="params, X, y는 그대로여야 합니다 / params, X and y must be unchanged")
+    student.expect_type(got, float, what=student.text("the value {name} returns",
+                                                          name="two_layer_loss"))
+    student.expect(got, SEED_LOSS, tol="loss", what=student.text("seed 003's loss"))
+    student.expect_no_mutation(what=student.text("params, X and y must be unchanged"))
 
 
 @pytest.mark.function("two_layer_loss")
@@ -202,7 +208,8 @@ def test_two_layer_loss_zero(student):
     for activation in ("relu", "step", "tanh"):
         got = student.module.two_layer_loss(zeros, X, y, activation)
         student.expect(got, float(np.log(2.0)), tol="loss",
-                       what=f"activation={activation!r}, 모든 매개변수 0 / all parameters 0: ln 2")
+                       what=student.text("activation={activation}, all parameters 0: ln 2",
+                                         activation=repr(activation)))
 
 
 # ---- train_numerical ---------------------------------------------------------------------------
@@ -213,17 +220,16 @@ def test_train_numerical_short(student):
     """Do three epochs return a new dict of the 13 floats, lower the loss, and leave params alone?"""
     X, y = seed_data()
     got = student.module.train_numerical(dict(SEED_TRAIN_START), X, y, lr=0.1, epochs=3)
-    student.expect_type(got, dict, what="train_numerical의 반환값 / the value train_numerical returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="train_numerical"))
     student.expect_true(sorted(got) == sorted(SEED_TRAIN_START),
-                        what="반환한 dict의 키는 13개 매개변수여야 합니다 / "
-                             "the returned dict must have the 13 parameter names as keys")
+                        what=student.text("the returned dict must have the 13 parameter names as "
+                                          "keys"))
     before = student.module.two_layer_loss(dict(SEED_TRAIN_START), X, y, "relu")
     after = student.module.two_layer_loss(got, X, y, "relu")
     student.expect_true(after < before,
-                        what="세 번의 경사 하강 뒤 손실이 줄어야 합니다 / "
-                             "the loss must go down after three descent steps")
-    student.expect_no_mutation(what="params는 그대로여야 합니다(새 dict를 돌려주세요) / "
-                                    "params must be unchanged (return a new dict)")
+                        what=student.text("the loss must go down after three descent steps"))
+    student.expect_no_mutation(what=student.text("params must be unchanged (return a new dict)"))
 
 
 @pytest.mark.function("train_numerical")
@@ -233,10 +239,11 @@ def test_train_numerical_step(student):
     X, y = seed_data()
     got = student.module.train_numerical(dict(SEED_TRAIN_START), X, y, lr=0.1, epochs=3,
                                          activation="step")
-    student.expect_type(got, dict, what="train_numerical의 반환값 / the value train_numerical returns")
+    student.expect_type(got, dict, what=student.text("the value {name} returns",
+                                                          name="train_numerical"))
     student.expect({k: got.get(k) for k in HIDDEN_KEYS}, {k: SEED_TRAIN_START[k] for k in HIDDEN_KEYS},
                    tol="trained",
-                   what="계단 함수의 기울기는 0이므로 은닉층 매개변수는 그대로 / "
-                        "the step function's gradient is 0, so the hidden parameters stay put")
+                   what=student.text("the step function's gradient is 0, so the hidden parameters "
+                                     "stay put"))
     student.expect_true(got.get("b21") != 0.0,
-                        what="출력층의 b21은 학습되어야 합니다 / the output bias b21 must still learn")
+                        what=student.text("the output bias b21 must still learn"))

@@ -26,13 +26,12 @@ def test_train_xor_seed(student):
     outputs, weights = student.module.train_xor()
     student.expect_shape(outputs, (4, 1), what="outputs (layer2)")
     student.expect(outputs, SEED_XOR_OUTPUTS, tol="trained",
-                   what="시드 001의 출력 (np.random.seed(5), 은닉 6, lr 0.2, 10000단계) / "
-                        "seed 001's outputs (seed 5, 6 hidden, lr 0.2, 10000 steps)")
+                   what=student.text("seed 001's outputs (seed 5, 6 hidden, lr 0.2, 10000 steps)"))
     student.expect_type(weights, dict, what="weights")
     student.expect_shape(weights.get("weight0"), (3, 6),
-                         what="weights['weight0'], (입력+바이어스, 은닉) / (inputs + bias, hidden)")
+                         what=student.text("{key}, (inputs + bias, hidden)", key="weights['weight0']"))
     student.expect_shape(weights.get("weight1"), (6, 1),
-                         what="weights['weight1'], (은닉, 출력) / (hidden, outputs)")
+                         what=student.text("{key}, (hidden, outputs)", key="weights['weight1']"))
 
 
 @pytest.mark.function("train_xor")
@@ -42,9 +41,11 @@ def test_train_xor_shapes(student):
     outputs, weights = student.module.train_xor(steps=7, hidden=5, lr=0.3, seed=11)
     student.expect_shape(outputs, (4, 1), what="outputs (layer2)")
     student.expect_true(bool(np.all((np.asarray(outputs) > 0) & (np.asarray(outputs) < 1))),
-                        what="시그모이드 출력은 0과 1 사이 / sigmoid outputs lie between 0 and 1")
-    student.expect_shape(weights.get("weight0"), (3, 5), what="weights['weight0'] with hidden=5")
-    student.expect_shape(weights.get("weight1"), (5, 1), what="weights['weight1'] with hidden=5")
+                        what=student.text("sigmoid outputs lie between 0 and 1"))
+    student.expect_shape(weights.get("weight0"), (3, 5), what=student.text("{key} with hidden=5",
+                                                                          key="weights['weight0']"))
+    student.expect_shape(weights.get("weight1"), (5, 1), what=student.text("{key} with hidden=5",
+                                                                          key="weights['weight1']"))
 
 
 # ---- momentum_update ---------------------------------------------------------------------------
@@ -55,9 +56,9 @@ def test_momentum_update_example(student):
     """v_new = 0.4 * 0.5 - 0.1 * 3.0 = -0.1 and w_new = 1.0 + v_new = 0.9?"""
     w_new, v_new = student.module.momentum_update(1.0, 0.5, 3.0, 0.1, 0.4)
     student.expect(v_new, 0.4 * 0.5 - 0.1 * 3.0, tol="analytic",
-                   what="새 속도 / the new velocity: momentum·v − lr·grad (기울기가 아닙니다 / not the gradient)")
+                   what=student.text("the new velocity: momentum·v − lr·grad (not the gradient)"))
     student.expect(w_new, 1.0 + (0.4 * 0.5 - 0.1 * 3.0), tol="analytic",
-                   what="새 가중치 / the new weight: w + v_new")
+                   what=student.text("the new weight: w + v_new"))
 
 
 @pytest.mark.function("momentum_update")
@@ -72,7 +73,7 @@ def test_momentum_update_arrays(student):
     student.expect_shape(v_new, (2, 3), what="v_new")
     student.expect(v_new, 0.9 * v - 0.03 * grad, tol="analytic", what="v_new = 0.9·v − 0.03·grad")
     student.expect(w_new, w + (0.9 * v - 0.03 * grad), tol="analytic", what="w_new = w + v_new")
-    student.expect_no_mutation(what="w, v, grad는 그대로여야 합니다 / w, v and grad must be unchanged")
+    student.expect_no_mutation(what=student.text("w, v and grad must be unchanged"))
 
 
 # ---- train_xor_tanh ----------------------------------------------------------------------------
@@ -84,11 +85,10 @@ def test_train_xor_tanh_seed(student):
     predictions, errors = student.module.train_xor_tanh()
     student.expect_shape(predictions, (4, 1), what="predictions")
     student.expect(predictions, SEED_TANH_PREDICTIONS, tol="trained",
-                   what="시드 002의 예측 (random.seed(777), 5000회) / "
-                        "seed 002's predictions (seed 777, 5000 iterations)")
-    student.expect_shape(errors, (10,), what="errors (500회마다 하나 / one every 500 iterations)")
+                   what=student.text("seed 002's predictions (seed 777, 5000 iterations)"))
+    student.expect_shape(errors, (10,), what=student.text("errors (one every 500 iterations)"))
     student.expect(np.round(np.asarray(errors, dtype=float), 5), SEED_TANH_ERRORS, tol="analytic",
-                   what="소수 5자리로 반올림한 오차 / the errors rounded to 5 decimals, as seed 002 prints them")
+                   what=student.text("the errors rounded to 5 decimals, as seed 002 prints them"))
 
 
 @pytest.mark.function("train_xor_tanh")
@@ -100,5 +100,5 @@ def test_train_xor_tanh_shapes(student):
     student.expect_shape(predictions, (4, 1), what="predictions")
     p = np.asarray(predictions, dtype=float)
     student.expect_true(bool(np.all(np.abs(p) < 1)),
-                        what="tanh 출력은 -1과 1 사이 / tanh outputs lie between -1 and 1")
-    student.expect_shape(errors, (3,), what="errors of iterations 0, 500 and 1000")
+                        what=student.text("tanh outputs lie between -1 and 1"))
+    student.expect_shape(errors, (3,), what=student.text("errors of iterations 0, 500 and 1000"))

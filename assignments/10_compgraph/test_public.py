@@ -26,9 +26,10 @@ def test_mullayer_backward_seed_example(student):
     node.forward(100.0, 2.0)
     got = node.backward(1.1)
     student.expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                        what="backward 는 (dx, dy) 튜플을 돌려줘야 합니다 / backward must return a tuple (dx, dy)")
+                        what=student.text("backward must return a tuple (dx, dy)"))
     student.expect(got, (2.2, 110.0), tol="analytic",
-                   what="MulLayer: forward(100, 2), then backward(1.1) → (dout·y, dout·x)")
+                   what=student.text("MulLayer: forward(100, 2), then backward(1.1) → (dout·y, "
+                                     "dout·x)"))
 
 
 @pytest.mark.function("MulLayer.backward")
@@ -39,7 +40,8 @@ def test_mullayer_backward_arrays(student):
     node.forward(np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))
     got = node.backward(np.array([1.0, -1.0, 0.5]))
     student.expect(got, ([4.0, -5.0, 3.0], [1.0, -2.0, 1.5]), tol="analytic",
-                   what="MulLayer: forward([1, 2, 3], [4, 5, 6]), then backward([1, -1, 0.5])")
+                   what=student.text("MulLayer: forward([1, 2, 3], [4, 5, 6]), then backward([1, -1, "
+                                     "0.5])"))
 
 
 @pytest.mark.function("AddLayer.forward")
@@ -59,8 +61,9 @@ def test_addlayer_backward_values(student):
     node.forward(200.0, 450.0)
     got = node.backward(1.1)
     student.expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                        what="backward 는 (dx, dy) 튜플을 돌려줘야 합니다 / backward must return a tuple (dx, dy)")
-    student.expect(got, (1.1, 1.1), tol="analytic", what="AddLayer: forward(200, 450), then backward(1.1)")
+                        what=student.text("backward must return a tuple (dx, dy)"))
+    student.expect(got, (1.1, 1.1), tol="analytic",
+                   what=student.text("AddLayer: forward(200, 450), then backward(1.1)"))
 
 
 @pytest.mark.function("apple_graph")
@@ -69,12 +72,12 @@ def test_apple_graph_seed_example(student):
     """Is the total 220 with gradients price 2.2, count 110, tax 200 (seed 003)?"""
     got = student.module.apple_graph()
     student.expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                        what="apple_graph 는 (총액, 기울기 dict) 를 돌려줘야 합니다 / "
-                             "apple_graph must return (total, dict of gradients)")
+                        what=student.text("apple_graph must return (total, dict of gradients)"))
     total, grads = got
-    student.expect(total, 220.0, tol="analytic", what="apple_graph() 의 총액 / total")
+    student.expect(total, 220.0, tol="analytic",
+                   what=student.text("the total of {call}", call="apple_graph()"))
     student.expect(grads, {"price": 2.2, "count": 110.0, "tax": 200.0}, tol="analytic",
-                   what="apple_graph() 의 기울기 / gradients")
+                   what=student.text("the gradients of {call}", call="apple_graph()"))
 
 
 @pytest.mark.function("apple_graph")
@@ -83,6 +86,6 @@ def test_apple_graph_one_won_dearer(student):
     """With an apple 1 won dearer (101), is the total 222.2, as seed 003 computes it?"""
     got = student.module.apple_graph(101, 2, 1.1)
     student.expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
-                        what="apple_graph 는 (총액, 기울기 dict) 를 돌려줘야 합니다 / "
-                             "apple_graph must return (total, dict of gradients)")
-    student.expect(got[0], 222.2, tol="analytic", what="apple_graph(101, 2, 1.1) 의 총액 / total")
+                        what=student.text("apple_graph must return (total, dict of gradients)"))
+    student.expect(got[0], 222.2, tol="analytic",
+                   what=student.text("the total of {call}", call="apple_graph(101, 2, 1.1)"))

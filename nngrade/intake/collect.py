@@ -5,6 +5,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nngrade.autograder.messages import Said
+
 from .model import Refused, StudentContext
 from .names import ModuleFile, classify, is_ignored, shown_path
 from .notebooks import notebook_source
@@ -62,7 +64,7 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
             ctx.problem(f"{where or 'the submission'}: {e}")
             continue
         if parts and any(c.name == "pyvenv.cfg" for c in children):
-            ctx.note(f"{where}: a Python virtual environment; not read")
+            ctx.note(Said("note-venv", path=where))
             continue
         pushed = []
         for child in children:
@@ -75,7 +77,7 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
             path = parts + (child.name,)
             if child.is_dir:
                 if child.name in _LIBRARY_FOLDERS:
-                    ctx.note(f"{shown_path(path)}: installed libraries; not read")
+                    ctx.note(Said("note-libraries", path=shown_path(path)))
                 elif len(path) > limits.max_depth:
                     ctx.problem(f"{shown_path(path)}: folders nested more than {limits.max_depth} deep; not read")
                 else:
@@ -95,7 +97,7 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
             if mf.module is not None:
                 found.append(Candidate(mf.module, mf.kind, mf.exact, path, child, mf.why))
             elif mf.why:
-                ctx.note(f"{shown_path(path)}: ignored, {mf.why}")
+                ctx.note(Said("note-ignored", path=shown_path(path), why=mf.why))
         stack.extend(reversed(pushed))    # depth-first in name order
     return found
 
@@ -128,29 +130,29 @@ def choose(found: list[Candidate], ctx: StudentContext
         if table:
             cells[module] = table
         if chosen.why:
-            ctx.note(f"{chosen.path}: {chosen.why}")
+            ctx.note(Said("note-file", path=chosen.path, what=chosen.why))
         others = [c for c in group if c is not chosen and c not in refused]
         if others:
             reason = _why_chosen(chosen, others)
             ignored = ", ".join(c.path for c in others[:5]) + (" ..." if len(others) > 5 else "")
-            ctx.note(f"{len(group)} files for module {module}: used {chosen.path} ({reason}), "
-                     f"ignored {ignored}")
+            ctx.note(Said("note-several-files", count=len(group), module=module,
+                          used=chosen.path, reason=reason, ignored=ignored))
     return modules, file_names, cells
 
 
-def _why_chosen(chosen: Candidate, others: list[Candidate]) -> str:
+def _why_chosen(chosen: Candidate, others: list[Candidate]) -> Said:
     reasons = []
     if any(o.depth > chosen.depth for o in others):
-        reasons.append("the shallowest")
+        reasons.append(Said("why-shallowest"))
     tie = next((o for o in others if o.depth == chosen.depth), None)
     if tie is not None:
         if chosen.kind != tie.kind:
-            reasons.append("a .py is preferred to a notebook at the same depth")
+            reasons.append(Said("why-py-first"))
         elif chosen.exact != tie.exact:
-            reasons.append("its name is exactly the module's")
+            reasons.append(Said("why-exact-name"))
         else:
-            reasons.append("first in name order at the same depth")
-    return "; ".join(reasons)
+            reasons.append(Said("why-name-order"))
+    return Said.joined(reasons, "; ")
 
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
@@ -162,7 +164,7 @@ def _load(cand: Candidate, ctx: StudentContext) -> tuple[bytes, list[list[int]] 
     if cand.kind == "ipynb":
         source, notes, cells = notebook_source(data)
         for note in notes:
-            ctx.note(f"{cand.path}: {note}")
+            ctx.note(Said("note-file", path=cand.path, what=note))
         return source, cells
     return _as_utf8(data, cand, ctx), None
 
@@ -180,7 +182,7 @@ def _as_utf8(data: bytes, cand: Candidate, ctx: StudentContext) -> bytes:
     try:
         converted = data.decode("cp949").encode("utf-8")
     except UnicodeDecodeError:
-        ctx.note(f"{cand.path}: not UTF-8 text; Python may refuse to import it")
+        ctx.note(Said("note-not-utf8", path=cand.path))
         return data
-    ctx.note(f"{cand.path}: saved as cp949 (Korean Windows), converted to UTF-8")
+    ctx.note(Said("note-cp949", path=cand.path))
     return converted

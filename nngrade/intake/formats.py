@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nngrade.autograder.messages import Said
+
 from .collect import ModuleRule, by_name
 from .model import IntakeError, IntakeLimits, Refused, StudentContext
 from .names import ModuleFile, classify, decode_name_bytes, is_ignored, set_module_for_folder, shown
@@ -130,7 +132,8 @@ def _folders(container: Container) -> list[StudentEntry]:
             continue
         how = decode_name_bytes(os.path.basename(node.path))[1]
         if how:
-            entry.notes.append(f"the entry's name is not UTF-8; read as {'cp949' if how == 'cp949' else 'escapes'}")
+            entry.notes.append(Said("note-entry-name-cp949" if how == "cp949"
+                                    else "note-entry-name-escapes"))
         entries.append(entry)
     if not entries:
         raise _wrong_format(container.path, "folders",
@@ -179,7 +182,7 @@ def _canvas(container: Container) -> list[StudentEntry]:
                              late=any(m.group("late") for m, _ in files))
         subs = sorted({m.group("sid") for m, _ in files})
         if len(subs) > 1:
-            entry.notes.append(f"files from {len(subs)} Canvas submissions ({', '.join(subs)}) read together")
+            entry.notes.append(Said("note-canvas-together", count=len(subs), ids=", ".join(subs)))
         entries.append(entry)
     if stray:
         entries_note = f"{len(stray)} file(s) not named like a Canvas download ignored: " + \
@@ -217,7 +220,7 @@ def _moodle_root(nodes: list[tuple[re.Match, Node]]):
         items: list[Node] = []
         for m, node in nodes:
             if m.group("plugin") != "file":
-                ctx.note(f"{shown(node.name)}: Moodle's {m.group('plugin')} part is not read (only files are)")
+                ctx.note(Said("note-moodle-part", name=shown(node.name), part=m.group("plugin")))
                 continue
             rest = m.group("rest") or ""
             if node.is_dir:
@@ -264,7 +267,7 @@ def nbgrader_rule(parts: tuple[str, ...], name: str) -> ModuleFile:
         module = set_module_for_folder(parts[0])
         if module is not None:
             return ModuleFile(module, "ipynb", exact=False,
-                              why=f"read as module {module} (its assignment folder)")
+                              why=Said("why-assignment-folder", module=module))
     return mf
 
 

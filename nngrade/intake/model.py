@@ -80,6 +80,8 @@ class StudentContext:
     _dropped_problems: int = 0
 
     def note(self, message: str) -> None:
+        """A remark for the student (a Said, said in the course's language when results are
+        written; its str is the English)."""
         if len(self.notes) < self.limits.max_messages:
             self.notes.append(message)
         else:
@@ -101,7 +103,8 @@ class StudentContext:
     def finished_messages(self) -> tuple[list[str], list[str]]:
         notes, problems = list(self.notes), list(self.problems)
         if self._dropped_notes:
-            notes.append(f"... and {self._dropped_notes} more notes like these")
+            from nngrade.autograder.messages import Said
+            notes.append(Said("note-more", count=self._dropped_notes))
         if self._dropped_problems:
             problems.append(f"... and {self._dropped_problems} more problems like these")
         return notes, problems

@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from nngrade.autograder.messages import Said
 from nngrade.autograder.sets import all_sets
 from nngrade.errors import printable
 
@@ -57,16 +58,16 @@ def classify(filename: str) -> ModuleFile:
     known = _known_module(base)
     if known is not None:
         exact = known == stem and kind_ext_exact(filename, kind)
-        why = None if exact else f"read as module {known}" + (" (a resubmission suffix)" if suffixed else "")
+        why = None if exact else Said("why-resubmission" if suffixed else "why-read-as", module=known)
         return ModuleFile(known, kind, exact, why)
     if kind == "ipynb":
-        return ModuleFile(None, kind, why="a notebook not named like an exercise module or set")
+        return ModuleFile(None, kind, why=Said("why-other-notebook"))
     if not base.isidentifier() or keyword.iskeyword(base):
-        return ModuleFile(None, kind, why="not a Python module name")
+        return ModuleFile(None, kind, why=Said("why-not-a-module-name"))
     if base.startswith("__") and base.endswith("__"):
-        return ModuleFile(None, kind, why="a package file; only plain modules are read")
+        return ModuleFile(None, kind, why=Said("why-package-file"))
     exact = not suffixed and kind_ext_exact(filename, kind)
-    return ModuleFile(base, kind, exact, None if exact else f"read as module {base}")
+    return ModuleFile(base, kind, exact, None if exact else Said("why-read-as", module=base))
 
 
 def kind_ext_exact(filename: str, kind: str) -> bool:

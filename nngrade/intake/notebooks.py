@@ -7,6 +7,8 @@ import functools
 import json
 import re
 
+from nngrade.autograder.messages import Said
+
 from .model import Refused
 
 # `%magic`, `!shell`, `x = !ls`, `files = %ls`, `obj?` / `??obj` (help): IPython syntax, not Python.
@@ -25,7 +27,18 @@ def notebook_source(data: bytes) -> tuple[bytes, list[str], list[list[int]]]:
     from .bounded import run_bounded
     _preload()
     source, notes, extra = run_bounded(_notebook_source, data, "notebook")
-    return source, notes, _checked_cells(extra.get("cells"), source)
+    return source, _said(extra.get("said"), notes), _checked_cells(extra.get("cells"), source)
+
+
+def _said(structured, notes: list[str]) -> list[str]:
+    """The child's notes as Saids again (its pipe carries plain data); its English notes as they
+    are when the structured ones are not what they must be."""
+    if not isinstance(structured, list) or len(structured) != len(notes):
+        return notes
+    try:
+        return [Said.from_json(item) for item in structured]
+    except ValueError:
+        return notes
 
 
 def _notebook_source(data: bytes) -> tuple[bytes, list[str], dict]:
@@ -63,8 +76,9 @@ def _notebook_source(data: bytes) -> tuple[bytes, list[str], dict]:
         line += piece.count("\n") + 1          # the pieces are joined by a blank line
         pieces.append(piece)
     if skipped_tests:
-        notes.append(f"{skipped_tests} nbgrader test cell(s) left out")
-    return "\n".join(pieces).encode("utf-8", "surrogatepass"), notes, {"cells": starts}
+        notes.append(Said("note-nbgrader-tests", count=skipped_tests))
+    return ("\n".join(pieces).encode("utf-8", "surrogatepass"), notes,
+            {"cells": starts, "said": [n.as_json() for n in notes]})
 
 
 def _checked_cells(cells, source: bytes) -> list[list[int]]:
@@ -88,13 +102,14 @@ def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def removed_note(number: int, removed: list[tuple[int, str]]) -> str:
+def removed_note(number: int, removed: list[tuple[int, str]]) -> Said:
     """`cell 3: IPython lines commented out: line 1 "%matplotlib inline", line 4 "!pip …"`."""
-    named = ", ".join(f'line {n} "{shorten(text)}"' for n, text in removed[:NAMED_PER_CELL])
+    named = Said.joined([Said("note-ipython-line", line=n, text=shorten(text))
+                         for n, text in removed[:NAMED_PER_CELL]], ", ")
     more = len(removed) - NAMED_PER_CELL
     if more > 0:
-        named += f" and {more} more"
-    return f"cell {number}: IPython lines commented out (not run): {named}"
+        named = Said("note-ipython-more", lines=named, count=more)
+    return Said("note-ipython", cell=number, lines=named)
 
 
 def _cells(data: bytes) -> list:

@@ -5,6 +5,8 @@ import logging
 import unicodedata
 from pathlib import Path
 
+from nngrade.autograder.messages import Said
+
 from .collect import choose, walk
 from .formats import FORMATS, StudentEntry, detect_format, list_students, open_container
 from .model import IntakeError, IntakeLimits, Refused, StudentContext, Submission, modules_digest
@@ -64,8 +66,8 @@ def _unique(entries: list[StudentEntry]) -> list[StudentEntry]:
         group = sorted(by_id[sid], key=lambda e: e.source)
         first = group[0]
         for other in group[1:]:
-            first.notes.append(f"another entry for this student, {shown(other.source)}, was not read "
-                               f"(used {shown(first.source)})")
+            first.notes.append(Said("note-other-entry", other=shown(other.source),
+                                    used=shown(first.source)))
         out.append(first)
     return out
 
@@ -87,7 +89,7 @@ def read_student(entry: StudentEntry, limits: IntakeLimits) -> Submission:
             log.exception("reading %s", entry.source)
             ctx.problem(f"{shown(entry.source)}: could not be read ({type(e).__name__}: {shown(str(e), 200)})")
     if not modules and not ctx.problems:
-        ctx.note("no Python module or exercise notebook found")
+        ctx.note(Said("note-nothing-found"))
     notes, problems = ctx.finished_messages()
     return Submission(
         student_id=entry.student_id,

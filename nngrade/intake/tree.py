@@ -15,6 +15,8 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 
+from nngrade.autograder.messages import Said
+
 from .model import Refused, StudentContext, size_text
 from .names import decode_name_bytes, shown, shown_path, split_member_name, zip_member_name
 
@@ -243,9 +245,9 @@ def open_archive(fileobj, ctx: StudentContext, where: str, max_entries: int) -> 
         _insert(root, parts, is_dir, archive, info, ctx, where)
     prefix = f"{where}: " if where else ""
     if "cp949" in decoded:
-        ctx.note(f"{prefix}file names in the zip decoded as cp949 (a Korean Windows zip)")
+        ctx.note(Said("note-zip-cp949", where=prefix))
     if "undecodable" in decoded:
-        ctx.note(f"{prefix}some file names in the zip are neither UTF-8 nor cp949; shown with \\x escapes")
+        ctx.note(Said("note-zip-undecodable", where=prefix))
     return root
 
 
@@ -264,7 +266,7 @@ def _insert(root: ZipFolder, parts, is_dir, archive, info, ctx, where) -> None:
         return
     leaf = parts[-1]
     if leaf in folder.items:
-        ctx.note(f"{_join(where, shown_path(parts))}: the zip holds this name twice; the first is used")
+        ctx.note(Said("note-zip-twice", path=_join(where, shown_path(parts))))
         return
     folder.items[leaf] = ZipMember(leaf, archive, info)
 

@@ -17,7 +17,8 @@ ODD_ROWS = (7, 11, 13)   # batch sizes that are odd primes, so an axis mix-up ch
 def _check(student, scenario, **check):
     """The value, and the README's rule that no function changes its argument: one test."""
     got = student.check(scenario, **check)
-    student.expect_no_mutation(what=f"{check['what']}: the argument must be left as it was")
+    student.expect_no_mutation(what=student.text("{what}: the argument must be left as it was",
+                                                 what=check["what"]))
     return got
 
 
@@ -30,9 +31,14 @@ def _expect_floats(student, got, what):
     """The contract's "step and relu_grad return floats": a float, or a float64 array (checked
     after the value, in the same test); ints and bools fail."""
     ok = (type(got) is float) or (isinstance(got, np.ndarray) and got.dtype == np.float64)
-    student.expect_true(ok, what=f"{what} must return floats (a float or a float64 array), not "
-                                 f"{type(got).__name__}"
-                                 f"{'' if not isinstance(got, np.ndarray) else ' of ' + str(got.dtype)}")
+    if isinstance(got, np.ndarray):
+        said = student.text("{what} must return floats (a float or a float64 array), not "
+                            "{type} of {dtype}", what=what, type=type(got).__name__,
+                            dtype=str(got.dtype))
+    else:
+        said = student.text("{what} must return floats (a float or a float64 array), not {type}",
+                            what=what, type=type(got).__name__)
+    student.expect_true(ok, what=said)
 
 
 CURVE_X = np.linspace(-5.0, 5.0, 81)
@@ -63,11 +69,12 @@ def _outputs(student, low=0.02, high=0.98):
 def test_step_random(student, reference):
     a = _batch(student)
     a[0, :3] = [0.0, -0.0, 1e-9]     # the boundary: step(0) must be 0
-    got = _check(student, lambda m: m.step(a), reference=reference, what="step(a) with zeros in a")
+    got = _check(student, lambda m: m.step(a), reference=reference, what=student.text("step(a) with zeros in a"))
     _expect_floats(student, got, "step(a)")
     scalar = float(a[1, 0])
-    got = _check(student, lambda m: m.step(scalar), reference=reference, what="step(a) of one number")
-    _expect_floats(student, got, "step(a) of one number")
+    got = _check(student, lambda m: m.step(scalar), reference=reference,
+                 what=student.text("step(a) of one number"))
+    _expect_floats(student, got, student.text("step(a) of one number"))
 
 
 @pytest.mark.function("sigmoid")
@@ -82,8 +89,8 @@ def test_sigmoid_random(student, reference):
 @pytest.mark.case("extreme")
 def test_sigmoid_extreme(student, reference):
     a = np.array([-1e4, -745.5, -50.0, 0.0, 50.0, 745.5, 1e4])
-    _check(student, lambda m: m.sigmoid(a), reference=reference, what="sigmoid at ±1e4")
-    student.expect_no_warning(what="sigmoid must not overflow or warn at a = ±1e4",
+    _check(student, lambda m: m.sigmoid(a), reference=reference, what=student.text("sigmoid at ±1e4"))
+    student.expect_no_warning(what=student.text("sigmoid must not overflow or warn at a = ±1e4"),
                               tag="sigmoid-overflow")
 
 
@@ -92,7 +99,7 @@ def test_sigmoid_extreme(student, reference):
 def test_sigmoid_grad_random(student, reference):
     y = _outputs(student)
     _check(student, lambda m: m.sigmoid_grad(y), reference=reference,
-                  what="sigmoid_grad(y) on sigmoid outputs y")
+                  what=student.text("sigmoid_grad(y) on sigmoid outputs y"))
 
 
 @pytest.mark.function("tanh")
@@ -108,7 +115,7 @@ def test_tanh_random(student, reference):
 def test_tanh_grad_random(student, reference):
     y = _outputs(student, -0.95, 0.95)
     _check(student, lambda m: m.tanh_grad(y), reference=reference,
-                  what="tanh_grad(y) on tanh outputs y")
+                  what=student.text("tanh_grad(y) on tanh outputs y"))
 
 
 @pytest.mark.function("relu")
@@ -124,7 +131,7 @@ def test_relu_random(student, reference):
 def test_relu_grad_random(student, reference):
     y = np.maximum(_batch(student), 0.0)   # ReLU outputs: zeros and positives
     got = _check(student, lambda m: m.relu_grad(y), reference=reference,
-                        what="relu_grad(y) on relu outputs y")
+                        what=student.text("relu_grad(y) on relu outputs y"))
     _expect_floats(student, got, "relu_grad(y)")
 
 
@@ -139,15 +146,16 @@ def test_identity_random(student, reference):
 @pytest.mark.case("random-batch")
 def test_softmax_batch(student, reference):
     a = _batch(student)                # (odd prime, 5): rows must each sum to 1
-    _check(student, lambda m: m.softmax(a), reference=reference, what="softmax(a) on a batch of rows")
+    _check(student, lambda m: m.softmax(a), reference=reference, what=student.text("softmax(a) on a batch of rows"))
 
 
 @pytest.mark.function("softmax")
 @pytest.mark.case("extreme")
 def test_softmax_extreme(student, reference):
     a = _batch(student) + np.array([1e4, 0.0, -1e4, 5e3, 2.0])
-    _check(student, lambda m: m.softmax(a), reference=reference, what="softmax with entries near 1e4")
-    student.expect_no_warning(what="softmax must stay finite and quiet for large inputs",
+    _check(student, lambda m: m.softmax(a), reference=reference,
+           what=student.text("softmax with entries near 1e4"))
+    student.expect_no_warning(what=student.text("softmax must stay finite and quiet for large inputs"),
                               tag="softmax-unstable")
 
 

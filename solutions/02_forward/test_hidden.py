@@ -49,7 +49,7 @@ def test_dot_random(student, reference):
     v = [float(x) for x in student.rng.normal(0.0, 2.0, size=size)]
     w = [float(x) for x in student.rng.normal(0.0, 2.0, size=size)]
     student.check(lambda m: m.dot(v, w), reference=reference,
-                  what=f"dot(v, w) on two lists of {size} floats")
+                  what=student.text("dot(v, w) on two lists of {size} floats", size=str(size)))
 
 
 @pytest.mark.function("dot")
@@ -64,8 +64,9 @@ def test_dot_random_integers(student, reference):
            for _ in range(3)]
     v, w = v + big, w + [b + 7 for b in big]
     student.check(lambda m: _as_float(m.dot(v, w)), reference=reference,
-                  what=f"dot(v, w) on two lists of {size + 3} integers, some near 2**40 (plain "
-                       "Python, without NumPy, is exact there)")
+                  what=student.text("dot(v, w) on two lists of {size} integers, some near 2**40 "
+                                    "(plain Python, without NumPy, is exact there)",
+                                    size=str(size + 3)))
 
 
 # ---- init_cheese_network ----------------------------------------------------------------------------
@@ -75,10 +76,11 @@ def test_dot_random_integers(student, reference):
 def test_init_cheese_network(student, reference):
     # No inputs to draw: the values are seed 000's, and the layout (W1 (3, 2), W2 (3,)) is checked.
     got = student.check(lambda m: m.init_cheese_network(), reference=reference,
-                        what="init_cheese_network() (seed 000's weights and biases)")
+                        what=student.text("init_cheese_network() (seed 000's weights and biases)"))
     for name, value in got.items():
         student.expect_true(isinstance(value, np.ndarray) and value.dtype == np.float64,
-                            what=f"init_cheese_network()[{name!r}] must be a float64 NumPy array")
+                            what=student.text("init_cheese_network()[{key}] must be a float64 NumPy "
+                                              "array", key=repr(name)))
 
 
 # ---- layer --------------------------------------------------------------------------------------------
@@ -92,7 +94,8 @@ def test_layer_random_example(student, reference):
     x = student.rng.normal(0.0, 1.0, size=n)
     sigmoid = probes.numpy_fn("sigmoid")
     student.check(lambda m: m.layer(x, W, b, sigmoid), reference=reference,
-                  what=f"layer(x, W, b, sigmoid) with x ({n},), W ({h}, {n}), b ({h},)")
+                  what=student.text("layer(x, W, b, sigmoid) with x ({n},), W ({h}, {n}), b ({h},)",
+                                    n=str(n), h=str(h)))
 
 
 @pytest.mark.function("layer")
@@ -105,7 +108,8 @@ def test_layer_random_batch(student, reference):
     X = student.rng.normal(0.0, 1.0, size=(rows, n))
     tanh = probes.numpy_fn("tanh")
     student.check(lambda m: m.layer(X, W, b, tanh), reference=reference,
-                  what=f"layer(X, W, b, tanh) with a batch X ({rows}, {n}), W ({h}, {n})")
+                  what=student.text("layer(X, W, b, tanh) with a batch X ({rows}, {n}), W ({h}, {n})",
+                                    rows=str(rows), n=str(n), h=str(h)))
 
 
 @pytest.mark.function("layer")
@@ -117,7 +121,8 @@ def test_layer_random_relu(student, reference):
     x = student.rng.normal(0.0, 1.0, size=n)
     relu = probes.numpy_fn("relu")
     student.check(lambda m: m.layer(x, W, b, relu), reference=reference,
-                  what=f"layer(x, W, b, relu) with x ({n},), W ({h}, {n})")
+                  what=student.text("layer(x, W, b, relu) with x ({n},), W ({h}, {n})",
+                                    n=str(n), h=str(h)))
 
 
 @pytest.mark.function("layer")
@@ -130,7 +135,8 @@ def test_layer_random_single_neuron(student, reference):
     Y1 = student.rng.uniform(0.05, 0.95, size=(rows, h))
     identity = probes.numpy_fn("identity")
     student.check(lambda m: m.layer(Y1, W, b, identity), reference=reference,
-                  what=f"layer(Y, w, b, identity) for one neuron: Y ({rows}, {h}), w ({h},), b (1,)")
+                  what=student.text("layer(Y, w, b, identity) for one neuron: Y ({rows}, {h}), "
+                                    "w ({h},), b (1,)", rows=str(rows), h=str(h)))
 
 
 # ---- forward -------------------------------------------------------------------------------------------
@@ -142,7 +148,8 @@ def test_forward_random_example(student, reference):
     net = _network(student, n, h)
     x = student.rng.normal(0.0, 1.0, size=n)
     student.check(lambda m: m.forward(net, x), reference=reference,
-                  what=f"forward(network, x) with x ({n},), {h} hidden neurons")
+                  what=student.text("forward(network, x) with x ({n},), {h} hidden neurons",
+                                    n=str(n), h=str(h)))
 
 
 @pytest.mark.function("forward")
@@ -153,7 +160,8 @@ def test_forward_random_batch(student, reference):
     rows = _rows(student)
     X = student.rng.normal(0.0, 1.0, size=(rows, n))
     student.check(lambda m: m.forward(net, X), reference=reference,
-                  what=f"forward(network, X) with a batch X ({rows}, {n}), {h} hidden neurons")
+                  what=student.text("forward(network, X) with a batch X ({rows}, {n}), {h} hidden "
+                                    "neurons", rows=str(rows), n=str(n), h=str(h)))
 
 
 @pytest.mark.function("forward")
@@ -164,7 +172,8 @@ def test_forward_random_identity(student, reference):
     rows = _rows(student)
     X = student.rng.normal(0.0, 1.0, size=(rows, n))
     student.check(lambda m: m.forward(net, X, output="identity"), reference=reference,
-                  what=f'forward(network, X, output="identity") with X ({rows}, {n})')
+                  what=student.text('forward(network, X, output="identity") with X ({rows}, {n})',
+                                    rows=str(rows), n=str(n)))
 
 
 @pytest.mark.function("forward")
@@ -174,4 +183,4 @@ def test_forward_random_sigmoid_keyword(student, reference):
     net = _network(student, n, h)
     x = student.rng.normal(0.0, 1.0, size=n)
     student.check(lambda m: m.forward(net, x, output="sigmoid"), reference=reference,
-                  what=f'forward(network, x, output="sigmoid") with x ({n},)')
+                  what=student.text('forward(network, x, output="sigmoid") with x ({n},)', n=str(n)))

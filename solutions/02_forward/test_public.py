@@ -31,10 +31,11 @@ def _network():
 def test_dot_seed_example(student):
     """Does dot on plain lists give the hidden nodes' inputs of seed 000 (A3, A4, A5)?"""
     got = [student.module.dot(list(X), list(w)) for w in W1]
-    student.expect_type(got[0], float, what="dot(v, w) 의 반환값 / return value of dot(v, w)")
+    student.expect_type(got[0], float, what=student.text("the return value of {call}",
+                                                            call="dot(v, w)"))
     student.expect([g + b for g, b in zip(got, B1)], A1, tol="analytic",
-                   what="dot([0.2, 0.9], W1[j]) + b1[j] for j = 0, 1, 2")
-    student.expect_no_mutation(what="dot 은 리스트를 바꾸면 안 됩니다 / dot must not change its lists")
+                   what=student.text("dot([0.2, 0.9], W1[j]) + b1[j] for j = 0, 1, 2"))
+    student.expect_no_mutation(what=student.text("{name} must not change its lists", name="dot"))
 
 
 @pytest.mark.function("init_cheese_network")
@@ -42,9 +43,10 @@ def test_dot_seed_example(student):
 def test_init_cheese_network_seed_values(student):
     """Does init_cheese_network hold seed 000's weights and biases with the right shapes?"""
     got = student.module.init_cheese_network()
-    student.expect_type(got, dict, what="init_cheese_network() 의 반환값 / return value")
+    student.expect_type(got, dict, what=student.text("the return value of {call}",
+                                                          call="init_cheese_network()"))
     for key, shape in (("W1", (3, 2)), ("b1", (3,)), ("W2", (3,)), ("b2", (1,))):
-        student.expect_true(key in got, what=f"network 에 '{key}' 키가 없습니다 / network has no key '{key}'")
+        student.expect_true(key in got, what=student.text("network has no key '{key}'", key=key))
         student.expect_shape(got[key], shape, what=f"network['{key}']")
     student.expect(got, {"W1": W1, "b1": B1, "W2": W2, "b2": B2}, tol="analytic",
                    what="init_cheese_network()")
@@ -55,10 +57,11 @@ def test_init_cheese_network_seed_values(student):
 def test_layer_seed_example(student):
     """Does layer(x, W1, b1, sigmoid) give the cheese network's hidden outputs Y1?"""
     got = student.module.layer(np.array(X), np.array(W1), np.array(B1), probes.numpy_fn("sigmoid"))
-    student.expect_type(got, np.ndarray, what="layer(...) 의 반환값 / return value of layer(...)")
+    student.expect_type(got, np.ndarray, what=student.text("the return value of {call}",
+                                                                call="layer(...)"))
     student.expect_shape(got, (3,), what="layer(x, W1, b1, sigmoid), x (2,), W1 (3, 2)")
     student.expect(got, Y1, tol="analytic", what="layer([0.2, 0.9], W1, b1, sigmoid)")
-    student.expect_no_mutation(what="layer 는 인자를 바꾸면 안 됩니다 / layer must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments", name="layer"))
 
 
 @pytest.mark.function("layer")
@@ -66,9 +69,11 @@ def test_layer_seed_example(student):
 def test_layer_batch(student):
     """Does layer take a batch (N, n), one example per row?"""
     got = student.module.layer(np.array(CHEESE), np.array(W1), np.array(B1), probes.numpy_fn("identity"))
-    student.expect_shape(got, (6, 3), what="layer(X, W1, b1, identity), X (6, 2) = 표 9-1 / table 9-1")
-    student.expect(got[0], A1, tol="analytic", what="layer(X, W1, b1, identity) 의 첫 행 / first row")
-    student.expect_no_mutation(what="layer 는 인자를 바꾸면 안 됩니다 / layer must not change its arguments")
+    student.expect_shape(got, (6, 3), what=student.text("{call}, X (6, 2) = table 9-1",
+                                                          call="layer(X, W1, b1, identity)"))
+    student.expect(got[0], A1, tol="analytic", what=student.text("the first row of {call}",
+                                                                call="layer(X, W1, b1, identity)"))
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments", name="layer"))
 
 
 @pytest.mark.function("forward")
@@ -76,16 +81,18 @@ def test_layer_batch(student):
 def test_forward_seed_example(student):
     """Does forward reproduce A1, Y1, A2 and Y2 of seed 000?"""
     got = student.module.forward(_network(), np.array(X))
-    student.expect_type(got, dict, what="forward(...) 의 반환값 / return value of forward(...)")
+    student.expect_type(got, dict, what=student.text("the return value of {call}",
+                                                            call="forward(...)"))
     for key in ("A1", "Y1", "A2", "Y2"):
-        student.expect_true(key in got, what=f"forward 의 결과에 '{key}' 가 없습니다 / result has no key '{key}'")
+        student.expect_true(key in got, what=student.text("the result of {name} has no key '{key}'",
+                                                            name="forward", key=key))
     student.expect_shape(got["A1"], (3,), what="forward(...)['A1']")
     student.expect_shape(got["Y2"], (1,), what="forward(...)['Y2']")
     student.expect(got["A1"], A1, tol="analytic", what="A1")
     student.expect(got["Y1"], Y1, tol="analytic", what="Y1")
     student.expect(got["A2"], A2, tol="loss", what="A2")
-    student.expect(got["Y2"], Y2, tol="analytic", what="Y2 (sigmoid output)")
-    student.expect_no_mutation(what="forward 는 인자를 바꾸면 안 됩니다 / forward must not change its arguments")
+    student.expect(got["Y2"], Y2, tol="analytic", what=student.text("Y2 (sigmoid output)"))
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments", name="forward"))
 
 
 @pytest.mark.function("forward")
@@ -93,7 +100,8 @@ def test_forward_seed_example(student):
 def test_forward_identity_output(student):
     """With output="identity", is Y2 the pre-activation A2 itself?"""
     got = student.module.forward(_network(), np.array(X), output="identity")
-    student.expect_type(got, dict, what="forward(...) 의 반환값 / return value of forward(...)")
+    student.expect_type(got, dict, what=student.text("the return value of {call}",
+                                                            call="forward(...)"))
     student.expect(got["Y2"], A2, tol="loss", what='forward(..., output="identity")["Y2"]')
 
 
@@ -102,11 +110,13 @@ def test_forward_identity_output(student):
 def test_forward_batch(student):
     """Does forward take the whole table 9-1 as a batch (6, 2)?"""
     got = student.module.forward(_network(), np.array(CHEESE))
-    student.expect_type(got, dict, what="forward(...) 의 반환값 / return value of forward(...)")
+    student.expect_type(got, dict, what=student.text("the return value of {call}",
+                                                            call="forward(...)"))
     student.expect_shape(got["A1"], (6, 3), what="forward(network, X)['A1'], X (6, 2)")
     student.expect_shape(got["Y1"], (6, 3), what="forward(network, X)['Y1']")
     student.expect_shape(got["A2"], (6,), what="forward(network, X)['A2']")
     student.expect_shape(got["Y2"], (6,), what="forward(network, X)['Y2']")
-    student.expect(got["Y1"][0], Y1, tol="analytic", what="forward(network, X)['Y1'] 의 첫 행 / first row")
+    student.expect(got["Y1"][0], Y1, tol="analytic", what=student.text("the first row of {call}",
+                                                                    call="forward(network, X)['Y1']"))
     student.expect(got["Y2"][0], Y2[0], tol="analytic", what="forward(network, X)['Y2'][0]")
-    student.expect_no_mutation(what="forward 는 인자를 바꾸면 안 됩니다 / forward must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments", name="forward"))

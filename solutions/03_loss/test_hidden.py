@@ -48,7 +48,8 @@ def test_mse_random_batch(student, reference):
     t = student.rng.uniform(0.0, 1.0, size=(rows, cols))
     y = student.rng.uniform(0.0, 1.0, size=(rows, cols))
     student.check(lambda m: m.mse(t, y), reference=reference, tol="loss",
-                  what=f"mse(t, y) on arrays of shape ({rows}, {cols})")
+                  what=student.text("mse(t, y) on arrays of shape ({rows}, {cols})",
+                                    rows=str(rows), cols=str(cols)))
 
 
 @pytest.mark.function("mse")
@@ -58,7 +59,7 @@ def test_mse_random_vector(student, reference):
     t = student.rng.normal(0.0, 1.0, size=size)
     y = student.rng.normal(0.0, 1.0, size=size)
     student.check(lambda m: m.mse(t, y), reference=reference, tol="loss",
-                  what=f"mse(t, y) on vectors of {size} values")
+                  what=student.text("mse(t, y) on vectors of {size} values", size=str(size)))
 
 
 @pytest.mark.function("mse")
@@ -68,7 +69,8 @@ def test_mse_random_number_target(student, reference):
     t = float(student.rng.uniform(0.0, 1.0))
     y = student.rng.uniform(0.0, 1.0, size=size)
     student.check(lambda m: m.mse(t, y), reference=reference, tol="loss",
-                  what=f"mse(t, y) with t a number and y {size} outputs (t is broadcast)")
+                  what=student.text("mse(t, y) with t a number and y {size} outputs (t is broadcast)",
+                                    size=str(size)))
 
 
 # ---- binary_cross_entropy ------------------------------------------------------------------------
@@ -80,7 +82,8 @@ def test_bce_random_labels(student, reference):
     y = _labels(student, size)
     y_hat = student.rng.uniform(0.02, 0.98, size=size)
     student.check(lambda m: m.binary_cross_entropy(y, y_hat), reference=reference, tol="loss",
-                  what=f"binary_cross_entropy(y, y_hat) with {size} labels in {{0, 1}}")
+                  what=student.text("binary_cross_entropy(y, y_hat) with {size} labels in {{0, 1}}",
+                                    size=str(size)))
 
 
 @pytest.mark.function("binary_cross_entropy")
@@ -90,7 +93,8 @@ def test_bce_random_soft_labels(student, reference):
     y = student.rng.uniform(0.0, 1.0, size=(rows, cols))
     y_hat = student.rng.uniform(0.02, 0.98, size=(rows, cols))
     student.check(lambda m: m.binary_cross_entropy(y, y_hat), reference=reference, tol="loss",
-                  what=f"binary_cross_entropy(y, y_hat) with probabilities as labels, shape ({rows}, {cols})")
+                  what=student.text("binary_cross_entropy(y, y_hat) with probabilities as labels, "
+                                    "shape ({rows}, {cols})", rows=str(rows), cols=str(cols)))
 
 
 def _bce_variants(y, y_hat):
@@ -111,7 +115,8 @@ def test_bce_random_saturated(student, reference):
     y_hat = student.rng.uniform(0.02, 0.98, size=size)
     # The same function away from saturation first: finiteness alone earns nothing.
     student.check(lambda m: m.binary_cross_entropy(y, y_hat), reference=reference, tol="loss",
-                  what=f"binary_cross_entropy(y, y_hat) with {size} labels in {{0, 1}}")
+                  what=student.text("binary_cross_entropy(y, y_hat) with {size} labels in {{0, 1}}",
+                                    size=str(size)))
     # Outputs exactly 0 or 1, right and wrong: log(0) must not reach the loss.
     y_sat, y_hat_sat = y.copy(), y_hat.copy()
     y_hat_sat[:4] = [1.0, 0.0, 0.0, 1.0]
@@ -125,18 +130,20 @@ def test_bce_random_saturated(student, reference):
         raise
     number = np.asarray(value) if isinstance(value, (int, float, np.ndarray)) else None
     if number is None or number.size != 1 or number.dtype.kind not in "iuf":
-        student.fail("binary_cross_entropy(y, y_hat) must return one number (a float)")
+        student.fail(student.text("binary_cross_entropy(y, y_hat) must return one number (a float)"))
     finite = bool(np.isfinite(number).all())
     if not finite:
         student.tag("bce-unclipped")
-    student.expect_true(finite, what="binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 "
-                                     "must be a finite float (clip y_hat to [1e-12, 1 - 1e-12])")
+    student.expect_true(finite, what=student.text(
+        "binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 must be a finite float "
+        "(clip y_hat to [1e-12, 1 - 1e-12])"))
     low, high = _bce_variants(y_sat, y_hat_sat)
     got = float(number.ravel()[0])
     student.expect_true(low * (1 - 1e-5) <= got <= high * (1 + 1e-5),
-                        what="binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 must lie "
-                             "between the loss with y_hat clipped to [1e-12, 1 - 1e-12] and the loss "
-                             "with 1e-7 added inside the log")
+                        what=student.text(
+                            "binary_cross_entropy(y, y_hat) with some y_hat exactly 0 or 1 must lie "
+                            "between the loss with y_hat clipped to [1e-12, 1 - 1e-12] and the loss "
+                            "with 1e-7 added inside the log"))
 
 
 # ---- cross_entropy ---------------------------------------------------------------------------------
@@ -148,7 +155,8 @@ def test_cross_entropy_random_batch(student, reference):
     T = _one_hot(student, rows, classes)
     Y = _softmax_rows(student, rows, classes)
     student.check(lambda m: m.cross_entropy(T, Y), reference=reference, tol="loss",
-                  what=f"cross_entropy(T, Y) on a batch of {rows} rows and {classes} classes")
+                  what=student.text("cross_entropy(T, Y) on a batch of {rows} rows and {classes} "
+                                    "classes", rows=str(rows), classes=str(classes)))
 
 
 @pytest.mark.function("cross_entropy")
@@ -158,7 +166,8 @@ def test_cross_entropy_random_example(student, reference):
     T = _one_hot(student, 1, classes)[0]
     Y = _softmax_rows(student, 1, classes)[0]
     student.check(lambda m: m.cross_entropy(T, Y), reference=reference, tol="loss",
-                  what=f"cross_entropy(t, y) on one example of {classes} classes (1-D arrays)")
+                  what=student.text("cross_entropy(t, y) on one example of {classes} classes "
+                                    "(1-D arrays)", classes=str(classes)))
 
 
 @pytest.mark.function("cross_entropy")
@@ -168,4 +177,4 @@ def test_cross_entropy_random_ten_classes(student, reference):
     T = _one_hot(student, rows, 10)
     Y = _softmax_rows(student, rows, 10)
     student.check(lambda m: m.cross_entropy(T, Y), reference=reference, tol="loss",
-                  what="cross_entropy(T, Y) on 11 rows of 10 classes")
+                  what=student.text("cross_entropy(T, Y) on 11 rows of 10 classes"))

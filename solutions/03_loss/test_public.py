@@ -27,9 +27,9 @@ def _seed_003_predictions():
 def test_mse_seed_example(student):
     """Does mse give seed 000's error 0.1219228944272693 for t = 1, y = 0.50619256?"""
     got = student.module.mse(1.0, np.array([0.50619256]))
-    student.expect_type(got, float, what="mse(t, y) 의 반환값 / return value of mse(t, y)")
+    student.expect_type(got, float, what=student.text("the return value of {call}", call="mse(t, y)"))
     student.expect(got, 0.1219228944272693, tol="loss", what="mse(1, [0.50619256])")
-    student.expect_no_mutation(what="mse 는 인자를 바꾸면 안 됩니다 / mse must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments", name="mse"))
 
 
 @pytest.mark.function("mse")
@@ -46,11 +46,13 @@ def test_binary_cross_entropy_seed_example(student):
     """Does binary_cross_entropy give seed 003's loss 0.6832187873470724?"""
     y, y_hat = _seed_003_predictions()
     got = student.module.binary_cross_entropy(y, y_hat)
-    student.expect_type(got, float, what="binary_cross_entropy(y, y_hat) 의 반환값 / return value")
+    student.expect_type(got, float, what=student.text("the return value of {call}",
+                                                          call="binary_cross_entropy(y, y_hat)"))
     student.expect(got, 0.6832187873470724, tol="loss",
-                   what="binary_cross_entropy on seed 003's 100 points (np.random.seed(317))")
+                   what=student.text("binary_cross_entropy on seed 003's 100 points "
+                                     "(np.random.seed(317))"))
     student.expect_no_mutation(
-        what="binary_cross_entropy 는 인자를 바꾸면 안 됩니다 / binary_cross_entropy must not change its arguments")
+        what=student.text("{name} must not change its arguments", name="binary_cross_entropy"))
 
 
 @pytest.mark.function("binary_cross_entropy")
@@ -58,11 +60,12 @@ def test_binary_cross_entropy_seed_example(student):
 def test_binary_cross_entropy_saturated(student):
     """Is binary_cross_entropy finite, small and quiet when y_hat is exactly 0 or 1 and right?"""
     got = student.module.binary_cross_entropy(np.array([1.0, 0.0, 1.0]), np.array([1.0, 0.0, 1.0]))
-    student.expect_type(got, float, what="binary_cross_entropy(y, y_hat) 의 반환값 / return value")
+    student.expect_type(got, float, what=student.text("the return value of {call}",
+                                                          call="binary_cross_entropy(y, y_hat)"))
     student.expect_true(bool(np.isfinite(got)) and abs(got) < 1e-6,
-                        what=f"y_hat 이 정확히 0 또는 1일 때 손실은 유한하고 0에 가까워야 합니다 / "
-                             f"at y_hat = 0 or 1 (and right) the loss must be finite and near 0, got {got!r}")
-    student.expect_no_warning(what="log(0) 경고 / a log(0) warning", tag="bce-unclipped")
+                        what=student.text("at y_hat = 0 or 1 (and right) the loss must be finite and "
+                                          "near 0, got {got}", got=repr(got)))
+    student.expect_no_warning(what=student.text("a log(0) warning"), tag="bce-unclipped")
 
 
 @pytest.mark.function("cross_entropy")
@@ -72,9 +75,11 @@ def test_cross_entropy_batch(student):
     T = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
     Y = np.array([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]])
     got = student.module.cross_entropy(T, Y)
-    student.expect_type(got, float, what="cross_entropy(T, Y) 의 반환값 / return value")
+    student.expect_type(got, float, what=student.text("the return value of {call}",
+                                                          call="cross_entropy(T, Y)"))
     student.expect(got, 0.5249110622493389, tol="loss", what="cross_entropy(T, Y) = −(log 0.7 + log 0.5) / 2")
-    student.expect_no_mutation(what="cross_entropy 는 인자를 바꾸면 안 됩니다 / cross_entropy must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments",
+                                                   name="cross_entropy"))
 
 
 @pytest.mark.function("cross_entropy")
@@ -82,8 +87,9 @@ def test_cross_entropy_batch(student):
 def test_cross_entropy_zero_probability(student):
     """Is cross_entropy finite when the softmax gave the target class probability 0?"""
     got = student.module.cross_entropy(np.array([[0.0, 0.0, 1.0]]), np.array([[0.5, 0.5, 0.0]]))
-    student.expect_type(got, float, what="cross_entropy(T, Y) 의 반환값 / return value")
+    student.expect_type(got, float, what=student.text("the return value of {call}",
+                                                          call="cross_entropy(T, Y)"))
     student.expect_true(bool(np.isfinite(got)) and got > 10.0,
-                        what=f"Y = 0 인 목표 클래스에서도 손실은 크지만 유한해야 합니다 / "
-                             f"with probability 0 on the target the loss must be large but finite, got {got!r}")
-    student.expect_no_warning(what="log(0) 경고 / a log(0) warning")
+                        what=student.text("with probability 0 on the target the loss must be large "
+                                          "but finite, got {got}", got=repr(got)))
+    student.expect_no_warning(what=student.text("a log(0) warning"))

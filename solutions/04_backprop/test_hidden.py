@@ -68,7 +68,7 @@ def test_output_delta_number_target(student, reference):
     t = float(student.rng.uniform(0.0, 1.0))
     y2 = student.rng.uniform(0.05, 0.95, size=1)
     student.check(lambda m: m.output_delta(t, y2), reference=reference,
-                  what="output_delta(t, y2) with t a number, y2 of shape (1,)")
+                  what=student.text("output_delta(t, y2) with t a number, y2 of shape (1,)"))
 
 
 @pytest.mark.function("output_delta")
@@ -77,7 +77,7 @@ def test_output_delta_array_target(student, reference):
     t = student.rng.uniform(0.0, 1.0, size=1)
     y2 = student.rng.uniform(0.05, 0.95, size=1)
     student.check(lambda m: m.output_delta(t, y2), reference=reference,
-                  what="output_delta(t, y2) with t and y2 of shape (1,)")
+                  what=student.text("output_delta(t, y2) with t and y2 of shape (1,)"))
 
 
 # ---- hidden_delta -------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ def test_hidden_delta_random(student, reference):
     W2 = student.rng.normal(0.0, 1.0, size=h)
     d2 = _signed(student, 1, 0.01, 0.2)
     student.check(lambda m: m.hidden_delta(y1, W2, d2), reference=reference,
-                  what=f"hidden_delta(y1, W2, d2) with {h} hidden neurons")
+                  what=student.text("hidden_delta(y1, W2, d2) with {h} hidden neurons", h=str(h)))
 
 
 @pytest.mark.function("hidden_delta")
@@ -101,7 +101,7 @@ def test_hidden_delta_random_wide(student, reference):
     W2 = student.rng.normal(0.0, 2.0, size=h)
     d2 = _signed(student, 1, 0.01, 0.2)
     student.check(lambda m: m.hidden_delta(y1, W2, d2), reference=reference,
-                  what=f"hidden_delta(y1, W2, d2) with {h} hidden neurons")
+                  what=student.text("hidden_delta(y1, W2, d2) with {h} hidden neurons", h=str(h)))
 
 
 # ---- gradients ----------------------------------------------------------------------------------
@@ -113,8 +113,10 @@ def test_gradients_number_target(student, reference):
     net = _network(student, n, h)
     x, t = _example(student, n, as_array=False)
     student.check(lambda m: m.gradients(net, x, t), reference=reference,
-                  what=f"gradients(network, x, t) with x ({n},), {h} hidden neurons, t a number")
-    _expect_arguments_unchanged(student, "gradients must leave network, x and t unchanged")
+                  what=student.text("gradients(network, x, t) with x ({n},), {h} hidden neurons, "
+                                    "t a number", n=str(n), h=str(h)))
+    _expect_arguments_unchanged(student, student.text("gradients must leave network, x and t "
+                                                      "unchanged"))
 
 
 @pytest.mark.function("gradients")
@@ -124,8 +126,10 @@ def test_gradients_array_target(student, reference):
     net = _network(student, n, h)
     x, t = _example(student, n, as_array=True)
     student.check(lambda m: m.gradients(net, x, t), reference=reference,
-                  what=f"gradients(network, x, t) with x ({n},), {h} hidden neurons, t of shape (1,)")
-    _expect_arguments_unchanged(student, "gradients must leave network, x and t unchanged")
+                  what=student.text("gradients(network, x, t) with x ({n},), {h} hidden neurons, "
+                                    "t of shape (1,)", n=str(n), h=str(h)))
+    _expect_arguments_unchanged(student, student.text("gradients must leave network, x and t "
+                                                      "unchanged"))
 
 
 @pytest.mark.function("gradients")
@@ -136,7 +140,8 @@ def test_gradients_wide_input(student, reference):
     net = _network(student, n, h)
     x, t = _example(student, n, as_array=False)
     student.check(lambda m: m.gradients(net, x, t), reference=reference,
-                  what=f"gradients(network, x, t) with x ({n},), {h} hidden neurons")
+                  what=student.text("gradients(network, x, t) with x ({n},), {h} hidden neurons",
+                                    n=str(n), h=str(h)))
 
 
 # ---- sgd_step ------------------------------------------------------------------------------------
@@ -148,7 +153,8 @@ def test_sgd_step_random_lr(student, reference):
     net, grads, lr = _network(student, n, h), _grads(student, n, h), _lr(student)
     student.check(lambda m: m.sgd_step(net, grads, lr), reference=reference,
                   what=f"sgd_step(network, grads, lr={lr})")
-    _expect_arguments_unchanged(student, "sgd_step must return a new dict and leave network and grads unchanged")
+    _expect_arguments_unchanged(student, student.text("sgd_step must return a new dict and leave "
+                                                      "network and grads unchanged"))
 
 
 @pytest.mark.function("sgd_step")
@@ -158,7 +164,8 @@ def test_sgd_step_lr_001(student, reference):
     net, grads = _network(student, n, h), _grads(student, n, h)
     student.check(lambda m: m.sgd_step(net, grads, 0.01), reference=reference,
                   what="sgd_step(network, grads, lr=0.01)")
-    _expect_arguments_unchanged(student, "sgd_step must return a new dict and leave network and grads unchanged")
+    _expect_arguments_unchanged(student, student.text("sgd_step must return a new dict and leave "
+                                                      "network and grads unchanged"))
 
 
 # ---- train_step -----------------------------------------------------------------------------------
@@ -193,9 +200,10 @@ def test_train_step_random_lr(student, reference):
     x, t = _example(student, n, as_array=False)
     lr = round(_lr(student) * 10, 3)     # a large step (0.21 to 0.89): the order of updates shows
     student.check(_train_change(net, x, t, lr), reference=reference,
-                  what=f"the change train_step(network, x, t, lr={lr}) makes to each parameter "
-                       "(new − old)")
-    _expect_arguments_unchanged(student, "train_step must return a new network and leave its arguments unchanged")
+                  what=student.text("the change train_step(network, x, t, lr={lr}) makes to each "
+                                    "parameter (new − old)", lr=str(lr)))
+    _expect_arguments_unchanged(student, student.text("train_step must return a new network and "
+                                                      "leave its arguments unchanged"))
 
 
 @pytest.mark.function("train_step")
@@ -205,9 +213,10 @@ def test_train_step_lr_001(student, reference):
     net = _network(student, n, h)
     x, t = _example(student, n, as_array=True)
     student.check(_train_change(net, x, t, 0.01), reference=reference,
-                  what="the change train_step(network, x, t, lr=0.01) makes to each parameter "
-                       "(new − old), t of shape (1,)")
-    _expect_arguments_unchanged(student, "train_step must return a new network and leave its arguments unchanged")
+                  what=student.text("the change train_step(network, x, t, lr=0.01) makes to each "
+                                    "parameter (new − old), t of shape (1,)"))
+    _expect_arguments_unchanged(student, student.text("train_step must return a new network and "
+                                                      "leave its arguments unchanged"))
 
 
 @pytest.mark.function("train_step")
@@ -218,7 +227,9 @@ def test_train_step_loss(student, reference):
     x, t = _example(student, n, as_array=bool(student.rng.integers(2)))
     lr = _lr(student)
     student.check(lambda m: _part(m.train_step(net, x, t, lr), 1), reference=reference, tol="loss",
-                  what="the loss train_step returns (E = ½·Σ(t − Y2)² before the update)")
-    _expect_arguments_unchanged(student, "train_step must return a new network and leave its arguments unchanged")
+                  what=student.text("the loss train_step returns (E = ½·Σ(t − Y2)² before the "
+                                    "update)"))
+    _expect_arguments_unchanged(student, student.text("train_step must return a new network and "
+                                                      "leave its arguments unchanged"))
 
 

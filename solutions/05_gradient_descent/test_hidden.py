@@ -36,7 +36,8 @@ def test_gradient_descent_random_lr(student, reference):
     grad, x0 = _scalar_problem(student)
     lr, steps = _lr(student), _steps(student)
     student.check(lambda m: m.gradient_descent(grad, x0, lr, steps), reference=reference,
-                  what=f"gradient_descent(grad, x0, lr={lr}, steps={steps}) on a quadratic")
+                  what=student.text("gradient_descent(grad, x0, lr={lr}, steps={steps}) on a quadratic",
+                                    lr=str(lr), steps=str(steps)))
 
 
 @pytest.mark.function("gradient_descent")
@@ -46,7 +47,8 @@ def test_gradient_descent_lr_001(student, reference):
     steps = _steps(student)
     student.check(lambda m: m.gradient_descent(grad, x0, 0.01, steps, tol=None),
                   reference=reference,
-                  what=f"gradient_descent(grad, x0, lr=0.01, steps={steps}, tol=None) on a quadratic")
+                  what=student.text("gradient_descent(grad, x0, lr=0.01, steps={steps}, tol=None) on "
+                                    "a quadratic", steps=str(steps)))
 
 
 @pytest.mark.function("gradient_descent")
@@ -59,9 +61,11 @@ def test_gradient_descent_random_array(student, reference):
     x0 = center + student.rng.normal(0.0, 3.0, size=size)
     lr, steps = _lr(student), _steps(student)
     student.check(lambda m: m.gradient_descent(grad, x0, lr, steps), reference=reference,
-                  what=f"gradient_descent(grad, x0, lr={lr}, steps={steps}) with x0 an array of "
-                       f"{size} values")
-    student.expect_no_mutation(what="gradient_descent must not change x0 (return new arrays)",
+                  what=student.text("gradient_descent(grad, x0, lr={lr}, steps={steps}) with x0 an "
+                                    "array of {size} values", lr=str(lr), steps=str(steps),
+                                    size=str(size)))
+    student.expect_no_mutation(what=student.text("gradient_descent must not change x0 (return new "
+                                                 "arrays)"),
                                tag="mutates-input")
 
 
@@ -81,5 +85,6 @@ def test_gradient_descent_random_tol(student, reference):
     k = int(student.rng.integers(5, 15))
     tol = float(np.sqrt(sizes[k] * sizes[k + 1]))
     student.check(lambda m: m.gradient_descent(grad, x0, lr, steps, tol=tol), reference=reference,
-                  what=f"gradient_descent(grad, x0, lr={lr}, steps={steps}, tol={tol:.6g}): the "
-                       "run must stop right after the first step smaller than tol")
+                  what=student.text("gradient_descent(grad, x0, lr={lr}, steps={steps}, tol={tol}): "
+                                    "the run must stop right after the first step smaller than tol",
+                                    lr=str(lr), steps=str(steps), tol=format(tol, ".6g")))

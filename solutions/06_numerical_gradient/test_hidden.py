@@ -134,9 +134,10 @@ def test_numerical_gradient_floats(student, reference):
     f, params = _quadratic_problem(student, {f"p{i}": () for i in range(count)}, (1.0, 2.0))
     h = _step(student)
     student.check(lambda m: m.numerical_gradient(f, params, h=h), reference=reference, tol="numgrad",
-                  what=f"numerical_gradient(f, params, h={h}) on a quadratic of {count} float "
-                       "parameters with a cross term (a central difference is exact on it)")
-    student.expect_no_mutation(what="numerical_gradient must leave params as they were",
+                  what=student.text("numerical_gradient(f, params, h={h}) on a quadratic of {count} "
+                                    "float parameters with a cross term (a central difference is "
+                                    "exact on it)", h=str(h), count=str(count)))
+    student.expect_no_mutation(what=student.text("numerical_gradient must leave params as they were"),
                                tag="param-not-restored")
 
 
@@ -148,10 +149,13 @@ def test_numerical_gradient_arrays(student, reference):
     f, params = _quadratic_problem(student, shapes, (0.3, 0.6))
     h = _step(student)
     student.check(lambda m: m.numerical_gradient(f, params, h=h), reference=reference, tol="numgrad",
-                  what=f"numerical_gradient(f, params, h={h}) with params W ({rows}, {cols}), "
-                       f"b ({cols},) and a float c, on a quadratic whose cross term couples W and b")
-    student.expect_no_mutation(what="numerical_gradient must leave params and the arrays in it as "
-                                    "they were", tag="param-not-restored")
+                  what=student.text("numerical_gradient(f, params, h={h}) with params W ({rows}, "
+                                    "{cols}), b ({cols},) and a float c, on a quadratic whose cross "
+                                    "term couples W and b", h=str(h), rows=str(rows),
+                                    cols=str(cols)))
+    student.expect_no_mutation(what=student.text("numerical_gradient must leave params and the "
+                                                 "arrays in it as they were"),
+                               tag="param-not-restored")
 
 
 @pytest.mark.function("numerical_gradient")
@@ -160,8 +164,9 @@ def test_numerical_gradient_default_step(student, reference):
     f, params = _quadratic_problem(student, {"u": (), "v": (int(student.rng.integers(2, 5)),)},
                                    (0.5, 1.0))
     student.check(lambda m: m.numerical_gradient(f, params), reference=reference, tol="numgrad",
-                  what="numerical_gradient(f, params) with the default h = 1e-7 on a quadratic")
-    student.expect_no_mutation(what="numerical_gradient must leave params as they were",
+                  what=student.text("numerical_gradient(f, params) with the default h = 1e-7 on a "
+                                    "quadratic"))
+    student.expect_no_mutation(what=student.text("numerical_gradient must leave params as they were"),
                                tag="param-not-restored")
 
 
@@ -249,13 +254,14 @@ def test_numerical_gradient_two_layer_loss_large_step(student, reference):
     student.check(lambda m: (m.numerical_gradient(f, params, h=h),
                              m.numerical_gradient(q, q_params, h=q_h)),
                   reference=reference, tol="numgrad",
-                  what=f"(numerical_gradient(f, params, h={h}) with f = your two_layer_loss (tanh) "
-                       f"on {len(y)} points, numerical_gradient(q, p, h={q_h}) with q a quadratic "
-                       "plus a large constant): at these steps the central difference differs "
-                       "from the exact derivative, and it is the central difference at the h "
-                       "given that is asked for; the 13 parameters interact, so each must be put "
-                       "back before the next is moved")
-    student.expect_no_mutation(what="numerical_gradient must leave params as they were",
+                  what=student.text(
+                      "(numerical_gradient(f, params, h={h}) with f = your two_layer_loss (tanh) "
+                      "on {points} points, numerical_gradient(q, p, h={q_h}) with q a quadratic "
+                      "plus a large constant): at these steps the central difference differs "
+                      "from the exact derivative, and it is the central difference at the h "
+                      "given that is asked for; the 13 parameters interact, so each must be put "
+                      "back before the next is moved", h=str(h), points=str(len(y)), q_h=str(q_h)))
+    student.expect_no_mutation(what=student.text("numerical_gradient must leave params as they were"),
                                tag="param-not-restored")
 
 
@@ -271,8 +277,9 @@ def test_relative_error_arrays(student, reference):
     i, j = int(student.rng.integers(1, rows)), int(student.rng.integers(cols))
     a[i, j], b[i, j] = 1e-10, float(student.rng.uniform(2e-10, 4e-10))   # below the 1e-8 floor
     student.check(lambda m: m.relative_error(a, b), reference=reference,
-                  what=f"relative_error(a, b) on ({rows}, {cols}) arrays with a 0 vs 0 entry and a "
-                       "pair of values below the 1e-8 floor")
+                  what=student.text("relative_error(a, b) on ({rows}, {cols}) arrays with a 0 vs 0 "
+                                    "entry and a pair of values below the 1e-8 floor",
+                                    rows=str(rows), cols=str(cols)))
 
 
 @pytest.mark.function("relative_error")
@@ -281,7 +288,7 @@ def test_relative_error_floats(student, reference):
     a = float(_signed(student, 0.5, 3.0))
     b = a + float(_signed(student, 1e-4, 1e-2))
     student.check(lambda m: m.relative_error(a, b), reference=reference,
-                  what="relative_error(a, b) on two floats")
+                  what=student.text("relative_error(a, b) on two floats"))
 
 
 # ---- quadratic_boundary_data ----------------------------------------------------------------------
@@ -300,7 +307,8 @@ def test_quadratic_boundary_data_n_seed(student, reference):
 def test_quadratic_boundary_data_default_n(student, reference):
     seed = int(student.rng.integers(1, 10_000))
     student.check(lambda m: m.quadratic_boundary_data(seed=seed), reference=reference,
-                  what=f"quadratic_boundary_data(seed={seed}) with the default n = 100")
+                  what=student.text("quadratic_boundary_data(seed={seed}) with the default n = 100",
+                                    seed=str(seed)))
 
 
 # ---- two_layer_loss -------------------------------------------------------------------------------
@@ -309,7 +317,9 @@ def _loss_test(student, reference, activation):
     X, y = _data(student)
     params = _params(student)
     student.check(lambda m: m.two_layer_loss(params, X, y, activation), reference=reference,
-                  tol="loss", what=f"two_layer_loss(params, X, y, {activation!r}) on {len(y)} points")
+                  tol="loss", what=student.text("two_layer_loss(params, X, y, {activation}) on "
+                                                "{points} points", activation=repr(activation),
+                                                points=str(len(y))))
 
 
 @pytest.mark.function("two_layer_loss")
@@ -364,7 +374,7 @@ def _boundary_artifact(student, reference, X, y, expected, got, activation):
 
     trained = _trained_params(got)
     student.artifact("boundary",
-                     title="Decision boundary / 결정 경계 (train_numerical)",
+                     title=student.text("Decision boundary (train_numerical)"),
                      X=X.tolist(), y=y.tolist(),
                      grid={"x": xs.tolist(), "y": xs.tolist(),
                            "student": grid(trained) if trained else None,
@@ -385,13 +395,15 @@ def test_train_numerical_relu(student, reference):
 
     try:
         student.check(scenario, reference=reference, tol="trained",
-                      what=f"train_numerical(params, X, y, lr={lr}, epochs={epochs}) with ReLU on "
-                           f"{len(y)} points: the trained parameters")
+                      what=student.text("train_numerical(params, X, y, lr={lr}, epochs={epochs}) with "
+                                        "ReLU on {points} points: the trained parameters",
+                                        lr=str(lr), epochs=str(epochs), points=str(len(y))))
     finally:
         _boundary_artifact(student, reference, X, y, expected,
                            students_result[0] if students_result else None, "relu")
-    student.expect_no_mutation(what="train_numerical must return a new dict and leave params, X "
-                                    "and y unchanged", tag="mutates-input")
+    student.expect_no_mutation(what=student.text("train_numerical must return a new dict and "
+                                                 "leave params, X and y unchanged"),
+                               tag="mutates-input")
 
 
 @pytest.mark.function("train_numerical")
@@ -400,10 +412,12 @@ def test_train_numerical_tanh(student, reference):
     start, X, y, lr, epochs, _ = _training_problem(student, reference, "tanh")
     student.check(lambda m: m.train_numerical(start, X, y, lr=lr, epochs=epochs, activation="tanh"),
                   reference=reference, tol="trained",
-                  what=f"train_numerical(params, X, y, lr={lr}, epochs={epochs}, activation='tanh') "
-                       f"on {len(y)} points: the trained parameters")
-    student.expect_no_mutation(what="train_numerical must return a new dict and leave params, X "
-                                    "and y unchanged", tag="mutates-input")
+                  what=student.text("train_numerical(params, X, y, lr={lr}, epochs={epochs}, "
+                                    "activation='tanh') on {points} points: the trained parameters",
+                                    lr=str(lr), epochs=str(epochs), points=str(len(y))))
+    student.expect_no_mutation(what=student.text("train_numerical must return a new dict and "
+                                                 "leave params, X and y unchanged"),
+                               tag="mutates-input")
 
 
 @pytest.mark.function("train_numerical")
@@ -412,5 +426,6 @@ def test_train_numerical_step(student, reference):
     start, X, y, lr, epochs, _ = _training_problem(student, reference, "step")
     student.check(lambda m: m.train_numerical(start, X, y, lr=lr, epochs=epochs, activation="step"),
                   reference=reference, tol="trained",
-                  what=f"train_numerical(params, X, y, lr={lr}, epochs={epochs}, activation='step') "
-                       f"on {len(y)} points: only the output layer learns")
+                  what=student.text("train_numerical(params, X, y, lr={lr}, epochs={epochs}, "
+                                    "activation='step') on {points} points: only the output layer "
+                                    "learns", lr=str(lr), epochs=str(epochs), points=str(len(y))))

@@ -38,8 +38,9 @@ def _xor_check(student, reference, hidden, steps):
     lr = float(np.round(student.rng.uniform(0.3, 1.2), 3))
     student.check(lambda m: m.train_xor(steps=steps, hidden=hidden, lr=lr, seed=seed),
                   reference=reference, tol="trained",
-                  what=f"train_xor(steps={steps}, hidden={hidden}, lr={lr}, seed={seed}): the last "
-                       "step's outputs and the weights after it")
+                  what=student.text("train_xor(steps={steps}, hidden={hidden}, lr={lr}, seed={seed}): "
+                                    "the last step's outputs and the weights after it",
+                                    steps=str(steps), hidden=str(hidden), lr=str(lr), seed=str(seed)))
 
 
 @pytest.mark.function("train_xor")
@@ -84,10 +85,11 @@ def test_momentum_update_velocity(student, reference):
     w, v, grad, lr, momentum = _momentum_inputs(student)
     student.check(lambda m: _part(m.momentum_update(w, v, grad, lr, momentum), 1),
                   reference=reference,
-                  what=f"the new velocity of momentum_update(w, v, grad, lr={lr}, "
-                       f"momentum={momentum}) on {w.shape} arrays: momentum·v − lr·grad")
-    student.expect_no_mutation(what="momentum_update must return new arrays and leave w, v and "
-                                    "grad unchanged")
+                  what=student.text("the new velocity of momentum_update(w, v, grad, lr={lr}, "
+                                    "momentum={momentum}) on {shape} arrays: momentum·v − lr·grad",
+                                    lr=str(lr), momentum=str(momentum), shape=str(w.shape)))
+    student.expect_no_mutation(what=student.text("momentum_update must return new arrays and leave "
+                                                 "w, v and grad unchanged"))
 
 
 @pytest.mark.function("momentum_update")
@@ -96,10 +98,11 @@ def test_momentum_update_weights(student, reference):
     w, v, grad, lr, momentum = _momentum_inputs(student)
     student.check(lambda m: _part(m.momentum_update(w, v, grad, lr, momentum), 0),
                   reference=reference,
-                  what=f"the new weights of momentum_update(w, v, grad, lr={lr}, "
-                       f"momentum={momentum}) on {w.shape} arrays: w + the new velocity")
-    student.expect_no_mutation(what="momentum_update must return new arrays and leave w, v and "
-                                    "grad unchanged")
+                  what=student.text("the new weights of momentum_update(w, v, grad, lr={lr}, "
+                                    "momentum={momentum}) on {shape} arrays: w + the new velocity",
+                                    lr=str(lr), momentum=str(momentum), shape=str(w.shape)))
+    student.expect_no_mutation(what=student.text("momentum_update must return new arrays and leave "
+                                                 "w, v and grad unchanged"))
 
 
 @pytest.mark.function("momentum_update")
@@ -109,8 +112,9 @@ def test_momentum_update_floats(student, reference):
     lr = float(np.round(student.rng.uniform(0.02, 0.3), 4))
     momentum = float(np.round(student.rng.uniform(0.5, 0.95), 3))
     student.check(lambda m: m.momentum_update(w, v, grad, lr, momentum), reference=reference,
-                  what=f"momentum_update(w, v, grad, lr={lr}, momentum={momentum}) on floats: "
-                       "(new weights, new velocity)")
+                  what=student.text("momentum_update(w, v, grad, lr={lr}, momentum={momentum}) on "
+                                    "floats: (new weights, new velocity)",
+                                    lr=str(lr), momentum=str(momentum)))
 
 
 # ---- train_xor_tanh -------------------------------------------------------------------------------
@@ -131,8 +135,10 @@ def _tanh_check(student, reference, iterations):
     student.check(lambda m: m.train_xor_tanh(iterations=iterations, lr=lr, momentum=momentum,
                                              seed=seed),
                   reference=reference, tol="trained",
-                  what=f"train_xor_tanh(iterations={iterations}, lr={lr}, momentum={momentum}, "
-                       f"seed={seed}): predictions and the errors every 500 iterations")
+                  what=student.text("train_xor_tanh(iterations={iterations}, lr={lr}, "
+                                    "momentum={momentum}, seed={seed}): predictions and the errors "
+                                    "every 500 iterations", iterations=str(iterations), lr=str(lr),
+                                    momentum=str(momentum), seed=str(seed)))
 
 
 CURVE_ITERATIONS = 5000
@@ -155,9 +161,9 @@ def _error_curve_artifact(student, reference):
             series["student"] = errors
     except (StudentError, TypeError, ValueError):
         pass
-    student.artifact("series", title="XOR (tanh) error every 500 iterations / 500회마다 오차",
+    student.artifact("series", title=student.text("XOR (tanh) error every 500 iterations"),
                      x=list(range(0, CURVE_ITERATIONS, 500)), series=series,
-                     xlabel="iteration", ylabel="error", logy=True)
+                     xlabel=student.text("iteration"), ylabel=student.text("error"), logy=True)
 
 
 @pytest.mark.function("train_xor_tanh")

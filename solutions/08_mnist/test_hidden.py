@@ -56,6 +56,8 @@ import numpy as np
 import pytest
 
 from nngrade import mnist_data
+from nngrade.autograder import i18n
+from nngrade.autograder.messages import in_language
 from nngrade.autograder.probe import (SCENARIO_FACTOR, SCENARIO_FLOOR_BYTES, GradingFailure,
                                       ObjectProxy, StudentError, assign)
 from pathlib import Path
@@ -153,9 +155,10 @@ def _model(m, sizes, config, params):
     return model
 
 
-def _describe(sizes, config) -> str:
-    return (f"MLP(sizes={sizes}, hidden=\"{config['hidden']}\", output=\"{config['output']}\", "
-            f"loss=\"{config['loss']}\") with given params")
+def _describe(student, sizes, config) -> str:
+    return student.text('MLP(sizes={sizes}, hidden="{hidden}", output="{output}", loss="{loss}") '
+                        'with given params', sizes=str(sizes), hidden=config["hidden"],
+                        output=config["output"], loss=config["loss"])
 
 
 # ---- MLP (constructor and .params) ---------------------------------------------------------------
@@ -178,8 +181,9 @@ def test_params_two_layers(student, reference):
     sizes, config = _sizes(student, 2), dict(hidden=_hidden(student), **SOFTMAX)
     seed = int(student.rng.integers(1, 1000))
     student.check(_layout(sizes, config, seed), reference=reference, tol="exact",
-                  what=f"the keys and shapes of MLP(sizes={sizes}, hidden=\"{config['hidden']}\", "
-                       f"seed={seed}).params (W1 (in, out), b1 (out,), ...)")
+                  what=student.text('the keys and shapes of MLP(sizes={sizes}, hidden="{hidden}", '
+                                    'seed={seed}).params (W1 (in, out), b1 (out,), ...)',
+                                    sizes=str(sizes), hidden=config["hidden"], seed=str(seed)))
 
 
 @pytest.mark.function("MLP")
@@ -188,8 +192,9 @@ def test_params_three_layers(student, reference):
     sizes, config = _sizes(student, 3), dict(hidden=_hidden(student), **SIGMOID_MSE)
     seed = int(student.rng.integers(1, 1000))
     student.check(_layout(sizes, config, seed), reference=reference, tol="exact",
-                  what=f"the keys and shapes of MLP(sizes={sizes}, hidden=\"{config['hidden']}\", "
-                       f"output=\"sigmoid\", loss=\"mse\", seed={seed}).params")
+                  what=student.text('the keys and shapes of MLP(sizes={sizes}, hidden="{hidden}", '
+                                    'output="sigmoid", loss="mse", seed={seed}).params',
+                                    sizes=str(sizes), hidden=config["hidden"], seed=str(seed)))
 
 
 @pytest.mark.function("MLP")
@@ -203,14 +208,18 @@ def test_initial_values(student):
     student.expect_type(first, dict, what="MLP(...).params")
     for key in ("W1", "W2"):
         student.expect_true(key in first and isinstance(first[key], np.ndarray),
-                            what=f"MLP(sizes={sizes}).params needs {key} as a numpy array")
+                            what=student.text("MLP(sizes={sizes}).params needs {key} as a numpy "
+                                              "array", sizes=str(sizes), key=key))
         W = first[key]
         student.expect_true(bool(np.all(np.isfinite(W))) and float(np.std(W)) > 0.0,
-                            what=f"the initial {key} of MLP(sizes={sizes}, seed={seed}) must be "
-                                 "finite and random (equal weights make every unit learn the same)")
+                            what=student.text("the initial {key} of MLP(sizes={sizes}, "
+                                              "seed={seed}) must be finite and random (equal "
+                                              "weights make every unit learn the same)", key=key,
+                                              sizes=str(sizes), seed=str(seed)))
     student.expect(again["W1"], first["W1"], tol="exact",
-                   what=f"W1 of two MLP(sizes={sizes}, seed={seed}): the same seed must give the "
-                        "same initial weights")
+                   what=student.text("W1 of two MLP(sizes={sizes}, seed={seed}): the same seed must "
+                                     "give the same initial weights", sizes=str(sizes),
+                                     seed=str(seed)))
 
 
 # ---- MLP.forward -----------------------------------------------------------------------------------
@@ -220,7 +229,8 @@ def _forward_check(student, reference, layers, output_loss, n):
     params = _params(student, sizes)
     X, _ = _batch(student, n, sizes[0], sizes[-1])
     student.check(lambda m: _model(m, sizes, config, params).forward(X), reference=reference,
-                  what=f"forward(X) of {_describe(sizes, config)}, X of shape {X.shape}")
+                  what=student.text("forward(X) of {model}, X of shape {shape}",
+                                    model=_describe(student, sizes, config), shape=str(X.shape)))
 
 
 @pytest.mark.function("MLP.forward")
@@ -248,8 +258,9 @@ def _backward_check(student, reference, layers, output_loss, n):
     params = _params(student, sizes)
     X, T = _batch(student, n, sizes[0], sizes[-1])
     student.check(lambda m: _model(m, sizes, config, params).backward(X, T), reference=reference,
-                  what=f"backward(X, T) of {_describe(sizes, config)} on a batch of {n}: each "
-                       "gradient the MEAN over the batch, shaped like its parameter")
+                  what=student.text("backward(X, T) of {model} on a batch of {n}: each gradient the "
+                                    "MEAN over the batch, shaped like its parameter",
+                                    model=_describe(student, sizes, config), n=str(n)))
 
 
 @pytest.mark.function("MLP.backward")
@@ -283,8 +294,9 @@ def _step_check(student, reference, layers, lr):
         return model.params
 
     student.check(scenario, reference=reference,
-                  what=f"params after step(grads, {lr}) of {_describe(sizes, config)}: "
-                       "params[k] - lr * grads[k] for every key")
+                  what=student.text("params after step(grads, {lr}) of {model}: params[k] - lr * "
+                                    "grads[k] for every key", lr=str(lr),
+                                    model=_describe(student, sizes, config)))
 
 
 @pytest.mark.function("MLP.step")
@@ -308,8 +320,10 @@ def test_predict(student, reference):
     params = _params(student, sizes)
     X, _ = _batch(student, 13, sizes[0], sizes[-1])
     student.check(lambda m: _model(m, sizes, config, params).predict(X), reference=reference,
-                  tol="exact", what=f"predict(X) of {_describe(sizes, config)}, X of shape "
-                                    f"{X.shape}: the index of each row's largest output")
+                  tol="exact", what=student.text("predict(X) of {model}, X of shape {shape}: the "
+                                                 "index of each row's largest output",
+                                                 model=_describe(student, sizes, config),
+                                                 shape=str(X.shape)))
 
 
 # ---- MLP.fit on real digits ------------------------------------------------------------------------------
@@ -320,11 +334,47 @@ class GradingData:
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
-    note: str                      # the loader's note (English), for reports
-    note_ko: str
-    label: str                     # short, for plot titles
-    label_ko: str
+    split_note: str                # the loader's note (a Said: said in any language)
+    sample_why: str | None = None  # why the shipped sample stands in for MNIST ("": asked for)
+    full_train: int | None = None  # the training images there were, when a stratified part is used
+    kind: str = "sample"           # "sample", "standard" or "offline"
     shift: float = 0.0             # added to every accuracy step on this data (the sample's offset)
+
+    def describe(self, text, lang: str) -> tuple[str, str]:
+        """(note, label) in the language of ``text`` (student.text, or ``english``): the note for
+        reports, the label, short, for plot titles."""
+        note = in_language(self.split_note, lang)
+        if self.sample_why == "":
+            note += " " + text("The shipped sample was asked for instead of MNIST.")
+        elif self.sample_why is not None:
+            note += " " + text("MNIST itself could not be had ({why}).", why=self.sample_why)
+        if self.full_train is not None:
+            note += " " + text("Grading trains on a stratified {used} of the {total} training "
+                               "images (seed 0).", used=format(len(self.y_train), ","),
+                               total=format(self.full_train, ","))
+        counts = dict(train=format(len(self.y_train), ","), held=format(len(self.y_test), ","))
+        if self.kind == "sample":
+            label = text("MNIST sample: {train} training / {held} held-out digits", **counts)
+        elif self.kind == "standard":
+            label = text("MNIST standard split: {train} training / {held} held-out", **counts)
+        else:
+            label = text("MNIST offline split of the test digits: {train} training / {held} "
+                         "held-out", **counts)
+        return note, label
+
+    @property
+    def note(self) -> str:
+        return self.describe(english, "en")[0]
+
+    @property
+    def label(self) -> str:
+        return self.describe(english, "en")[1]
+
+
+def english(msgid: str, **fields) -> str:
+    """A sentence of this suite in English, as student.text says it for lang "en" (where no
+    student is at hand: the reference's run, the data's description)."""
+    return i18n.gettext(msgid, "en", SET_FILE.parent, **fields)
 
 
 @dataclass
@@ -352,34 +402,22 @@ def grading_data(options: dict) -> GradingData:
     log: list[str] = []
     try:
         if options.get("mnist_sample"):   # the demo: offline on any machine, in seconds
-            raise mnist_data.MnistDataError("the shipped sample was asked for")
+            raise mnist_data.MnistDataError("")
         split = mnist_data.load_mnist_split(mnist_dir, download=mnist_dir is None, log=log.append)
     except mnist_data.MnistDataError as exc:
         if mnist_dir is not None:
             raise                  # a directory the course named must hold MNIST: say what is wrong
         split = mnist_data.load_sample()
         why = " ".join(line.strip() for line in str(exc).splitlines()[:2]).replace(": ", " — ", 1)
-        data = GradingData(split.X_train, split.y_train, split.X_test, split.y_test,
-                           f"{split.note} MNIST itself could not be had ({why}).",
-                           f"{split.note_ko} MNIST 자체는 구할 수 없었습니다 ({why}).",
-                           f"MNIST sample: {len(split.y_train):,} training / "
-                           f"{len(split.y_test):,} held-out digits",
-                           f"MNIST 표본: 학습 {len(split.y_train):,}개 / 평가 {len(split.y_test):,}개",
-                           SCALE.sample_offset)
+        data = GradingData(split.X_train, split.y_train, split.X_test, split.y_test, split.note,
+                           sample_why=why, kind="sample", shift=SCALE.sample_offset)
     else:
-        X, y, note, note_ko = split.X_train, split.y_train, split.note, split.note_ko
+        X, y, full = split.X_train, split.y_train, None
         if len(y) > SCALE.train_max:
             _, keep = mnist_data.stratified_split(y, SCALE.train_max, seed=0)
-            X, y = X[keep], y[keep]
-            note += (f" Grading trains on a stratified {SCALE.train_max:,} of the "
-                     f"{len(split.y_train):,} training images (seed 0).")
-            note_ko += (f" 채점용 학습에는 학습 이미지 {len(split.y_train):,}개 중 "
-                        f"{SCALE.train_max:,}개를 층화 추출(seed 0)해 씁니다.")
-        kind, kind_ko = (("standard split", "표준 분할") if split.standard else
-                         ("offline split of the test digits", "테스트 이미지의 오프라인 분할"))
-        data = GradingData(X, y, split.X_test, split.y_test, note, note_ko,
-                           f"MNIST {kind}: {len(y):,} training / {len(split.y_test):,} held-out",
-                           f"MNIST {kind_ko}: 학습 {len(y):,}개 / 평가 {len(split.y_test):,}개")
+            X, y, full = X[keep], y[keep], len(split.y_train)
+        data = GradingData(X, y, split.X_test, split.y_test, split.note, full_train=full,
+                           kind="standard" if split.standard else "offline")
     _DATA[mnist_dir] = data
     return data
 
@@ -390,9 +428,10 @@ def data_for(student) -> GradingData:
     try:
         return grading_data(student.options)
     except mnist_data.MnistDataError as exc:
-        raise GradingFailure(f"set 08's training data could not be loaded, so the training run was "
-                             f"not graded (a problem of the course's setup, not of your code): {exc}",
-                             kind="grader-error") from None
+        raise GradingFailure(student.text(
+            "set 08's training data could not be loaded, so the training run was not graded (a "
+            "problem of the course's setup, not of your code): {error}", error=str(exc)),
+            kind="grader-error") from None
 
 
 def fit_call() -> str:
@@ -446,50 +485,51 @@ def contract_shapes() -> dict[str, tuple[int, ...]]:
     return shapes
 
 
-def _kind(value) -> str:
+def _kind(value, text=None) -> str:
     """What a value read back from the student's process is, in words."""
+    text = text or english
     if isinstance(value, ObjectProxy):
-        return f"a {value._type} object"
+        return text("a {type} object", type=value._type)
     if type(value).__name__ == "Unsupported":       # not plain data: only its type name came back
-        return f"a {value.type_name}"
-    return f"a {type(value).__name__}"
+        return text("a {type}", type=value.type_name)
+    return text("a {type}", type=type(value).__name__)
 
 
-def params_problem(params) -> tuple[str, str, tuple[str, ...]] | None:
-    """Why the params read back after fit cannot be scored, (English, Korean, tags), or None.
-    Keys beyond the contract's are ignored: the reference model reads only its own."""
+def params_problem(params, text=None) -> tuple[str, tuple[str, ...]] | None:
+    """Why the params read back after fit cannot be scored, (one sentence in the language of
+    ``text``, student.text or English by default; tags), or None. Keys beyond the contract's are
+    ignored: the reference model reads only its own."""
+    text = text or english
     shapes = contract_shapes()
     names = ", ".join(shapes)
     if not isinstance(params, dict):
-        return (f"model.params is {_kind(params)}, not a dict holding {names}",
-                f"model.params가 {names}를 담은 dict가 아니라 {_kind(params)}입니다", ())
+        return (text("model.params is {kind}, not a dict holding {names}",
+                     kind=_kind(params, text), names=names), ())
     missing = [k for k in shapes if k not in params]
     if missing:
         held = ", ".join(map(str, list(params)[:8]))
-        return (f"model.params has no {', '.join(missing)} (it holds {held or 'nothing'})",
-                f"model.params에 {', '.join(missing)}가 없습니다 (있는 것: {held or '없음'})", ())
+        return (text("model.params has no {missing} (it holds {held})", missing=", ".join(missing),
+                     held=held or text("nothing")), ())
     for key, shape in shapes.items():
         value = params[key]
         if not isinstance(value, np.ndarray):
-            return (f"params {key} is {_kind(value)}, not a numpy array",
-                    f"params {key}가 numpy 배열이 아니라 {_kind(value)}입니다", ())
+            return (text("params {key} is {kind}, not a numpy array", key=key,
+                         kind=_kind(value, text)), ())
         if value.shape != shape:
             if len(shape) == 2:
                 tags = ("weights-transposed",) if value.shape == shape[::-1] else ()
-                return (f"params {key} has shape {value.shape}; the contract's layout is "
-                        f"(in, out) = {shape}",
-                        f"params {key}의 모양이 {value.shape}입니다. 약속된 배치는 "
-                        f"(입력 수, 출력 수) = {shape}입니다", tags)
-            return (f"params {key} has shape {value.shape}; the contract's shape is {shape}",
-                    f"params {key}의 모양이 {value.shape}입니다. 약속된 모양은 {shape}입니다", ())
+                return (text("params {key} has shape {shape}; the contract's layout is (in, out) = "
+                             "{expected}", key=key, shape=str(value.shape), expected=str(shape)),
+                        tags)
+            return (text("params {key} has shape {shape}; the contract's shape is {expected}",
+                         key=key, shape=str(value.shape), expected=str(shape)), ())
         if value.dtype.kind != "f":
-            return (f"params {key} has dtype {value.dtype}; the contract's params are float arrays",
-                    f"params {key}의 dtype이 {value.dtype}입니다. 매개변수는 실수(float) 배열이어야 "
-                    "합니다", ())
+            return (text("params {key} has dtype {dtype}; the contract's params are float arrays",
+                         key=key, dtype=str(value.dtype)), ())
         bad = int(value.size - np.count_nonzero(np.isfinite(value)))
         if bad:
-            return (f"params {key} holds {bad:,} values that are nan or inf",
-                    f"params {key}에 nan이나 inf인 값이 {bad:,}개 있습니다", ())
+            return (text("params {key} holds {bad} values that are nan or inf", key=key,
+                         bad=format(bad, ",")), ())
     return None
 
 
@@ -518,9 +558,10 @@ def _read_params(student, model):
             backend.reply_allowance = None
 
 
-def _score(run: TrainingRun, reference, params, X_test, y_test) -> None:
-    """Fill in ``run``'s held-out accuracy from ``params``, or the reason it has none."""
-    problem = params_problem(params)
+def _score(run: TrainingRun, reference, params, X_test, y_test, text=None) -> None:
+    """Fill in ``run``'s held-out accuracy from ``params``, or the reason it has none (said by
+    ``text``)."""
+    problem = params_problem(params, text)
     if problem is not None:
         run.problem = problem
         return
@@ -567,7 +608,7 @@ def student_run(student, reference, data: GradingData) -> TrainingRun:
         if exc.status in ("timeout", "budget"):
             # The sandbox's own words say which limit stopped it (CPU or wall clock).
             limit = student.calls[-1].outcome.error_text if student.calls else None
-            summary = stopped_message(student.lang, budget_of(student), len(data.y_train))
+            summary = stopped_message(student, budget_of(student), len(data.y_train))
             run = TrainingRun(failure=(summary + (f" [{limit}]" if limit else ""),
                                        list(exc.details), "timeout"))
         else:
@@ -577,22 +618,20 @@ def student_run(student, reference, data: GradingData) -> TrainingRun:
         try:
             params = _read_params(student, model)
         except StudentError as exc:
-            run.problem = (f"model.params could not be read after fit: {exc.summary}",
-                           f"fit이 끝난 뒤 model.params를 읽을 수 없었습니다: {exc.summary}", ())
+            run.problem = (student.text("model.params could not be read after fit: {error}",
+                                        error=exc.summary), ())
         else:
-            _score(run, reference, params, np.take(data.X_test, order, axis=1), data.y_test)
+            _score(run, reference, params, np.take(data.X_test, order, axis=1), data.y_test,
+                   student.text)
     _LAST_RUN.update(key=key, run=run, holder=holder)   # holder kept: its id stays unique
     return run
 
 
-def stopped_message(lang: str, budget: float, n: int) -> str:
-    if lang == "ko":
-        return (f"MLP.fit을 중지했습니다: 숫자 {n:,}개로 하는 학습은 CPU 예산 {budget:g}초 안에 끝나야 "
-                "하는데 끝나지 않았습니다. 배치 전체를 행렬 곱으로 계산하세요(예제나 뉴런마다 파이썬 "
-                "반복문을 돌면 수백 배 느립니다).")
-    return (f"MLP.fit was stopped: training on {n:,} digits must finish within the CPU budget of "
-            f"{budget:g} s, and it did not. Compute whole batches with matrix products (a Python "
-            "loop over examples or units is hundreds of times slower).")
+def stopped_message(student, budget: float, n: int) -> str:
+    return student.text("MLP.fit was stopped: training on {n} digits must finish within the CPU "
+                        "budget of {budget} s, and it did not. Compute whole batches with matrix "
+                        "products (a Python loop over examples or units is hundreds of times "
+                        "slower).", n=format(n, ","), budget=format(budget, "g"))
 
 
 def _fail_if_no_run(run: TrainingRun):
@@ -607,24 +646,20 @@ def _curve_artifact(student, data: GradingData, run: TrainingRun, ref: TrainingR
     if run.curve:
         series["student"] = run.curve
     yours = f"{run.accuracy:.1f} %" if run.accuracy is not None else "—"
-    if student.lang == "ko":
-        title = (f"에포크별 학습 정확도 (fit이 돌려준 값) · 평가 정확도: 내 코드 {yours}, 참고 답안 "
-                 f"{ref.accuracy:.1f} % · {data.label_ko}")
-        note = data.note_ko
-    else:
-        title = (f"Training accuracy per epoch (as fit reports it) · held-out accuracy: yours "
-                 f"{yours}, reference {ref.accuracy:.1f} % · {data.label}")
-        note = data.note
+    note, label = data.describe(student.text, student.lang)
+    title = student.text("Training accuracy per epoch (as fit reports it) · held-out accuracy: "
+                         "yours {yours}, reference {reference} % · {label}", yours=yours,
+                         reference=format(ref.accuracy, ".1f"), label=label)
     student.artifact("series", title=title, x=list(range(1, SCALE.epochs + 1)), series=series,
-                     xlabel="epoch", ylabel="accuracy", data_note=note)
+                     xlabel=student.text("epoch"), ylabel=student.text("accuracy"), data_note=note)
 
 
-def _shape_words(value) -> str:
+def _shape_words(student, value) -> str:
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        return student.text("a list of {count}", count=str(len(value)))
     if isinstance(value, dict):
-        return "a dict with keys " + ", ".join(map(str, list(value)[:6]))
-    return f"a {type(value).__name__}"
+        return student.text("a dict with keys {keys}", keys=", ".join(map(str, list(value)[:6])))
+    return student.text("a {type}", type=type(value).__name__)
 
 
 def _finite_number(value) -> bool:
@@ -641,12 +676,16 @@ def test_fit_runs_on_mnist(student, reference):
     _fail_if_no_run(run)
     history = run.history
     student.expect_true(isinstance(history, list) and len(history) == SCALE.epochs,
-                        what=f"{fit_call()} must return a list of {SCALE.epochs} dicts, one per "
-                             f"epoch (got {_shape_words(history)})")
+                        what=student.text("{call} must return a list of {epochs} dicts, one per "
+                                          "epoch (got {got})", call=fit_call(),
+                                          epochs=str(SCALE.epochs),
+                                          got=_shape_words(student, history)))
     for i, entry in enumerate(history):
         ok = isinstance(entry, dict) and all(_finite_number(entry.get(k)) for k in ("loss", "accuracy"))
-        student.expect_true(ok, what=f"entry {i} of fit's history must be a dict with finite "
-                                     f"numbers \"loss\" and \"accuracy\" (got {_shape_words(entry)})")
+        student.expect_true(ok, what=student.text('entry {i} of fit\'s history must be a dict '
+                                                  'with finite numbers "loss" and "accuracy" '
+                                                  '(got {got})', i=str(i),
+                                                  got=_shape_words(student, entry)))
 
 
 def _accuracy_check(student, reference, step: float) -> None:
@@ -655,24 +694,22 @@ def _accuracy_check(student, reference, step: float) -> None:
     run = student_run(student, reference, data)
     _fail_if_no_run(run)
     if run.problem is not None:
-        english, korean, tags = run.problem
-        if student.lang == "ko":
-            student.fail(f"평가 정확도는 fit이 끝난 뒤 model.params에 남은 가중치로 재는데, 잴 수 "
-                         f"없었습니다: {korean}.", tags=tags)
-        student.fail(f"The held-out accuracy is measured from the weights fit leaves in "
-                     f"model.params, and it could not be: {english}.", tags=tags)
+        problem, tags = run.problem
+        student.fail(student.text("The held-out accuracy is measured from the weights fit leaves "
+                                  "in model.params, and it could not be: {problem}.",
+                                  problem=problem), tags=tags)
     needed = step + data.shift
     if run.accuracy + 1e-9 >= needed:
         return
     ref = reference_run(reference, data)
-    if student.lang == "ko":
-        student.fail(f"fit이 남긴 params로 잰 평가용 숫자 {len(data.y_test):,}개의 정확도 "
-                     f"{run.accuracy:.2f} % ({run.correct:,}개 맞음)가 이 단계의 기준 {needed:g} %보다 "
-                     f"낮습니다(참고 답안: {ref.accuracy:.2f} %). 학습: {fit_call()}. {data.note_ko}")
-    student.fail(f"held-out accuracy {run.accuracy:.2f} % ({run.correct:,} of {len(data.y_test):,} "
-                 f"digits, measured from the params your fit left) is below this step's {needed:g} % "
-                 f"(the reference reaches {ref.accuracy:.2f} %). Trained with {fit_call()}. "
-                 f"{data.note}")
+    note, _ = data.describe(student.text, student.lang)
+    student.fail(student.text("held-out accuracy {accuracy} % ({correct} of {total} digits, "
+                              "measured from the params your fit left) is below this step's "
+                              "{needed} % (the reference reaches {reference} %). Trained with "
+                              "{call}. {note}", accuracy=format(run.accuracy, ".2f"),
+                              correct=format(run.correct, ","), total=format(len(data.y_test), ","),
+                              needed=format(needed, "g"), reference=format(ref.accuracy, ".2f"),
+                              call=fit_call(), note=note))
 
 
 def _accuracy_test(step: float):

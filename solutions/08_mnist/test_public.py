@@ -56,17 +56,17 @@ def test_params_layout(student):
     params = model.params
     student.expect_type(params, dict, what="MLP.params")
     student.expect_true(set(params) == {"W1", "b1", "W2", "b2"},
-                        what=f"MLP.params의 키는 W1, b1, W2, b2여야 합니다 / MLP.params must have the keys "
-                             f"W1, b1, W2, b2 (got {sorted(params)})")
+                        what=student.text("MLP.params must have the keys W1, b1, W2, b2 (got {got})",
+                                          got=str(sorted(params))))
     for key, shape in (("W1", (4, 5)), ("b1", (5,)), ("W2", (5, 3)), ("b2", (3,))):
         student.expect_type(params[key], np.ndarray, what=f"params['{key}']")
         student.expect_shape(params[key], shape,
-                             what=f"params['{key}'] (W는 (입력, 출력) 모양 / W is (in, out))")
+                             what=student.text("{key} (W is (in, out))", key="params['%s']" % key))
     student.expect_true(all(np.all(np.isfinite(v)) for v in params.values()),
-                        what="초기 매개변수는 유한해야 합니다 / initial parameters must be finite")
+                        what=student.text("initial parameters must be finite"))
     student.expect_true(np.std(params["W1"]) > 0,
-                        what="W1은 무작위로 초기화해야 합니다(모두 같으면 은닉 뉴런이 똑같이 학습됩니다) / "
-                             "W1 must start random (equal weights make every hidden unit learn the same)")
+                        what=student.text("W1 must start random (equal weights make every hidden "
+                                          "unit learn the same)"))
 
 
 @pytest.mark.function("MLP")
@@ -76,11 +76,12 @@ def test_deeper_network_and_seed(student):
     a = student.module.MLP(sizes=(6, 4, 5, 2), hidden="tanh", seed=3).params
     b = student.module.MLP(sizes=(6, 4, 5, 2), hidden="tanh", seed=3).params
     student.expect_true(set(a) == {"W1", "b1", "W2", "b2", "W3", "b3"},
-                        what=f"세 층이면 W1..W3, b1..b3 / three layers have W1..W3, b1..b3 (got {sorted(a)})")
+                        what=student.text("three layers have W1..W3, b1..b3 (got {got})",
+                                          got=str(sorted(a))))
     for key, shape in (("W1", (6, 4)), ("W2", (4, 5)), ("W3", (5, 2)), ("b3", (2,))):
         student.expect_shape(a[key], shape, what=f"params['{key}']")
     student.expect(b["W2"], a["W2"], tol="analytic",
-                   what="같은 seed면 같은 초기 가중치 / the same seed gives the same initial weights")
+                   what=student.text("the same seed gives the same initial weights"))
 
 
 @pytest.mark.function("MLP")
@@ -89,14 +90,14 @@ def test_params_is_the_live_store(student):
     """Does assigning into .params change what the model computes?"""
     model = example_model(student)
     student.expect(model.params["b1"], EXAMPLE["b1"], tol="analytic",
-                   what="params['b1'] = ... 로 넣은 값 / the value assigned to params['b1']")
+                   what=student.text("the value assigned to params['b1']"))
     before = model.forward(X_EXAMPLE[:1])
     assign(model, "params", "b2", np.array([-0.5, 0.5]))      # now A2 = [0.5, -0.5]
     after = model.forward(X_EXAMPLE[:1])
     student.expect(after, [[1 / (1 + math.exp(-1.0)), 1 / (1 + math.exp(1.0))]], tol="analytic",
-                   what="b2를 바꾼 뒤의 forward: softmax([0.5, -0.5]) / forward after changing b2")
+                   what=student.text("forward after changing b2: softmax([0.5, -0.5])"))
     student.expect_true(not np.allclose(before, after),
-                        what="params를 바꾸면 모델이 바뀌어야 합니다 / changing params must change the model")
+                        what=student.text("changing params must change the model"))
 
 
 # ---- MLP.forward --------------------------------------------------------------------------------
@@ -111,8 +112,8 @@ def test_forward_shape(student):
     student.expect_type(Y, np.ndarray, what="forward(X)")
     student.expect_shape(Y, (7, 3), what="forward(X)")
     student.expect(np.sum(Y, axis=1), np.ones(7), tol="analytic",
-                   what="softmax 출력의 각 행의 합 / each row of the softmax output sums to 1")
-    student.expect_no_mutation(what="forward는 X를 바꾸면 안 됩니다 / forward must not change X")
+                   what=student.text("each row of the softmax output sums to 1"))
+    student.expect_no_mutation(what=student.text("forward must not change X"))
 
 
 @pytest.mark.function("MLP.forward")
@@ -121,7 +122,7 @@ def test_forward_worked_example(student):
     """Does the worked example give softmax([1.5, -1.5]) = [sigmoid(3), sigmoid(-3)]?"""
     Y = example_model(student).forward(X_EXAMPLE)
     student.expect(Y, [[SIG3, 1 - SIG3], [SIG3, 1 - SIG3]], tol="analytic",
-                   what="풀이 예의 출력 / the worked example's output")
+                   what=student.text("the worked example's output"))
 
 
 @pytest.mark.function("MLP.forward")
@@ -130,7 +131,7 @@ def test_forward_sigmoid_output(student):
     """With seed 001's sigmoid output, is the example's output sigmoid([1.5, -1.5])?"""
     Y = example_model(student, hidden="sigmoid", output="sigmoid", loss="mse").forward(X_EXAMPLE)
     student.expect(Y, [[SIG15, 1 - SIG15], [SIG15, 1 - SIG15]], tol="analytic",
-                   what="시그모이드 출력층의 출력 / the sigmoid output layer's output")
+                   what=student.text("the sigmoid output layer's output"))
 
 
 @pytest.mark.function("MLP.forward")
@@ -140,7 +141,8 @@ def test_forward_other_hidden_activations(student):
     X, _ = random_batch()
     for hidden in ("relu", "tanh"):
         Y = student.module.MLP(sizes=(4, 5, 3), hidden=hidden, seed=0).forward(X)
-        student.expect_shape(Y, (7, 3), what=f'forward(X) with hidden="{hidden}"')
+        student.expect_shape(Y, (7, 3), what=student.text('forward(X) with hidden="{hidden}"',
+                                                          hidden=hidden))
 
 
 # ---- MLP.backward -------------------------------------------------------------------------------
@@ -153,11 +155,12 @@ def test_backward_shapes(student):
     grads = student.module.MLP(sizes=(4, 5, 3), seed=0).backward(X, T)
     student.expect_type(grads, dict, what="backward(X, T)")
     student.expect_true(set(grads) == {"W1", "b1", "W2", "b2"},
-                        what=f"기울기의 키는 params와 같아야 합니다 / the gradients need the params' keys "
-                             f"(got {sorted(grads)})")
+                        what=student.text("the gradients need the params' keys (got {got})",
+                                          got=str(sorted(grads))))
     for key, shape in (("W1", (4, 5)), ("b1", (5,)), ("W2", (5, 3)), ("b2", (3,))):
-        student.expect_shape(grads[key], shape, what=f"grads['{key}'] (가중치와 같은 모양 / its weight's shape)")
-    student.expect_no_mutation(what="backward는 X와 T를 바꾸면 안 됩니다 / backward must not change X or T")
+        student.expect_shape(grads[key], shape, what=student.text("{key} (its weight's shape)",
+                                                                  key="grads['%s']" % key))
+    student.expect_no_mutation(what=student.text("backward must not change X or T"))
 
 
 @pytest.mark.function("MLP.backward")
@@ -175,7 +178,7 @@ def test_backward_worked_example(student):
     """
     grads = example_model(student).backward(X_EXAMPLE, T_EXAMPLE)
     s = SIG3
-    student.expect(grads["b2"], [s, -s], tol="analytic", what="grads['b2'] (평균 / mean over the batch)")
+    student.expect(grads["b2"], [s, -s], tol="analytic", what=student.text("grads['b2'] (mean over the batch)"))
     student.expect(grads["W2"], [[0.714430595116825, -0.714430595116825],      # 0.75 s
                                  [0.23814353170560834, -0.23814353170560834]],  # 0.25 s
                    tol="analytic", what="grads['W2']")
@@ -223,8 +226,8 @@ def test_step_updates_params_in_place(student):
     after = model.params
     for key in grads:
         student.expect(after[key], before[key] - 0.1 * grads[key], tol="analytic",
-                       what=f"step 뒤의 params['{key}'] / params['{key}'] after step(grads, 0.1)")
-    student.expect_no_mutation(what="step은 grads를 바꾸면 안 됩니다 / step must not change grads")
+                       what=student.text("{key} after step(grads, 0.1)", key="params['%s']" % key))
+    student.expect_no_mutation(what=student.text("step must not change grads"))
 
 
 # ---- MLP.predict --------------------------------------------------------------------------------
@@ -240,12 +243,12 @@ def test_predict_gives_integer_labels(student):
     student.expect_type(labels, np.ndarray, what="predict(X)")
     student.expect_shape(labels, (9,), what="predict(X)")
     student.expect_true(labels.dtype.kind in "iu",
-                        what=f"predict는 정수 레이블을 돌려줍니다 / predict returns integer labels "
-                             f"(got dtype {labels.dtype})")
+                        what=student.text("predict returns integer labels (got dtype {dtype})",
+                                          dtype=str(labels.dtype)))
     student.expect(labels, np.argmax(model.forward(X), axis=1), tol="exact",
-                   what="각 행에서 가장 큰 출력의 위치 / the index of each row's largest output")
+                   what=student.text("the index of each row's largest output"))
     worked = example_model(student).predict(X_EXAMPLE)
-    student.expect(worked, [0, 0], tol="exact", what="풀이 예의 예측 / the worked example's prediction")
+    student.expect(worked, [0, 0], tol="exact", what=student.text("the worked example's prediction"))
 
 
 # ---- MLP.fit ------------------------------------------------------------------------------------
@@ -265,24 +268,26 @@ def test_fit_returns_a_history_and_learns(student):
     model = student.module.MLP(sizes=(2, 8, 2), hidden="tanh", seed=0)
     history = model.fit(X, y, 30, 8, 0.5, seed=0)
     student.expect_type(history, list, what="fit(...)")
-    student.expect_true(len(history) == 30, what=f"30 에포크면 30개 / 30 epochs give 30 entries "
-                                                 f"(got {len(history)})")
+    student.expect_true(len(history) == 30, what=student.text("30 epochs give 30 entries (got {count})",
+                                                              count=str(len(history))))
     first, last = history[0], history[-1]
     student.expect_type(first, dict, what="history[0]")
     student.expect_true("loss" in first and "accuracy" in first,
-                        what=f'각 에포크 dict에는 "loss"와 "accuracy" / each epoch has "loss" and '
-                             f'"accuracy" (got {sorted(first)})')
+                        what=student.text('each epoch has "loss" and "accuracy" (got {got})',
+                                          got=str(sorted(first))))
     for key in ("loss", "accuracy"):
         student.expect_type(first[key], float, what=f'history[0]["{key}"]')
     student.expect_true(0.0 <= last["accuracy"] <= 1.0,
-                        what=f'"accuracy"는 0..1의 비율 / "accuracy" is a fraction (got {last["accuracy"]})')
+                        what=student.text('"accuracy" is a fraction (got {got})',
+                                          got=str(last["accuracy"])))
     student.expect_true(last["loss"] < first["loss"],
-                        what=f"학습하면 손실이 줄어야 합니다 / the loss must go down "
-                             f"({first['loss']:.4g} -> {last['loss']:.4g})")
+                        what=student.text("the loss must go down ({first} -> {last})",
+                                          first=format(first["loss"], ".4g"),
+                                          last=format(last["loss"], ".4g")))
     student.expect_true(last["accuracy"] >= 0.8,
-                        what=f"쉽게 나뉘는 두 무리를 배워야 합니다 / two separable blobs must be learned "
-                             f"(training accuracy {last['accuracy']:.2f})")
-    student.expect_no_mutation(what="fit은 X와 y를 바꾸면 안 됩니다 / fit must not change X or y")
+                        what=student.text("two separable blobs must be learned (training accuracy "
+                                          "{accuracy})", accuracy=format(last["accuracy"], ".2f")))
+    student.expect_no_mutation(what=student.text("fit must not change X or y"))
 
 
 @pytest.mark.function("MLP.fit")
@@ -293,6 +298,6 @@ def test_fit_runs_seed_001_configuration(student):
     model = student.module.MLP(sizes=(2, 8, 2), hidden="sigmoid", output="sigmoid", loss="mse", seed=0)
     history = model.fit(X, y, 2, 128, 0.01, seed=0)        # batch larger than the data: one batch
     student.expect_true(isinstance(history, list) and len(history) == 2,
-                        what="2 에포크면 2개 / 2 epochs give 2 entries")
+                        what=student.text("2 epochs give 2 entries"))
     student.expect_true(all(np.isfinite(h["loss"]) for h in history),
-                        what="손실은 유한해야 합니다 / the loss must be finite")
+                        what=student.text("the loss must be finite"))

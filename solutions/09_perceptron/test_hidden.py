@@ -42,7 +42,8 @@ def test_perceptron_random(student, reference):
     order = student.rng.permutation(len(cases))
     cases = [cases[i] for i in order]
     student.check(lambda m: [m.perceptron(x, w, theta) for x, w, theta in cases],
-                  reference=reference, what="perceptron(x, w, theta) on 12 random cases")
+                  reference=reference,
+                  what=student.text("perceptron(x, w, theta) on 12 random cases"))
 
 
 @pytest.mark.function("perceptron")
@@ -59,8 +60,8 @@ def test_perceptron_at_threshold(student, reference):
             cases.append(([int(v) for v in x], [int(v) for v in w], theta))
     student.check(lambda m: [m.perceptron(x, w, theta) for x, w, theta in cases],
                   reference=reference,
-                  what="perceptron(x, w, theta) with integer w·x equal to, just above and just "
-                       "below theta (at w·x = theta it must not fire)")
+                  what=student.text("perceptron(x, w, theta) with integer w·x equal to, just above "
+                                    "and just below theta (at w·x = theta it must not fire)"))
 
 
 def _check_truth_table(student, reference, gate):
@@ -73,7 +74,8 @@ def _check_truth_table(student, reference, gate):
         inputs.append((x1, x2))
     shown = ", ".join(f"({x1}, {x2})" for x1, x2 in inputs)
     student.check(lambda m: [getattr(m, gate)(x1, x2) for x1, x2 in inputs], reference=reference,
-                  what=f"{gate}(x1, x2) on all four inputs {shown}")
+                  what=student.text("{gate}(x1, x2) on all four inputs {inputs}", gate=gate,
+                                    inputs=shown))
 
 
 @pytest.mark.function("and_gate")
@@ -109,8 +111,9 @@ def _signal(values) -> tuple | None:
     return out if all(v == v for v in out) else None
 
 
-def circuit_problem(rows) -> str | None:
-    """Why xor_gate's value does not come from the gates, or None when it does.
+def circuit_problem(rows, text) -> str | None:
+    """Why xor_gate's value does not come from the gates (said by ``text``, student.text), or None
+    when it does.
 
     ``rows``: (value, calls, (x1, x2)) per input; calls are the traced [gate, args, kwargs,
     result]. The value comes from the gates when the same gates are called in the same order on
@@ -119,10 +122,11 @@ def circuit_problem(rows) -> str | None:
     gate's output (negated or not)."""
     sequences = [tuple(c[0] for c in calls) for _, calls, _ in rows]
     if not sequences[0]:
-        return "it called none of " + ", ".join(GATES)
+        return text("it called none of {gates}", gates=", ".join(GATES))
     if any(seq != sequences[0] for seq in sequences):
-        return ("it called different gates on different inputs (" +
-                " / ".join(" → ".join(seq) or "none" for seq in sequences) + ")")
+        none = text("none")
+        return text("it called different gates on different inputs ({calls})",
+                    calls=" / ".join(" → ".join(seq) or none for seq in sequences))
     wires = {_signal(x1 for _, _, (x1, _) in rows), _signal(x2 for _, _, (_, x2) in rows),
              (1.0,) * 4, (-1.0,) * 4, (0.0,) * 4}
     outputs = set()
@@ -133,19 +137,22 @@ def circuit_problem(rows) -> str | None:
     for k, gate in enumerate(sequences[0]):
         per_input = [list(calls[k][1]) + list(calls[k][2].values()) for _, calls, _ in rows]
         if len({len(a) for a in per_input}) != 1:
-            return f"its call {k + 1} ({gate}) took a different number of inputs each time"
+            return text("its call {k} ({gate}) took a different number of inputs each time",
+                        k=str(k + 1), gate=gate)
         for j, values in enumerate(zip(*per_input), start=1):
             if not wired(_signal(values), wires):
-                return (f"input {j} of its call {k + 1} ({gate}) is neither x1, x2, a constant "
-                        "nor an earlier gate's output: on the four inputs it is "
-                        + ", ".join(str(v) for v in values))
+                return text("input {j} of its call {k} ({gate}) is neither x1, x2, a constant nor "
+                            "an earlier gate's output: on the four inputs it is {values}",
+                            j=str(j), k=str(k + 1), gate=gate,
+                            values=", ".join(str(v) for v in values))
         out = _signal(calls[k][3] for _, calls, _ in rows)
         if out is None:
-            return f"its call {k + 1} ({gate}) returned something that is not a number"
+            return text("its call {k} ({gate}) returned something that is not a number",
+                        k=str(k + 1), gate=gate)
         wires.add(out)
         outputs.add(out)
     if not wired(_signal(value for value, _, _ in rows), outputs):
-        return "the value it returns is not the output of one of the gates"
+        return text("the value it returns is not the output of one of the gates")
     return None
 
 
@@ -165,9 +172,11 @@ def test_xor_gate_built_from_the_gates(student, reference):
         return values
 
     shown = ", ".join(f"({x1}, {x2})" for x1, x2 in inputs)
-    student.check(scenario, reference=reference, what=f"xor_gate(x1, x2) on {shown}")
-    problem = circuit_problem(traced)
+    student.check(scenario, reference=reference,
+                  what=student.text("xor_gate(x1, x2) on {inputs}", inputs=shown))
+    problem = circuit_problem(traced, student.text)
     if problem is not None:
-        student.fail("xor_gate must be built from and_gate, or_gate and nand_gate (negated inputs "
-                     f"count), and its value must come out of them: {problem}",
+        student.fail(student.text("xor_gate must be built from and_gate, or_gate and nand_gate "
+                                  "(negated inputs count), and its value must come out of them: "
+                                  "{problem}", problem=problem),
                      tags=("xor-not-from-gates",))

@@ -14,10 +14,11 @@ def _truth_table(student, gate, expected):
     got = [getattr(student.module, gate)(x1, x2) for x1, x2 in INPUTS]
     for value in got:
         student.expect_true(type(value) is int,
-                            what=f"{gate} 는 int −1 또는 +1을 돌려줘야 합니다 / {gate} must return the int "
-                                 f"-1 or +1, got {value!r}")
+                            what=student.text("{gate} must return the int -1 or +1, got {value}",
+                                              gate=gate, value=repr(value)))
     student.expect(got, expected, tol="analytic",
-                   what=f"{gate} 의 진리표 / truth table of {gate} on (−1,−1), (−1,+1), (+1,−1), (+1,+1)")
+                   what=student.text("truth table of {gate} on (−1,−1), (−1,+1), (+1,−1), (+1,+1)",
+                                     gate=gate))
 
 
 @pytest.mark.function("perceptron")
@@ -25,9 +26,11 @@ def _truth_table(student, gate, expected):
 def test_perceptron_seed_example(student):
     """x = (3, 8), w = (0.6, -0.3), theta = -1: is -0.6 > -1, so y = 1 (seed 003)?"""
     got = student.module.perceptron([3.0, 8.0], [0.6, -0.3], -1.0)
-    student.expect_true(type(got) is int, what=f"perceptron 은 int 를 돌려줘야 합니다 / perceptron must return an int, got {got!r}")
+    student.expect_true(type(got) is int, what=student.text("perceptron must return an int, got {value}",
+                                                            value=repr(got)))
     student.expect(got, 1, tol="analytic", what="perceptron((3, 8), (0.6, -0.3), theta=-1)")
-    student.expect_no_mutation(what="perceptron 은 인자를 바꾸면 안 됩니다 / perceptron must not change its arguments")
+    student.expect_no_mutation(what=student.text("{name} must not change its arguments",
+                                                 name="perceptron"))
 
 
 @pytest.mark.function("perceptron")
@@ -38,7 +41,8 @@ def test_perceptron_boundary(student):
     below = student.module.perceptron([1.0, 1.0], [0.5, 0.5], 2.0)
     above = student.module.perceptron([1.0, 1.0], [0.5, 0.5], 0.5)
     student.expect([at, below, above], [0, 0, 1], tol="analytic",
-                   what="perceptron((1, 1), (0.5, 0.5), theta) for theta = 1 (w·x = θ), 2, 0.5")
+                   what=student.text("perceptron((1, 1), (0.5, 0.5), theta) for theta = 1 (w·x = θ), "
+                                     "2, 0.5"))
 
 
 @pytest.mark.function("and_gate")

@@ -54,7 +54,8 @@ def test_mul_forward_numbers(student, reference):
 def test_mul_forward_arrays(student, reference):
     x, y, _ = _arrays(student)
     student.check(_forward("MulLayer", x, y), reference=reference,
-                  what=f"MulLayer().forward(x, y) on arrays of shape {x.shape}")
+                  what=student.text("{node}().forward(x, y) on arrays of shape {shape}",
+                                    node="MulLayer", shape=str(x.shape)))
 
 
 @pytest.mark.function("MulLayer.backward")
@@ -62,7 +63,8 @@ def test_mul_forward_arrays(student, reference):
 def test_mul_backward_numbers(student, reference):
     x, y, dout = _numbers(student)
     student.check(_backward("MulLayer", x, y, dout), reference=reference,
-                  what=f"(dx, dy) from backward({dout}) after MulLayer().forward({x}, {y})")
+                  what=student.text("(dx, dy) from backward({dout}) after {node}().forward({x}, {y})",
+                                    node="MulLayer", dout=str(dout), x=str(x), y=str(y)))
 
 
 @pytest.mark.function("MulLayer.backward")
@@ -70,8 +72,8 @@ def test_mul_backward_numbers(student, reference):
 def test_mul_backward_arrays(student, reference):
     x, y, dout = _arrays(student)
     student.check(_backward("MulLayer", x, y, dout), reference=reference,
-                  what=f"(dx, dy) from MulLayer backward(dout) after forward(x, y), arrays of "
-                       f"shape {x.shape}")
+                  what=student.text("(dx, dy) from {node} backward(dout) after forward(x, y), arrays "
+                                    "of shape {shape}", node="MulLayer", shape=str(x.shape)))
 
 
 # ---- AddLayer -----------------------------------------------------------------------------------
@@ -89,7 +91,8 @@ def test_add_forward_numbers(student, reference):
 def test_add_forward_arrays(student, reference):
     x, y, _ = _arrays(student)
     student.check(_forward("AddLayer", x, y), reference=reference,
-                  what=f"AddLayer().forward(x, y) on arrays of shape {x.shape}")
+                  what=student.text("{node}().forward(x, y) on arrays of shape {shape}",
+                                    node="AddLayer", shape=str(x.shape)))
 
 
 @pytest.mark.function("AddLayer.backward")
@@ -97,7 +100,8 @@ def test_add_forward_arrays(student, reference):
 def test_add_backward_numbers(student, reference):
     x, y, dout = _numbers(student)
     student.check(_backward("AddLayer", x, y, dout), reference=reference,
-                  what=f"(dx, dy) from backward({dout}) after AddLayer().forward({x}, {y})")
+                  what=student.text("(dx, dy) from backward({dout}) after {node}().forward({x}, {y})",
+                                    node="AddLayer", dout=str(dout), x=str(x), y=str(y)))
 
 
 @pytest.mark.function("AddLayer.backward")
@@ -105,8 +109,8 @@ def test_add_backward_numbers(student, reference):
 def test_add_backward_arrays(student, reference):
     x, y, dout = _arrays(student)
     student.check(_backward("AddLayer", x, y, dout), reference=reference,
-                  what=f"(dx, dy) from AddLayer backward(dout) after forward(x, y), arrays of "
-                       f"shape {x.shape}")
+                  what=student.text("(dx, dy) from {node} backward(dout) after forward(x, y), arrays "
+                                    "of shape {shape}", node="AddLayer", shape=str(x.shape)))
 
 
 # ---- apple_graph ----------------------------------------------------------------------------------
@@ -118,7 +122,8 @@ def test_apple_graph_positional(student, reference):
     count = float(student.rng.integers(3, 13))
     tax = float(np.round(student.rng.uniform(1.02, 1.25), 3))
     student.check(lambda m: m.apple_graph(price, count, tax), reference=reference,
-                  what=f"apple_graph({price}, {count}, {tax}): (total, gradients)")
+                  what=student.text("apple_graph({price}, {count}, {tax}): (total, gradients)",
+                                    price=str(price), count=str(count), tax=str(tax)))
 
 
 @pytest.mark.function("apple_graph")
@@ -128,4 +133,5 @@ def test_apple_graph_keywords(student, reference):
     count = int(student.rng.integers(3, 13))
     tax = float(np.round(student.rng.uniform(1.02, 1.25), 3))
     student.check(lambda m: m.apple_graph(price=price, count=count, tax=tax), reference=reference,
-                  what=f"apple_graph(price={price}, count={count}, tax={tax}): (total, gradients)")
+                  what=student.text("apple_graph(price={price}, count={count}, tax={tax}): (total, "
+                                    "gradients)", price=str(price), count=str(count), tax=str(tax)))
