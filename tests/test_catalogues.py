@@ -31,7 +31,8 @@ from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, SETS
 
 KIT = i18n.KIT_LOCALE
 KIT_PREFIXES = ("msg:", "page:")
-HINT_KEY = re.compile(r"^hint:[^:]+:(title|text)$")
+HINT_KEY = re.compile(r"^hint:[^:]+:(title|text)(@[\w.]+)?$")
+SET_KEYS = {"set:title"}     # the set's own texts that are no suite's sentence
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # "을(를)", "이(가)", "(으)로" ...: a template for either noun ending, never written by a person
 PARTICLE_TEMPLATE = re.compile(r"[을를이가은는와과]\([을를이가은는와과]\)|\(으\)로|\(이\)")
@@ -109,7 +110,8 @@ def set_problems(folder: Path) -> list[str]:
                 if not ko.get(m)]
     for lang, entries in (("ko", ko), ("en", en)):
         problems += [f"{folder.name}: {lang}.po's {m!r} is said by no suite (stale)"
-                     for m in sorted(entries) if not HINT_KEY.match(m) and m not in msgids]
+                     for m in sorted(entries) if not HINT_KEY.match(m) and m not in SET_KEYS
+                     and m not in msgids]
     hints = {m for m in set(ko) | set(en) if HINT_KEY.match(m)}
     problems += [f"{folder.name}: {m!r} is not in both en.po and ko.po" for m in sorted(hints)
                  if not (en.get(m) and ko.get(m))]
