@@ -165,7 +165,7 @@ def run_test(test: SuiteTest, module, *, student: str, settings: CourseSettings,
             test.fn(**kwargs)
         outcome.passed = True
     except Exception as exc:  # mapped exactly as the grading plugin maps a failed test
-        record_failure(outcome, exc)
+        record_failure(outcome, exc, lang=settings.lang)
     return outcome
 
 
