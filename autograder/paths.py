@@ -11,7 +11,7 @@ def _builtin_sets_dir() -> Path:
     try:
         return Path(str(resources.files("nngrade.solutions")))
     except ModuleNotFoundError:
-        # The student bundle ships no solutions, only each set's set.toml and hints.toml here.
+        # The student bundle ships no solutions, only each set's set.toml, locale/*.po and public tests here.
         return ENGINE_DIR.parent / "sets"
 
 

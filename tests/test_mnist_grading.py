@@ -139,8 +139,9 @@ def test_without_mnist_the_shipped_sample_is_used_with_lower_steps(no_mnist_anyw
     data = suite.grading_data({"mnist_dir": None})
     assert (len(data.y_train), len(data.y_test)) == (1000, 300)
     assert data.shift == -10.0
-    assert "sample" in data.label and "could not be had" in data.note
-    assert "127.0.0.1:9" in data.note
+    # the student's note names the digits used, never the course's download error or paths
+    assert "sample" in data.label and "1,000" in data.note
+    assert "127.0.0.1:9" not in data.note and "could not be had" not in data.note
 
 
 def test_a_named_directory_without_mnist_is_an_error_not_the_sample(no_mnist_anywhere, tmp_path):
@@ -362,7 +363,7 @@ def test_the_reference_trains_well_inside_the_budget(graded):
     status, cpu, wall = graded["reference"]["fit"][-1]
     assert status == "ok" and cpu < BUDGET / 2, (status, cpu, wall)
     curve = [a for a in graded["reference"]["outcomes"] if a.case == "mnist-run"][0].artifacts[0]
-    assert "reference 9" in curve["title"]
+    assert "reference" not in curve["title"] and "%" in curve["title"]   # the student's figure only
 
 
 def test_the_training_curve_and_the_data_note_reach_the_report(graded):
