@@ -21,6 +21,7 @@ import numpy as np
 from nngrade.autograder.compare import (Difference, compare, format_value, plain_bytes, same,
                                         shape_of)
 from nngrade.autograder.messages import say
+from nngrade.autograder.replies import IMPORT_CHANGES
 from nngrade.autograder.sets import ExerciseSet, find_set
 
 # Attributes of student objects that are read as data (everything else is a method call).
@@ -62,8 +63,7 @@ class StudentError(GradingFailure):
 
 # The global state a student's import may change and the sandbox restores (sandbox/child.py),
 # each with the kit catalogue's key of its words.
-IMPORT_CHANGE_KEYS = {c: f"import-changed-{c}"
-                      for c in ("numpy-errstate", "warnings-filters", "warnings-hooks")}
+IMPORT_CHANGE_KEYS = {c: f"import-changed-{c}" for c in IMPORT_CHANGES}
 
 
 @dataclass

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# What a student's import may change that the child restores before each call (sandbox/child.py);
+# a reply names them by these ids.
+IMPORT_CHANGES = ("numpy-errstate", "warnings-filters", "warnings-hooks")
+
 
 @dataclass
 class ErrorInfo:

@@ -29,14 +29,12 @@ from typing import Any
 import numpy as np
 
 from .. import transport
-from ..replies import CellFailure, ErrorInfo, Reply
+from ..replies import IMPORT_CHANGES, CellFailure, ErrorInfo, Reply
 from . import launch, probes
 from .launch import LEVELS, SandboxUnavailable
 
 TRACE_CALLS = 200     # inner calls a traced call may report (child.py records no more)
 
-# What a student's import may change that the child restores before each call (child.py).
-IMPORT_CHANGES = ("numpy-errstate", "warnings-filters", "warnings-hooks")
 STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error", "missing",
             "budget")
 _SIGNAL_WORDS = {
