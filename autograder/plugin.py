@@ -9,6 +9,7 @@ report, and no student code is ever imported into this process.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,9 @@ class TestMeta:
     public: bool
 
 
+_PLOTTING_NAMES = re.compile(rb"matplotlib|pylab|seaborn|plotnine")
+
+
 @dataclass
 class StudentJob:
     """One student's code as the grader holds it: sources as bytes, never imported here."""
@@ -49,6 +53,13 @@ class StudentJob:
     file_names: dict[str, str] = field(default_factory=dict)
     info: dict = field(default_factory=dict)       # what grading learnt (failed notebook cells)
     cells: dict[str, list] = field(default_factory=dict)   # notebook module -> intake's cell table
+
+    def may_plot(self) -> bool:
+        """Does the student's code name a plotting library? Then the sandbox imports matplotlib
+        once for the slot (about half a second) instead of each such student paying for it; a
+        class where nobody plots never pays. A student who reaches matplotlib without naming it
+        imports it within their own import time, as anyone may."""
+        return any(_PLOTTING_NAMES.search(source) for source in self.modules.values())
 
 
 class StudentBackends(Protocol):

@@ -87,7 +87,7 @@ def _fingerprints_for(sets) -> dict:
 PLAIN = "plain"       # NNGRADE_SANDBOX=plain: no sandbox, as on Windows and macOS
 
 
-def open_pool(plain: bool | None = None):
+def open_pool(plain: bool | None = None, preload_plotting: bool = True):
     """The sandbox, or a plain child process where the sandbox cannot run or start.
 
     plain: True forces the plain process, False the sandbox; None decides from the platform and
@@ -111,7 +111,7 @@ def open_pool(plain: bool | None = None):
     if forced is not None and forced not in LEVELS:
         raise ValueError(f"NNGRADE_SANDBOX={forced!r}: choose one of {', '.join(LEVELS)}, {PLAIN}")
     try:
-        return SandboxPool(slot=0)
+        return SandboxPool(slot=0, preload_plotting=preload_plotting)
     except SandboxUnavailable as e:
         if forced or plain is False:
             raise
@@ -153,7 +153,7 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
     jobs = [StudentJob("me", modules, names)]
     # The sandbox starts (bwrap, python, numpy) while pytest collects the tests.
     starting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pool_future = starting.submit(open_pool, plain)
+    pool_future = starting.submit(open_pool, plain, jobs[0].may_plot())
     plugin = GradingPlugin(next_job=lambda: jobs.pop() if jobs else None,
                            open_student=lambda job: SandboxStudent(pool_future.result(), job),
                            on_done=lambda job, outcomes, secs: outcomes_seen.extend(outcomes),

@@ -80,6 +80,7 @@ class RunSettings:
     probe_options: dict              # course settings a suite may read (student.options)
     hide: tuple[str, ...] = ()       # folders the student's process never sees (OUT, course, ...)
     run_level: dict | None = None    # the one sandbox level of the run (runlevel.py)
+    preload_plotting: bool = False   # someone in the class names matplotlib (StudentJob.may_plot)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
     held = {}
     stopping.in_slot(lambda: held.get("pool"))
     # the run's level, never another; OUT, the submissions and the course stay hidden
-    pool, why = open_slot_pool(slot, settings.run_level, list(settings.hide))
+    pool, why = open_slot_pool(slot, settings.run_level, list(settings.hide),
+                               preload_plotting=settings.preload_plotting)
     held["pool"] = pool
     if pool is None:
         events.put(("slot-failed", slot, why))
@@ -356,7 +358,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo))) if todo else 0
     settings = replace(settings, hide=(settings.out, settings.submissions) + (
-        (str(Path(course.path).resolve().parent),) if course.path else ()))
+        (str(Path(course.path).resolve().parent),) if course.path else ()),
+        preload_plotting=any(job.may_plot() for job, _extra in todo))
     if todo:
         from nngrade.runlevel import choose_run_level, shared_uid_allowed
         settings = replace(settings, run_level=choose_run_level(

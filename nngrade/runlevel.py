@@ -58,7 +58,7 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
             "notes": notes}
 
 
-def open_slot_pool(slot: int, run_level: dict, hide):
+def open_slot_pool(slot: int, run_level: dict, hide, preload_plotting: bool = True):
     """The slot's pool at the run's level, or None after SLOT_START_ATTEMPTS failed starts
     (the reason is the last failure)."""
     from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
@@ -66,7 +66,8 @@ def open_slot_pool(slot: int, run_level: dict, hide):
     for attempt in range(SLOT_START_ATTEMPTS):
         try:
             return SandboxPool(slot=slot, level=run_level["level"], hide=hide,
-                               known_unavailable=run_level.get("unavailable")), ""
+                               known_unavailable=run_level.get("unavailable"),
+                               preload_plotting=preload_plotting), ""
         except SandboxUnavailable as e:
             why = str(e)
             time.sleep(SLOT_RETRY_SECONDS[min(attempt, len(SLOT_RETRY_SECONDS) - 1)])

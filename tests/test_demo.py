@@ -68,4 +68,4 @@ def test_a_rerun_keeps_current_pages_and_force_redraws_them(demo):
     rerun()
     assert page.read_text(encoding="utf-8") == "stale page"
     rerun("--force")
-    assert "data:image/png;base64," in page.read_text(encoding="utf-8")
+    assert "data:image/svg+xml;base64," in page.read_text(encoding="utf-8")

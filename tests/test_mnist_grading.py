@@ -377,7 +377,7 @@ def test_the_training_curve_and_the_data_note_reach_the_report(graded):
         assert values[-1] > values[0]                  # training accuracy rises
     assert "8,000 training / 2,000 held-out" in art["title"]
     assert "stratified sample of 2,000" in art["data_note"] and "seed 0" in art["data_note"]
-    assert plots.render_artifact(art, "en").startswith("data:image/png;base64,")
+    assert plots.render_artifact(art, "en").startswith("data:image/svg+xml;base64,")
     # a stopped trainer still gets the reference's curve, without a line of its own
     stopped = [o for o in graded["over-budget"]["outcomes"] if o.case == "mnist-run"][0]
     assert set(stopped.artifacts[0]["series"]) == {"reference"}

@@ -69,7 +69,7 @@ print(json.dumps({"control": control, "drawn": drawn, "used": sorted(used),
 
 def test_korean_plots_draw_with_the_system_fonts_hidden(tmp_path):
     """Hidden system fonts, a fresh font cache: every plot kind draws Korean with no missing
-    glyph, in the shipped font only."""
+    glyph; what matplotlib draws (the decision boundary) is in the shipped font only."""
     conf = tmp_path / "fonts.conf"
     conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
                     "<fontconfig></fontconfig>\n", encoding="utf-8")
@@ -144,11 +144,12 @@ def test_the_shipped_font_is_what_make_font_makes(tmp_path):
 
 
 def test_pages_use_the_readers_fonts(tmp_path):
-    """The plots are pictures; the page text stays in the reader's own fonts (no web font)."""
+    """The PNG plots are pictures, the SVG ones set their text in the page's own font list: the
+    page stays in the reader's fonts (no web font)."""
     results = json.loads((FILES / "student_kim.json").read_text(encoding="utf-8"))
     html_path, _ = write_student_reports(results, tmp_path, "ko")
     html = html_path.read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html
+    assert "data:image/png;base64," in html and "data:image/svg+xml;base64," in html
     for web_font in ("@font-face", "font/otf", "font/woff", "application/font", ".otf"):
         assert web_font not in html
 
@@ -156,19 +157,23 @@ def test_pages_use_the_readers_fonts(tmp_path):
 COLD_CHILD = r"""
 import json, sys
 from nngrade.report import write_student_reports
-results = json.load(open(sys.argv[1], encoding="utf-8"))
-for t in results["tests"]:
-    (t.get("extra_data") or {}).pop("artifacts", None)
-write_student_reports(results, sys.argv[2], "ko")
-without = "matplotlib" in sys.modules
-results = json.load(open(sys.argv[1], encoding="utf-8"))
-write_student_reports(results, sys.argv[2], "ko")
-print(json.dumps([without, "matplotlib" in sys.modules]))
+
+def page(keep):
+    results = json.load(open(sys.argv[1], encoding="utf-8"))
+    for t in results["tests"]:
+        extra = t.get("extra_data") or {}
+        extra["artifacts"] = [a for a in extra.get("artifacts") or [] if keep(a)]
+    write_student_reports(results, sys.argv[2], "ko")
+    return "matplotlib" in sys.modules
+
+print(json.dumps([page(lambda a: False), page(lambda a: a["kind"] != "boundary"),
+                  page(lambda a: True)]))
 """
 
 
-def test_matplotlib_is_imported_only_for_a_page_with_plots(tmp_path):
+def test_matplotlib_is_imported_only_for_a_page_with_a_decision_boundary(tmp_path):
+    """Lines and curves are SVG drawn by the kit; only a decision boundary needs matplotlib."""
     done = subprocess.run([sys.executable, "-c", COLD_CHILD, str(FILES / "student_kim.json"),
                            str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, True]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [False, False, True]

@@ -11,6 +11,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
@@ -26,7 +27,9 @@ from nngrade.report.render import code_fence, format_points, md_inline
 from nngrade.report.strings import all_keys, table
 
 FILES = Path(__file__).parent / "files" / "report"
-DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+DATA_URI = re.compile(r'src="data:image/(?:png|svg\+xml);base64,([A-Za-z0-9+/=]+)"')
+PNG_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+SVG_URI = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -114,23 +117,81 @@ def test_pages_forbid_scripts_by_content_security_policy(tmp_path, hint_dir):
 
 # ------------------------------------------------------------------ plots
 
-def test_every_artifact_kind_is_embedded_as_a_small_png(tmp_path, hint_dir):
-    """Are the four artifacts of the Korean sample drawn as PNG data URIs of at most 60 KB?"""
+def test_every_artifact_kind_is_embedded_as_a_small_image(tmp_path, hint_dir):
+    """The Korean sample's curve, XOR series and MNIST series are SVG documents (no script, no
+    link, under 20 KB), its decision boundary a PNG of at most 60 KB."""
     html, _ = render(tmp_path, "student_kim", "ko")
-    blobs = [base64.b64decode(b64) for b64 in DATA_URI.findall(html)]
-    assert len(blobs) == 4                     # curve, boundary, xor series, MNIST series
-    for png in blobs:
+    pngs = [base64.b64decode(b64) for b64 in PNG_URI.findall(html)]
+    svgs = [base64.b64decode(b64).decode("utf-8") for b64 in SVG_URI.findall(html)]
+    assert len(pngs) == 1 and len(svgs) == 3
+    for png in pngs:
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         assert len(png) <= 60_000, f"a plot of {len(png)} bytes"
-        image = Image.open(io.BytesIO(png))
-        image.verify()
-    sizes = sorted(Image.open(io.BytesIO(b)).size for b in blobs)
-    assert sizes == [(460, 380), (560, 320), (560, 320), (560, 320)]
+        Image.open(io.BytesIO(png)).verify()
+    assert Image.open(io.BytesIO(pngs[0])).size == (460, 380)
+    for text in svgs:
+        root = ElementTree.fromstring(text)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert (root.get("width"), root.get("height")) == ("560", "320")
+        assert len(text) <= 20_000, f"a plot of {len(text)} bytes"
+        tags = {element.tag.split("}")[1] for element in root.iter()}
+        assert not tags & {"script", "image", "foreignObject", "a", "use"}
+        assert "href" not in text and "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+
+
+def _svg(uri: str) -> ElementTree.Element:
+    assert uri.startswith("data:image/svg+xml;base64,")
+    return ElementTree.fromstring(base64.b64decode(uri.split(",", 1)[1]))
+
+
+def _line_paths(root: ElementTree.Element, color: str) -> list[str]:
+    return [e.get("d") for e in root.iter("{http://www.w3.org/2000/svg}path")
+            if e.get("stroke") == color and e.get("d", "").count("L")]
+
+
+def test_a_line_is_drawn_where_its_values_are():
+    """y = x on [0, 10] from (0, 0) to (10, 10): the student's line runs from the lower left
+    corner of the plotting area to the upper right one, through every point in order."""
+    art = {"kind": "curve", "title": "t", "x": [0, 5, 10], "series": {"student": [0, 5, 10]}}
+    root = _svg(plots.render_artifact(art, "en"))
+    (d,) = _line_paths(root, plots.STUDENT_COLOR)
+    points = [tuple(map(float, p.split())) for p in d[1:].split("L")]
+    assert len(points) == 3
+    (x0, y0), (x1, y1), (x2, y2) = points
+    assert x0 < x1 < x2 and y0 > y1 > y2                    # SVG's y grows downwards
+    assert x1 == pytest.approx((x0 + x2) / 2) and y1 == pytest.approx((y0 + y2) / 2)
+    labels = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"0", "2", "4", "6", "8", "10"} <= set(labels)    # round ticks on both axes
+
+
+def test_plot_survives_nan_short_series_and_dollar_signs():
+    """A crashed run's short series with null/nan values and a '$' in a title still draw: the
+    gap breaks the line, the title is text as written."""
+    art = {"kind": "series", "title": "cost in $ and $x$ <b>", "x": [0, 1, 2, 3, 4],
+           "series": {"student": [1.0, 0.5, None, 0.2, 0.1], "reference": [1.0, 0.5, 0.25, 0.1]},
+           "logy": True}
+    root = _svg(plots.render_artifact(art, "ko"))
+    assert len(_line_paths(root, plots.STUDENT_COLOR)) == 2     # [1, 0.5] and [0.2, 0.1]
+    assert len(_line_paths(root, plots.REFERENCE_COLOR)) == 1
+    labels = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "cost in $ and $x$ <b>" in labels
+    assert {"1", "0.1"} <= set(labels)                           # decades on the log axis
+
+
+def test_the_score_histogram_counts_each_bin():
+    """Scores 5, 15, 15, 95 and 100 (100 is in the last bin): bars of 1, 2 and 2."""
+    root = _svg(plots.score_histogram([5, 15, 15, 95, 100], "en"))
+    bars = [e for e in root.iter("{http://www.w3.org/2000/svg}rect")
+            if e.get("fill") == plots.REFERENCE_COLOR]
+    heights = sorted(float(b.get("height")) for b in bars)
+    assert len(bars) == 3
+    assert heights[0] == pytest.approx(heights[1] / 2) and heights[1] == pytest.approx(heights[2])
 
 
 def test_plot_png_has_no_metadata_chunks():
     """No tEXt/iTXt/tIME chunk: nothing in the PNG changes from one run to the next."""
-    art = load("student_kim")["tests"][2]["extra_data"]["artifacts"][0]
+    art = next(a for t in load("student_kim")["tests"]
+               for a in (t.get("extra_data") or {}).get("artifacts", []) if a["kind"] == "boundary")
     png = base64.b64decode(plots.render_artifact(art, "en").split(",", 1)[1])
     pos, chunks = 8, []
     while pos < len(png):
@@ -150,14 +211,6 @@ def test_malformed_artifact_leaves_a_note_instead_of_a_plot(tmp_path, hint_dir):
     assert page.count("This plot could not be drawn") == 2
     assert "unknown artifact kind" in page
     assert len(DATA_URI.findall(page)) == 3    # the other three still drawn
-
-
-def test_plot_survives_nan_short_series_and_dollar_signs():
-    """A crashed run's short series with null/nan values and a '$' in a title still draw."""
-    art = {"kind": "series", "title": "cost in $ and $x$", "x": [0, 1, 2, 3],
-           "series": {"student": [1.0, None, "nan"], "reference": [1.0, 0.5, 0.25, 0.1]}, "logy": True}
-    uri = plots.render_artifact(art, "ko")
-    assert base64.b64decode(uri.split(",", 1)[1])[:4] == b"\x89PNG"
 
 
 # ------------------------------------------------------------------ determinism

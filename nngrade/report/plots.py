@@ -5,11 +5,13 @@ Artifacts come from results.json (`extra_data.artifacts` of a test):
   curve    {"title", "x", "series": {"student": [...], "reference": [...]}}
   boundary {"title", "X": [[x0, x1], ...], "y": [...],
             "grid": {"x": [...], "y": [...], "student": [[...]], "reference": [[...]]}}
-Figures are built on matplotlib's Agg canvas directly (no pyplot state), at a fixed size and DPI,
-and written by Pillow as palette PNGs with no metadata (no timestamp, no software tag), so the
-same data gives the same bytes and a plot stays near 10-30 KB. Identical
-artifacts (every correct student's seed example) are drawn once per process. Every text is set
-in the kit's own Korean font, loaded by path (FONT_FILE), whatever fonts the machine has.
+Series, curves and the score histogram are SVG drawn by svg.py (no matplotlib: its import
+costs more than grading a student). Decision boundaries are built on matplotlib's Agg canvas
+directly (no pyplot state), at a fixed size and DPI, and written by Pillow as palette PNGs with
+no metadata (no timestamp, no software tag). Either way the same data gives the same bytes and a
+plot stays near 5-30 KB. Identical artifacts (every correct student's seed example) are drawn
+once per process. The PNGs' text is set in the kit's own Korean font, loaded by path
+(FONT_FILE), whatever fonts the machine has; the SVGs' text is the reader's, as the page's is.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nngrade.paths import DATA_DIR
+from nngrade.report import svg
 from nngrade.report.strings import text
 
 if TYPE_CHECKING:                     # matplotlib is imported when a plot is drawn, not before
@@ -167,42 +170,26 @@ def _ordered_series(series: dict) -> list[str]:
 
 
 def _draw_lines(art: dict, lang: str, markers: bool) -> str:
-    from matplotlib.figure import Figure
-
+    """A series or a curve, as SVG (svg.py): no matplotlib for the plots most pages show."""
     x = _floats(art.get("x"), "x")
     series = art.get("series")
     if not isinstance(series, dict) or not series:
         raise ArtifactError("series must be a non-empty object of named lists")
-    logy = bool(art.get("logy", False))
-    fig = Figure(figsize=FIGSIZE, dpi=DPI)
-    ax = fig.add_subplot()
     other = iter(OTHER_COLORS * 4)
+    drawn = []
     for name in _ordered_series(series):
         y = _floats(series[name], f"series.{name}")
-        n = min(len(x), len(y))        # a crashed run may stop early: draw what is there
-        xs, ys = x[:n], y[:n]
-        if logy:
-            ys = np.where(ys > 0, ys, np.nan)
         if name == "reference":
-            style = dict(color=REFERENCE_COLOR, linestyle="--", linewidth=2.2, alpha=0.75, zorder=2)
+            style = dict(color=REFERENCE_COLOR, width=2.2, dash=True, marker="square")
         elif name == "student":
-            style = dict(color=STUDENT_COLOR, linewidth=1.6, zorder=3)
+            style = dict(color=STUDENT_COLOR, width=1.6, marker="circle")
         else:
-            style = dict(color=next(other), linewidth=1.2, zorder=2)
-        if markers and n <= 40:
-            style["marker"] = "o" if name == "student" else "s"
-            style["markersize"] = 3.5
-        ax.plot(xs, ys, label=_series_label(name, lang), **style)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_title(_wrap(art.get("title", ""), LINES_TITLE_UNITS), parse_math=False)
-    ax.set_xlabel(str(art.get("xlabel", "")), parse_math=False)
-    ax.set_ylabel(str(art.get("ylabel", "")), parse_math=False)
-    ax.grid(True, linewidth=0.4, alpha=0.5)
-    for label in ax.legend(frameon=False, fontsize=8).get_texts():
-        label.set_parse_math(False)
-    fig.subplots_adjust(**LINES_MARGINS)
-    return _png_data_uri(fig)
+            style = dict(color=next(other), width=1.2, marker="square")
+        drawn.append(dict(label=_series_label(name, lang), y=y.tolist(), **style))
+    chart = svg.line_chart(_wrap(art.get("title", ""), LINES_TITLE_UNITS).split("\n"), x.tolist(),
+                           drawn, xlabel=str(art.get("xlabel", "")), ylabel=str(art.get("ylabel", "")),
+                           logy=bool(art.get("logy", False)), markers=markers)
+    return svg.data_uri(chart)
 
 
 def _draw_boundary(art: dict, lang: str) -> str:
@@ -265,14 +252,14 @@ def _draw_boundary(art: dict, lang: str) -> str:
 def _render_cached(key: str, lang: str) -> str:
     art = json.loads(key)
     kind = art.get("kind")
-    import matplotlib
+    if kind == "series":
+        return _draw_lines(art, lang, markers=True)
+    if kind == "curve":
+        return _draw_lines(art, lang, markers=False)
+    if kind == "boundary":
+        import matplotlib
 
-    with _DRAW_LOCK, matplotlib.rc_context(RC):
-        if kind == "series":
-            return _draw_lines(art, lang, markers=True)
-        if kind == "curve":
-            return _draw_lines(art, lang, markers=False)
-        if kind == "boundary":
+        with _DRAW_LOCK, matplotlib.rc_context(RC):
             return _draw_boundary(art, lang)
     raise ArtifactError(f"unknown artifact kind {kind!r}; expected series, curve or boundary")
 
@@ -289,23 +276,11 @@ def render_artifact(artifact: dict, lang: str) -> str:
 
 
 def score_histogram(percentages: list[float], lang: str) -> str:
-    """Histogram of total scores in percent, ten bins from 0 to 100, as a PNG data URI."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    with _DRAW_LOCK, matplotlib.rc_context(RC):
-        fig = Figure(figsize=FIGSIZE, dpi=DPI)
-        ax = fig.add_subplot()
-        values = np.clip(np.asarray(percentages, dtype=np.float64), 0, 100)
-        counts, edges, _ = ax.hist(values, bins=np.linspace(0, 100, 11), color=REFERENCE_COLOR,
-                                   edgecolor="white")
-        ax.set_xticks(edges)
-        ax.set_xlabel(text("histogram_x", lang))
-        ax.set_ylabel(text("histogram_y", lang))
-        ax.set_title(text("histogram_heading", lang))
-        top = max(1, int(counts.max()) if len(counts) else 1)
-        ax.set_ylim(0, top * 1.15)
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.grid(True, axis="y", linewidth=0.4, alpha=0.5)
-        fig.subplots_adjust(**LINES_MARGINS)
-        return _png_data_uri(fig)
+    """Histogram of total scores in percent, ten bins from 0 to 100, as an SVG data URI."""
+    values = np.clip(np.asarray(percentages, dtype=np.float64), 0, 100)
+    edges = np.linspace(0, 100, 11)
+    counts, _ = np.histogram(values, bins=edges)
+    chart = svg.histogram(text("histogram_heading", lang), [int(c) for c in counts],
+                          [float(e) for e in edges], text("histogram_x", lang),
+                          text("histogram_y", lang), REFERENCE_COLOR)
+    return svg.data_uri(chart)
