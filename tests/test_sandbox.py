@@ -318,6 +318,43 @@ def test_plotting_works_without_a_display_and_writes_nothing(pool):
     assert r.warnings == [] and r.stdout == ""
 
 
+# The same drawing, reaching the library through a name built at run time.
+HIDDEN_PLOTS = src("""
+    import importlib, io, os
+    import numpy as np
+
+    LIBRARY = "matplot" + "lib"
+
+    def draw():
+        library = importlib.import_module(LIBRARY)
+        plt = importlib.import_module(LIBRARY + ".pyplot")
+        fig, ax = plt.subplots()
+        ax.plot(np.arange(5.0), np.arange(5.0) ** 2, label="squares")
+        png = io.BytesIO()
+        fig.savefig(png, format="png")
+        shown = plt.show()
+        return [library.get_backend(), shown, len(plt.get_fignums()), png.getvalue()[1:4].decode(),
+                sorted(os.listdir(os.environ["TMPDIR"]))]
+""")
+
+
+def test_a_student_who_plots_without_naming_matplotlib_still_can():
+    """A slot whose students name no plotting library does not import matplotlib for them; one
+    who reaches it anyway imports it in their own process and draws as the others do."""
+    from nngrade.autograder.plugin import StudentJob
+    assert StudentJob("a", {"plots": PLOTS}).may_plot()
+    assert not StudentJob("b", {"plots": HIDDEN_PLOTS}).may_plot()
+    pool = SandboxPool(slot=3, preload_plotting=False)
+    try:
+        assert pool.describe()["plotting"].startswith("matplotlib shown, not imported")
+        with pool.session({"plots": HIDDEN_PLOTS}, {"plots": "hw/plots.py"}) as s:
+            r = s.call("plots", "draw")
+    finally:
+        pool.close()
+    assert r.status == "ok", r.error
+    assert r.value == ["agg", None, 0, "PNG", ["plots.py"]]
+
+
 def test_module_names_may_be_any_python_identifier(pool):
     with pool.session({"활성화": src("def relu(x):\n    return max(0.0, x)\n")},
                       {"활성화": "과제/활성화.py"}) as s:
