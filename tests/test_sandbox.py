@@ -352,8 +352,9 @@ def test_a_student_who_plots_without_naming_matplotlib_still_can():
     finally:
         pool.close()
     assert r.status == "ok", r.error
-    backend, _shown, _figures, png, files = r.value      # plt.show() is matplotlib's own here
-    assert (backend, png, files) == ("agg", "PNG", ["plots.py"])
+    # plt.show() is matplotlib's own here, and its font cache goes to the student's temp space
+    backend, _shown, _figures, png, files = r.value
+    assert (backend, png) == ("agg", "PNG") and "plots.py" in files
 
 
 def test_module_names_may_be_any_python_identifier(pool):
