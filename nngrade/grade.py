@@ -49,6 +49,7 @@ class GradeOptions:
     mnist_dir: Path | None = None
     mnist_sample: bool = False         # grade set 08 on the shipped sample (the demo)
     allow_shared_uid: bool = False     # grade others' code where it runs under our uid (runlevel.py)
+    pages: bool = True                 # False: results.json only (Gradescope shows its own page)
 
 
 @dataclass
@@ -81,6 +82,7 @@ class RunSettings:
     hide: tuple[str, ...] = ()       # folders the student's process never sees (OUT, course, ...)
     run_level: dict | None = None    # the one sandbox level of the run (runlevel.py)
     preload_plotting: bool = False   # someone in the class names matplotlib (StudentJob.may_plot)
+    pages: bool = True               # write feedback pages beside results.json
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
     document = build_results(job.student_id, outcomes, sets, lang=settings.lang, extra=extra,
                              overrides=overrides, execution_time=seconds)
     apply_late_policy(document, LatePolicy(settings.late_policy, settings.late_penalty))
-    write_student_outputs(document, student_dir, settings.lang)
+    write_student_outputs(document, student_dir, settings.lang, pages=settings.pages)
     return document
 
 
@@ -264,12 +266,13 @@ def apply_late_policy(document: dict, late: LatePolicy) -> None:
         extra["late_penalty"] = {"fraction": late.penalty, "raw_score": raw}
 
 
-def write_student_outputs(document: dict, student_dir: Path, lang: str) -> None:
+def write_student_outputs(document: dict, student_dir: Path, lang: str, pages: bool = True) -> None:
     """Feedback pages first, results.json last: its presence means the student is done."""
     from nngrade.autograder.results import Results
-    from nngrade.report import write_student_reports
     student_dir.mkdir(parents=True, exist_ok=True)
-    write_student_reports(document, student_dir, lang)
+    if pages:
+        from nngrade.report import write_student_reports
+        write_student_reports(document, student_dir, lang)
     Results(document).write(student_dir / RESULTS_NAME)
 
 
@@ -332,6 +335,7 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         sandbox_level=options.sandbox_level, training_budget=course.mnist_budget_cpu_seconds,
         late_policy=course.late_policy, late_penalty=course.late_penalty,
         fingerprints=cached_fingerprints([s.id for s in options.sets], grader),
+        pages=options.pages,
         probe_options={"mnist_budget": course.mnist_budget_cpu_seconds,
                        "mnist_dir": str(options.mnist_dir) if options.mnist_dir else None,
                        "mnist_sample": options.mnist_sample})
@@ -372,7 +376,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
                 stopping.end_slots()
                 raise stopping.RunStopped(len(run.graded) + len(run.failed), len(todo)) from None
     run.seconds = time.perf_counter() - started
-    run.summary_path = write_class_outputs(out, subs, options, course)
+    if options.pages:
+        run.summary_path = write_class_outputs(out, subs, options, course)
     return run
 
 

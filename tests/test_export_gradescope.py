@@ -19,18 +19,15 @@ import io
 import json
 import os
 import shutil
-import site
 import subprocess
-import sysconfig
 import tomllib
-import venv
 import zipfile
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from nngrade.export.gradescope import export_gradescope
+from nngrade.export.gradescope import export_gradescope, unpack_like_gradescope
 from nngrade.paths import SOLUTIONS_DIR
 from nngrade.autograder.sets import find_set, parse_sets
 
@@ -119,27 +116,9 @@ def autograder_zip(tmp_path_factory, course) -> Path:
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory, autograder_zip) -> Path:
-    """/autograder after Gradescope's image build: source/ unpacked, setup.sh run."""
-    root = tmp_path_factory.mktemp("autograder")
-    with zipfile.ZipFile(autograder_zip) as zf:
-        zf.extractall(root / "source")
-        for info in zf.infolist():   # extractall drops the unix modes; Gradescope keeps them
-            os.chmod(root / "source" / info.filename, (info.external_attr >> 16) & 0o777)
-    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
-    # The venv setup.sh would make, made here from this interpreter: this environment's
-    # packages (pip, numpy, pytest ...) stay visible after the venv's own site-packages.
-    venv.EnvBuilder(with_pip=False).create(root / "nngrade-venv")
-    purelib = subprocess.run([str(root / "nngrade-venv" / "bin" / "python"), "-c",
-                              "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    parent = dict.fromkeys(site.getsitepackages() + [sysconfig.get_paths()["purelib"]])
-    Path(purelib, "_nngrade_test_parent.pth").write_text("\n".join(parent) + "\n")
-    env = {**os.environ, "NNGRADE_AUTOGRADER_ROOT": str(root), "NNGRADE_SETUP_SKIP_APT": "1",
-           "NNGRADE_PIP_ARGS": "--no-deps --no-index"}
-    done = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=root,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return root
+    """/autograder after Gradescope's image build: source/ unpacked, setup.sh run (offline: this
+    environment's packages stay visible after the venv's own site-packages)."""
+    return unpack_like_gradescope(autograder_zip, tmp_path_factory.mktemp("autograder"))
 
 
 def run_autograder(root: Path, files: dict[str, str], meta: dict | None,

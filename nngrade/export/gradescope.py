@@ -248,3 +248,38 @@ def export_gradescope(dest: Path, sets, course: Path | None = None) -> Path:
                 entries[f"solutions/{s.id}/{rel}"] = (path.read_bytes(), 0o644)
     write_file(zip_bytes(entries), dest)
     return dest
+
+
+def unpack_like_gradescope(zip_path: Path, root: Path, *, offline: bool = True) -> Path:
+    """/autograder as Gradescope leaves it after its image build, on this machine: the zip in
+    ROOT/source (with the modes Gradescope keeps), run_autograder copied to ROOT, setup.sh run
+    with NNGRADE_AUTOGRADER_ROOT=ROOT and without apt. `offline`: the venv setup.sh would make
+    is made from this interpreter with this environment's packages visible after its own, so
+    setup.sh installs only the kit's wheel, from the zip (no package index needed).
+    Returns ROOT; ROOT/run_autograder then grades ROOT/submission as Gradescope would."""
+    import site
+    import subprocess
+    import sysconfig
+    import venv
+
+    root = Path(root)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+        for info in zf.infolist():   # extractall drops the unix modes; Gradescope keeps them
+            os.chmod(root / "source" / info.filename, (info.external_attr >> 16) & 0o777)
+    (root / "run_autograder").write_bytes((root / "source" / "run_autograder").read_bytes())
+    os.chmod(root / "run_autograder", 0o755)
+    env = {**os.environ, "NNGRADE_AUTOGRADER_ROOT": str(root), "NNGRADE_SETUP_SKIP_APT": "1"}
+    if offline:
+        venv.EnvBuilder(with_pip=False).create(root / "nngrade-venv")
+        purelib = subprocess.run([str(root / "nngrade-venv" / "bin" / "python"), "-c",
+                                  "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        parent = dict.fromkeys(site.getsitepackages() + [sysconfig.get_paths()["purelib"]])
+        Path(purelib, "_nngrade_parent_env.pth").write_text("\n".join(parent) + "\n")
+        env["NNGRADE_PIP_ARGS"] = "--no-deps --no-index"
+    done = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=root,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"{root / 'source' / 'setup.sh'} failed:\n{done.stdout}{done.stderr}")
+    return root

@@ -167,7 +167,8 @@ def grade_submission(root: Path, course_path: Path) -> dict:
         mnist = os.environ.get("NNGRADE_MNIST_DIR")
         options = GradeOptions(sets=parse_sets(list(course.sets)), jobs=1, lang=course.lang,
                                force=True, sandbox_level=os.environ.get("NNGRADE_SANDBOX") or None,
-                               progress=False, fmt="folders", mnist_dir=Path(mnist) if mnist else None)
+                               progress=False, fmt="folders", mnist_dir=Path(mnist) if mnist else None,
+                               pages=False)     # Gradescope shows results.json, not our pages
         run = grade_class(submissions, out, course, options)
         results = out / student / RESULTS_NAME
         if run.failed or not results.is_file():
