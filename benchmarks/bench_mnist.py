@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from nngrade import mnist_data
+from results_md import RESULTS, replace_section
 from nngrade.autograder.reference import fresh_reference
 
 try:
@@ -44,8 +45,6 @@ try:
 except ImportError:            # optional: BLAS details and the 1-thread rows
     threadpool_info = threadpool_limits = None
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-BEGIN, END = "<!-- bench_mnist:begin -->", "<!-- bench_mnist:end -->"
 
 # The reference configuration: what the kit's MLP reaches >= 95 % with on the offline split.
 REFERENCE = dict(model=dict(sizes=(784, 512, 10), hidden="relu", output="softmax", loss="cross_entropy"),
@@ -282,15 +281,7 @@ def more_sections(m, args, split, fashion, epochs) -> list[str]:
 
 def write_results(section: str) -> None:
     """Replace the MNIST section of RESULTS.md (between its markers), keeping every other section."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    block = (f"{BEGIN}\n## MNIST trainer (benchmarks/bench_mnist.py)\n\n"
-             f"Measured {time.strftime('%Y-%m-%d')}.\n\n{section}\n{END}")
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_section("bench_mnist", "MNIST trainer (benchmarks/bench_mnist.py)", section)
 
 
 def main(argv=None) -> int:

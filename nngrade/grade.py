@@ -177,8 +177,14 @@ def is_up_to_date(student_dir: Path, key: str) -> bool:
 # ---- one job slot (runs in its own process) ----------------------------------------------------------
 
 
-def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
-    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None."""
+def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -> None:
+    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None.
+
+    The run's sandbox level comes on ``run_levels`` (the dispatcher decides it while the slots
+    start); the slot opens its sandbox at that level in a thread while pytest collects the
+    suites, so neither waits for the other."""
+    import concurrent.futures
+
     from nngrade.autograder.backends import CELL_FAILURES, SandboxStudent, cell_notes, limits_for
     from nngrade.autograder.plugin import GradingPlugin
     from nngrade.autograder.suite_session import run_suites, suite_paths
@@ -187,18 +193,31 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
     sets = tuple(find_set(s) for s in settings.sets)
     held = {}
     stopping.in_slot(lambda: held.get("pool"))
-    # the run's level, never another; OUT, the submissions and the course stay hidden
-    pool, why = open_slot_pool(slot, settings.run_level, list(settings.hide),
-                               preload_plotting=settings.preload_plotting)
-    held["pool"] = pool
-    if pool is None:
-        events.put(("slot-failed", slot, why))
-        return
-    events.put(("sandbox", slot, with_run_notes(pool.describe(), settings.run_level)))
+
+    def open_pool():
+        run_level = run_levels.get()
+        if run_level is None:              # the run was refused before any student
+            return None, None
+        held["level"] = run_level
+        # the run's level, never another; OUT, the submissions and the course stay hidden
+        pool, why = open_slot_pool(slot, run_level, list(settings.hide),
+                                   preload_plotting=settings.preload_plotting)
+        held["pool"] = pool
+        if pool is None:
+            events.put(("slot-failed", slot, why))
+        else:
+            events.put(("sandbox", slot, with_run_notes(pool.describe(), run_level)))
+        return pool, run_level
+
+    opening = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    pool_future = opening.submit(open_pool)
     limits = limits_for(settings.sets, settings.training_budget)
     pending = {}
 
     def next_job():
+        pool, _level = pool_future.result()
+        if pool is None:
+            return None
         events.put(("ready", slot))
         task = my_tasks.get()
         if task is None:
@@ -208,8 +227,9 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
         return job
 
     def on_done(job, outcomes, seconds):
+        pool, run_level = pool_future.result()
         extra = pending.pop(job.student_id)
-        extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), settings.run_level))
+        extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), run_level))
         failed = job.info.get(CELL_FAILURES) or []
         if failed:
             # notebook cells that failed on their own: named with the intake notes
@@ -222,14 +242,18 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
             events.put(("error", slot, job.student_id, traceback.format_exc()))
 
     plugin = GradingPlugin(next_job=next_job,
-                           open_student=lambda job: SandboxStudent(pool, job, limits),
+                           open_student=lambda job: SandboxStudent(pool_future.result()[0], job,
+                                                                   limits),
                            on_done=on_done, salt=settings.salt, lang=settings.lang,
                            fingerprints=settings.fingerprints,
                            options=settings.probe_options)
     try:
         run_suites(suite_paths(sets), plugin)
     finally:
-        pool.close()
+        pool, _level = pool_future.result()
+        if pool is not None:
+            pool.close()
+        opening.shutdown()
 
 
 def slot_independent(description: dict) -> dict:
@@ -365,10 +389,6 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         (str(Path(course.path).resolve().parent),) if course.path else ()),
         preload_plotting=any(job.may_plot() for job, _extra in todo))
     if todo:
-        from nngrade.runlevel import choose_run_level, shared_uid_allowed
-        settings = replace(settings, run_level=choose_run_level(
-            options.sandbox_level, list(settings.hide),
-            allow_shared_uid=shared_uid_allowed(options.allow_shared_uid)))
         with stopping.stop_signals():
             try:
                 _run_slots(todo, jobs, settings, options, run, console)
@@ -397,14 +417,17 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
     finished: set[str] = set()
     idle_deaths = 0
     dropped: dict[int, str] = {}          # slot -> why it could not start the run's level
+    decided: dict = {}                    # "level": the run's sandbox level, once probed
 
     def start(slot):
-        my_tasks = ctx.Queue()
-        proc = ctx.Process(target=_slot_main, args=(slot, settings, my_tasks, events))
+        my_tasks, run_levels = ctx.Queue(), ctx.Queue()
+        proc = ctx.Process(target=_slot_main, args=(slot, settings, my_tasks, events, run_levels))
         proc.start()
         stopping.track(proc)
-        slots[slot] = (proc, my_tasks)
+        slots[slot] = (proc, my_tasks, run_levels)
         in_flight[slot] = None
+        if "level" in decided:
+            run_levels.put(decided["level"])
 
     def finish(sid, ok, bar, task_id):
         if sid in finished:
@@ -415,6 +438,20 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
 
     for slot in range(jobs):
         start(slot)
+    # The slots import and collect the suites while the level is probed here, once for the run.
+    from nngrade.runlevel import choose_run_level, shared_uid_allowed
+    try:
+        decided["level"] = choose_run_level(
+            options.sandbox_level, list(settings.hide),
+            allow_shared_uid=shared_uid_allowed(options.allow_shared_uid))
+    except BaseException:
+        for proc, _tasks, run_levels in slots.values():
+            run_levels.put(None)
+        for proc, _tasks, _levels in slots.values():
+            proc.join(timeout=30)
+        raise
+    for _proc, _tasks, run_levels in slots.values():
+        run_levels.put(decided["level"])
     columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
                TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not options.progress) as bar:
@@ -448,13 +485,13 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     finish(event[2], False, bar, task_id)
                 continue
             # No news for a while: a slot that died takes its student with it; retry once.
-            for slot, (proc, _q) in list(slots.items()):
+            for slot, (proc, _q, _levels) in list(slots.items()):
                 if proc.is_alive():
                     continue
                 if slot in dropped:
                     del slots[slot]
                     if not slots:
-                        raise RunRefused(f"no job slot could start the {settings.run_level['level']} "
+                        raise RunRefused(f"no job slot could start the {decided['level']['level']} "
                                          f"sandbox: {dropped[slot]}")
                     continue
                 sid, in_flight[slot] = in_flight.get(slot), None
@@ -482,10 +519,10 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     start(slot)
                 else:
                     del slots[slot]
-    for proc, my_tasks in slots.values():
+    for proc, my_tasks, _levels in slots.values():
         if proc.is_alive():
             my_tasks.put(None)
-    for proc, _q in slots.values():
+    for proc, _q, _levels in slots.values():
         proc.join(timeout=30)
         if proc.is_alive():
             proc.kill()
