@@ -198,15 +198,20 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -
         run_level = run_levels.get()
         if run_level is None:              # the run was refused before any student
             return None, None
-        held["level"] = run_level
         # the run's level, never another; OUT, the submissions and the course stay hidden
         pool, why = open_slot_pool(slot, run_level, list(settings.hide),
                                    preload_plotting=settings.preload_plotting)
         held["pool"] = pool
         if pool is None:
             events.put(("slot-failed", slot, why))
-        else:
-            events.put(("sandbox", slot, with_run_notes(pool.describe(), run_level)))
+            return None, None
+        if "choose" in run_level:          # this slot's sandbox decides the run's level
+            events.put(("started", slot, pool.describe()))
+            run_level = run_levels.get()
+            if run_level is None:
+                pool.close()
+                return None, None
+        events.put(("sandbox", slot, with_run_notes(pool.describe(), run_level)))
         return pool, run_level
 
     opening = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -428,6 +433,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
         in_flight[slot] = None
         if "level" in decided:
             run_levels.put(decided["level"])
+        elif slot == 0:
+            run_levels.put({"choose": options.sandbox_level})
 
     def finish(sid, ok, bar, task_id):
         if sid in finished:
@@ -438,12 +445,10 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
 
     for slot in range(jobs):
         start(slot)
-    # The slots import and collect the suites while the level is probed here, once for the run.
-    from nngrade.runlevel import choose_run_level, shared_uid_allowed
+    # The first slot starts the best (or the forced) level while the others import and collect
+    # the suites; the run's level is decided from what it started, once, before any student.
     try:
-        decided["level"] = choose_run_level(
-            options.sandbox_level, list(settings.hide),
-            allow_shared_uid=shared_uid_allowed(options.allow_shared_uid))
+        decided["level"] = _first_slot_level(slots, events, options)
     except BaseException:
         for proc, _tasks, run_levels in slots.values():
             run_levels.put(None)
@@ -526,6 +531,28 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
         proc.join(timeout=30)
         if proc.is_alive():
             proc.kill()
+
+
+def _first_slot_level(slots, events, options) -> dict:
+    """Wait for slot 0's sandbox and decide the run's level from it (RunRefused if it may not
+    grade, or if the sandbox could not start at all)."""
+    from nngrade.runlevel import decide_run_level, shared_uid_allowed
+    proc = slots[0][0]
+    while True:
+        try:
+            kind, slot, *rest = events.get(timeout=0.5)
+        except queue_module.Empty:
+            if not proc.is_alive():
+                raise RunRefused(f"the sandbox could not start (its process ended with exit "
+                                 f"code {proc.exitcode})") from None
+            continue
+        if slot != 0:
+            continue                      # no other slot speaks before the level is decided
+        if kind == "slot-failed":
+            raise RunRefused(rest[0])
+        if kind == "started":
+            return decide_run_level(rest[0],
+                                    allow_shared_uid=shared_uid_allowed(options.allow_shared_uid))
 
 
 def read_results(paths) -> list[dict]:

@@ -1,9 +1,9 @@
 """One sandbox level per class run, chosen once, and who may grade at it.
 
-The grading process starts the best level (or the forced one) once, before any job slot; every
-slot then starts exactly that level, retrying a few times (a bwrap start can fail under load),
-and a slot that still cannot start it is dropped: it never falls back to a weaker level on its
-own. Grading other people's code refuses a level where the student's process would run under
+The first job slot starts the best level (or the forced one) and the grading process decides
+from what started (``decide_run_level``) before any student is graded; every other slot then
+starts exactly that level, retrying a few times (a bwrap start can fail under load), and a slot
+that still cannot start it is dropped: it never falls back to a weaker level on its own. Grading other people's code refuses a level where the student's process would run under
 the grader's own uid (rlimit as a normal user, or as root without a sandbox uid) unless the
 instructor opts in; the opt-in is written into every student's report.
 """
@@ -44,6 +44,11 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
         description = pool.describe()
     finally:
         pool.close()
+    return decide_run_level(description, allow_shared_uid=allow_shared_uid)
+
+
+def decide_run_level(description: dict, *, allow_shared_uid: bool) -> dict:
+    """The run's level from a started sandbox's description, or RunRefused."""
     notes = []
     if shares_grader_uid(description):
         if not allow_shared_uid:
@@ -60,9 +65,16 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
 
 def open_slot_pool(slot: int, run_level: dict, hide, preload_plotting: bool = True):
     """The slot's pool at the run's level, or None after SLOT_START_ATTEMPTS failed starts
-    (the reason is the last failure)."""
+    (the reason is the last failure). A run level {"choose": forced} asks for the best level
+    (or the forced one): the first slot's pool is the one the run's level is decided from."""
     from nngrade.autograder.sandbox import SandboxPool, SandboxUnavailable
     why = ""
+    if "choose" in run_level:       # every level was tried in order: no retry would help
+        try:
+            return SandboxPool(slot=slot, level=run_level["choose"], hide=hide,
+                               preload_plotting=preload_plotting), ""
+        except SandboxUnavailable as e:
+            return None, str(e)
     for attempt in range(SLOT_START_ATTEMPTS):
         try:
             return SandboxPool(slot=slot, level=run_level["level"], hide=hide,

@@ -151,11 +151,48 @@ def world_readable(path: str) -> bool:
     return mode & need == need
 
 
+def _binary_facts(kind: str, binary: str, produce):
+    """What `produce()` says of a binary (its ldd output, a Python's paths), kept per binary
+    version in the runtime folder when this process owns it (root): running ldd and a probe
+    Python cost about 0.1 s of every sandbox start, and their answers change only with the
+    binary. Anything unexpected in the kept file and it is asked again."""
+    try:
+        st = os.stat(binary)
+    except OSError:
+        return produce()
+    key = hashlib.sha256(f"{kind}|{os.path.realpath(binary)}|{st.st_ino}|{st.st_size}|"
+                         f"{st.st_mtime_ns}".encode()).hexdigest()[:20]
+    folder = _runtime_root() / "facts"
+    path = folder / f"{key}.json"
+    try:
+        if path.is_file() and os.stat(folder).st_uid == os.geteuid():
+            facts = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(facts, dict) and facts.get("kind") == kind:
+                return facts["value"]
+    except (OSError, ValueError, KeyError):
+        pass
+    value = produce()
+    if value is not None and is_root():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{key}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps({"kind": kind, "value": value}), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return value
+
+
 def _ldd_extra(executable: str, system_dirs: list[str]) -> list[str]:
     """Shared libraries of the binary that live outside the system library dirs (a libpython)."""
-    try:
-        out = subprocess.run(["ldd", executable], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
+    def ldd():
+        try:
+            return subprocess.run(["ldd", executable], capture_output=True, text=True,
+                                  timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return None
+    out = _binary_facts("ldd", executable, ldd)
+    if out is None:
         return []
     libs = []
     for line in out.splitlines():
@@ -289,14 +326,16 @@ def world_readable_interpreter() -> Interpreter:
             f"there is no system python{sys.version_info.major}.{sys.version_info.minor} to run "
             "student code under one; install it (e.g. apt install python3) or put the grader's "
             "Python in a world-readable place")
-    probe = subprocess.run(
-        [base, "-I", "-S", "-c", "import sys, sysconfig, json; print(json.dumps({"
-         "'stdlib': sysconfig.get_paths()['stdlib'], 'dynload': sysconfig.get_config_var('DESTSHARED'),"
-         "'multiarch': sysconfig.get_config_var('MULTIARCH') or '', 'version': sys.version.split()[0],"
-         "'exe': sys.executable}))"], capture_output=True, text=True, timeout=30)
-    if probe.returncode != 0:
-        raise SandboxUnavailable(f"{base} does not run: {probe.stderr.strip()[:300]}")
-    info = json.loads(probe.stdout)
+    def ask_base():
+        probe = subprocess.run(
+            [base, "-I", "-S", "-c", "import sys, sysconfig, json; print(json.dumps({"
+             "'stdlib': sysconfig.get_paths()['stdlib'], 'dynload': sysconfig.get_config_var('DESTSHARED'),"
+             "'multiarch': sysconfig.get_config_var('MULTIARCH') or '', 'version': sys.version.split()[0],"
+             "'exe': sys.executable}))"], capture_output=True, text=True, timeout=30)
+        if probe.returncode != 0:
+            raise SandboxUnavailable(f"{base} does not run: {probe.stderr.strip()[:300]}")
+        return json.loads(probe.stdout)
+    info = _binary_facts("python-paths", base, ask_base)
     numpy_dir = os.path.dirname(os.path.realpath(np.__file__))
     site = os.path.dirname(numpy_dir)
     entries = site_entries(site)

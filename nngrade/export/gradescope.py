@@ -262,7 +262,7 @@ def unpack_like_gradescope(zip_path: Path, root: Path, *, offline: bool = True) 
     import sysconfig
     import venv
 
-    root = Path(root)
+    root = Path(root).resolve()
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(root / "source")
         for info in zf.infolist():   # extractall drops the unix modes; Gradescope keeps them
