@@ -962,12 +962,15 @@ def test_a_slot_that_cannot_start_the_runs_level_never_grades_at_another(open_fo
 
 
 def test_when_no_slot_can_start_the_runs_level_the_run_stops_with_one_line(open_folder, monkeypatch):
+    """The first slot's sandbox is the one the run's level is decided from: when the level the
+    run asks for cannot start there, nothing is graded at another level."""
     if _level_available("bwrap"):
         pytest.skip("bubblewrap is not available here")
     _flaky_bwrap(monkeypatch, {0, 1}, 99)
     attack = next(a for a in ATTACKS if a.name == "level-downgrade")
-    with pytest.raises(ValueError, match="no job slot could start the bwrap sandbox") as info:
-        grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=2)
+    with pytest.raises(ValueError, match="sandbox level 'bwrap' is not available here") as info:
+        grade_corpus(open_folder, [attack], ("aa-honest",), sets=(ATTACKED_SET,), jobs=2,
+                     level="bwrap")
     assert "\n" not in str(info.value)
     assert list((open_folder / "out").glob("*/results.json")) == []
 
