@@ -15,7 +15,10 @@ asked language, then English, then the msgid. Adding a language is adding ``<lan
 """
 from __future__ import annotations
 
+import os
+import stat
 import string
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,23 +42,68 @@ def _read(path: Path, mtime_ns: int) -> dict[str, str]:
             if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
 
 
+# A page looks up hundreds of texts: the files' modification times are checked at most every
+# STAT_EVERY seconds (an edited catalogue is read again after that), not at every lookup, and
+# lookups are remembered until a catalogue changes (``generation`` counts the changes).
+STAT_EVERY = 0.5
+_checked: dict[str, tuple[float, int]] = {}     # path -> (when checked, mtime_ns; -1: no file)
+_state = {"generation": 0, "swept": 0.0}
+_looked_up: dict[tuple, str | None] = {}
+
+
+def _mtime(key: str) -> int:
+    try:
+        st = os.stat(key)
+    except OSError:
+        return -1
+    return st.st_mtime_ns if stat.S_ISREG(st.st_mode) else -1
+
+
+def _changed() -> None:
+    _state["generation"] += 1
+    _looked_up.clear()
+
+
+def generation() -> int:
+    """A number that changes whenever a catalogue read so far (or the registered set) changes:
+    texts derived from the catalogues may be kept while it stays the same."""
+    now = time.monotonic()
+    if now - _state["swept"] > STAT_EVERY:
+        _state["swept"] = now
+        for key, (_when, mtime) in list(_checked.items()):
+            fresh = _mtime(key)
+            _checked[key] = (now, fresh)
+            if fresh != mtime:
+                _changed()
+    return _state["generation"]
+
+
 def read_catalogue(path: Path) -> dict[str, str]:
-    path = Path(path)
-    if not path.is_file():
+    key = os.fspath(path)
+    now = time.monotonic()
+    seen = _checked.get(key)
+    if seen is None or now - seen[0] > STAT_EVERY:
+        fresh = (now, _mtime(key))
+        if seen is not None and seen[1] != fresh[1]:
+            _changed()
+        seen = _checked[key] = fresh
+    if seen[1] < 0:
         return {}
     try:
-        return _read(path, path.stat().st_mtime_ns)
+        return _read(Path(key), seen[1])
     except Exception as exc:        # babel's PoFileError, a bad encoding ...
-        raise ValueError(f"{path}: not a readable gettext catalogue ({exc})") from None
+        raise ValueError(f"{key}: not a readable gettext catalogue ({exc})") from None
 
 
 def register(lang: str, path: Path) -> None:
     """Add a catalogue for ``lang`` looked up before the others (a pseudo-locale in tests)."""
     _extra.setdefault(lang, []).insert(0, Path(path))
+    _changed()
 
 
 def unregister(lang: str) -> None:
     _extra.pop(lang, None)
+    _changed()
 
 
 def registered() -> list[str]:
@@ -81,6 +129,17 @@ def _folders(set_folder: Path | None) -> list[Path]:
 
 def lookup(msgid: str, lang: str, set_folder: Path | None = None) -> str | None:
     """The text of ``msgid`` in ``lang`` (else English), or None where no catalogue has it."""
+    generation()
+    key = (msgid, lang, os.fspath(set_folder) if set_folder is not None else None)
+    try:
+        return _looked_up[key]
+    except KeyError:
+        pass
+    found = _looked_up[key] = _lookup(msgid, lang, set_folder)
+    return found
+
+
+def _lookup(msgid: str, lang: str, set_folder: Path | None) -> str | None:
     for language in dict.fromkeys((lang, SOURCE_LANG)):
         for path in _extra.get(language, []):
             found = read_catalogue(path).get(msgid)

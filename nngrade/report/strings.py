@@ -37,12 +37,20 @@ def keys() -> list[str]:
     return [k[len(PREFIX):] for k in english if k.startswith(PREFIX)]
 
 
+_tables: dict[tuple[str, int], dict[str, str]] = {}
+
+
 def table(lang: str) -> dict[str, str]:
-    """All UI strings in one language, as the templates' `ui` mapping."""
-    if not known(lang):
-        raise ValueError(f"unknown report language {lang!r}; expected one of "
-                         f"{', '.join(languages())}")
-    return {key: text(key, lang) for key in keys()}
+    """All UI strings in one language, as the templates' `ui` mapping (a copy, kept until a
+    catalogue changes: every page of a run needs the same one)."""
+    key = (lang, i18n.generation())
+    if key not in _tables:
+        if not known(lang):
+            raise ValueError(f"unknown report language {lang!r}; expected one of "
+                             f"{', '.join(languages())}")
+        _tables.clear()
+        _tables[key] = {k: text(k, lang) for k in keys()}
+    return dict(_tables[key])
 
 
 def all_keys() -> dict[str, tuple[str, str]]:
