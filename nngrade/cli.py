@@ -106,7 +106,15 @@ def _only_commands(sub, keep) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        if argv is None and args.command == "check":
+            # The program itself, everything closed and printed: skip the interpreter's
+            # teardown of what pytest, numpy and the grader loaded (about 0.1 s of a check
+            # that takes half a second).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     except KeyboardInterrupt as stop:
         print(f"nngrade: {stop}" if str(stop) else "nngrade: interrupted", file=sys.stderr)
         return 130
