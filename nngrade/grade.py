@@ -7,6 +7,7 @@ a student whose grading kills a job slot twice gets a result saying so.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -49,6 +50,7 @@ class GradeOptions:
     mnist_dir: Path | None = None
     mnist_sample: bool = False         # grade set 08 on the shipped sample (the demo)
     allow_shared_uid: bool = False     # grade others' code where it runs under our uid (runlevel.py)
+    cluster: object | None = None      # a cluster.ClusterTarget: grade on a Dask cluster
 
 
 @dataclass
@@ -174,29 +176,29 @@ def is_up_to_date(student_dir: Path, key: str) -> bool:
 # ---- one job slot (runs in its own process) ----------------------------------------------------------
 
 
-def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
-    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None."""
+def run_slot(slot: int, settings: RunSettings, next_task, finished, started, held: dict):
+    """One job slot's grading loop, in the process that calls it: opens the sandbox at the run's
+    level and runs the suites once, pulling (job, extra) from ``next_task()`` until it returns
+    None; ``finished(job, outcomes, seconds, extra)`` gets each graded student, ``started(d)``
+    the sandbox description. Returns why the sandbox could not start, or None. Shared by the
+    local job slots (below) and a cluster worker's slot (nngrade/cluster/slot.py)."""
     from nngrade.autograder.backends import CELL_FAILURES, SandboxStudent, cell_notes, limits_for
     from nngrade.autograder.plugin import GradingPlugin
     from nngrade.autograder.suite_session import run_suites, suite_paths
     from nngrade.runlevel import open_slot_pool, with_run_notes
 
     sets = tuple(find_set(s) for s in settings.sets)
-    held = {}
-    stopping.in_slot(lambda: held.get("pool"))
     # the run's level, never another; OUT, the submissions and the course stay hidden
     pool, why = open_slot_pool(slot, settings.run_level, list(settings.hide))
     held["pool"] = pool
     if pool is None:
-        events.put(("slot-failed", slot, why))
-        return
-    events.put(("sandbox", slot, with_run_notes(pool.describe(), settings.run_level)))
+        return why
+    started(with_run_notes(pool.describe(), settings.run_level))
     limits = limits_for(settings.sets, settings.training_budget)
     pending = {}
 
     def next_job():
-        events.put(("ready", slot))
-        task = my_tasks.get()
+        task = next_task()
         if task is None:
             return None
         job, extra = task
@@ -211,11 +213,7 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
             # notebook cells that failed on their own: named with the intake notes
             extra["notes"] = list(extra.get("notes") or []) + cell_notes(failed, settings.lang)
             extra["failed_cells"] = failed
-        try:
-            document = _finish_student(job, outcomes, seconds, extra, settings, sets)
-            events.put(("done", slot, job.student_id, document["score"]))
-        except Exception:
-            events.put(("error", slot, job.student_id, traceback.format_exc()))
+        finished(job, outcomes, seconds, extra)
 
     plugin = GradingPlugin(next_job=next_job,
                            open_student=lambda job: SandboxStudent(pool, job, limits),
@@ -226,6 +224,30 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
         run_suites(suite_paths(sets), plugin)
     finally:
         pool.close()
+    return None
+
+
+def _slot_main(slot: int, settings: RunSettings, my_tasks, events) -> None:
+    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None."""
+    sets = tuple(find_set(s) for s in settings.sets)
+    held = {}
+    stopping.in_slot(lambda: held.get("pool"))
+
+    def next_task():
+        events.put(("ready", slot))
+        return my_tasks.get()
+
+    def finished(job, outcomes, seconds, extra):
+        try:
+            document = _finish_student(job, outcomes, seconds, extra, settings, sets)
+            events.put(("done", slot, job.student_id, document["score"]))
+        except Exception:
+            events.put(("error", slot, job.student_id, traceback.format_exc()))
+
+    why = run_slot(slot, settings, next_task, finished,
+                   lambda description: events.put(("sandbox", slot, description)), held)
+    if why is not None:
+        events.put(("slot-failed", slot, why))
 
 
 def slot_independent(description: dict) -> dict:
@@ -240,14 +262,20 @@ def slot_independent(description: dict) -> dict:
     return clean
 
 
-def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
+def student_document(job, outcomes, seconds, extra, settings, sets) -> dict:
+    """A graded student's results document (not yet written)."""
     from nngrade.autograder.results import build_results
-    student_dir = Path(settings.out) / safe_dir_name(job.student_id)
     overrides = settings.overrides.get(job.student_id, {})
     document = build_results(job.student_id, outcomes, sets, lang=settings.lang, extra=extra,
                              overrides=overrides, execution_time=seconds)
     apply_late_policy(document, LatePolicy(settings.late_policy, settings.late_penalty))
-    write_student_outputs(document, student_dir, settings.lang)
+    return document
+
+
+def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
+    document = student_document(job, outcomes, seconds, extra, settings, sets)
+    write_student_outputs(document, Path(settings.out) / safe_dir_name(job.student_id),
+                          settings.lang)
     return document
 
 
@@ -364,7 +392,11 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
             allow_shared_uid=shared_uid_allowed(options.allow_shared_uid)))
         with stopping.stop_signals():
             try:
-                _run_slots(todo, jobs, settings, options, run, console)
+                if options.cluster is not None:
+                    from nngrade.cluster.dispatch import run_on_cluster
+                    run_on_cluster(todo, settings, options, run, console, course)
+                else:
+                    _run_slots(todo, jobs, settings, options, run, console)
             except KeyboardInterrupt:
                 stopping.end_slots()
                 raise stopping.RunStopped(len(run.graded) + len(run.failed), len(todo)) from None
@@ -373,11 +405,19 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     return run
 
 
-def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
-    """Dispatch students to job slots; a slot that dies is restarted and its student retried."""
+@contextlib.contextmanager
+def progress_bar(options: GradeOptions, console, total: int):
+    """The run's progress bar (local slots and a cluster alike): (bar, task id)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
+    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not options.progress) as bar:
+        yield bar, bar.add_task("grading", total=total)
 
+
+def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
+    """Dispatch students to job slots; a slot that dies is restarted and its student retried."""
     ctx = multiprocessing.get_context("fork")
     events = ctx.Queue()
     jobs_by_id = {job.student_id: (job, extra) for job, extra in todo}
@@ -407,10 +447,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
 
     for slot in range(jobs):
         start(slot)
-    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
-    with Progress(*columns, console=console, disable=not options.progress) as bar:
-        task_id = bar.add_task("grading", total=len(todo))
+    with progress_bar(options, console, len(todo)) as (bar, task_id):
         while len(finished) < len(todo):
             try:
                 event = events.get(timeout=0.5)
