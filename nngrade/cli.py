@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="Slurm jobs to start (each: [cluster] cores workers)")
     p.add_argument("--print-script", action="store_true",
                    help="print the job script and submit nothing")
+    p.add_argument("--insecure", action="store_true",
+                   help="without TLS (the scheduler then runs anyone's code as you)")
     p = sub.add_parser("publish", help="post scores, comments and feedback pages to Canvas")
     p.add_argument("target", choices=("canvas",))
     p.add_argument("results", type=Path, help="the --out folder of `nngrade grade`")
@@ -266,7 +268,8 @@ def cmd_cluster(args) -> int:
     if course is None:
         raise ValueError("no nngrade.toml found here; pass --course (its [cluster] table says "
                          "what each Slurm job asks for)")
-    return run_slurm(load_course(course), workers=args.workers, print_script=args.print_script)
+    return run_slurm(load_course(course), workers=args.workers, print_script=args.print_script,
+                     insecure=args.insecure)
 
 
 COMMANDS = {"init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,

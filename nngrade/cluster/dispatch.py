@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import secrets
 import sys
 import time
@@ -97,6 +98,8 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                                write_student_outputs)
 
     target = options.cluster
+    # Dask logs a lost connection, reconnects and retries at length; the run says it in one line
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     security = security_for(target)          # refuses an unsafe address before connecting
     course_dir = Path(course.path).resolve().parent if course.path else None
     expected = local_facts(settings.sets, course_dir, settings.probe_options.get("mnist_dir"),
@@ -138,7 +141,7 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
         run.sandbox = first.get("sandbox") or {}
         for job, _extra in todo:
             submit(job.student_id)
-        unusable_since = None
+        unusable_since = lost_since = None
         with progress_bar(options, console, len(todo)) as (bar, task_id):
             def finish(sid, ok):
                 finished.add(sid)
@@ -175,10 +178,9 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                 if time.monotonic() - workers.last > STATUS_SECONDS:
                     try:
                         workers.refresh()
-                    except Exception as exc:
-                        if client.status != "running":
-                            raise _gone(target.address, exc, len(finished), len(todo)) from None
-                        continue
+                    except Exception:
+                        workers.last = time.monotonic()
+                        continue             # reconnecting: the check below decides
                     # students wait while no usable worker is left; not for ever
                     if workers.ready:
                         unusable_since = None
@@ -189,8 +191,13 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                             f"--cluster {printable(target.address)}: no usable worker left for "
                             f"{target.wait_seconds:.0f} s; {len(finished)} of {len(todo)} "
                             "students finished; run the same command again to grade the rest")
-                if client.status not in ("running", "connecting", "newly-created"):
-                    raise _gone(target.address, client.status, len(finished), len(todo))
+                # the client reconnects on its own for a while; a scheduler away longer is gone
+                if client.status == "running":
+                    lost_since = None
+                elif lost_since is None:
+                    lost_since = time.monotonic()
+                elif time.monotonic() - lost_since > GONE_SECONDS:
+                    raise _gone(target.address, "it stopped answering", len(finished), len(todo))
     except KeyboardInterrupt:
         stopped = True
         raise
@@ -227,6 +234,8 @@ def _outcome(future) -> dict:
 
 def _gone(address: str, why, finished: int, total: int) -> ClusterError:
     line = str(why).splitlines()[0] if str(why) else type(why).__name__
+    if isinstance(why, (OSError, TimeoutError)) or "closing" in line.lower() or "closed" in line.lower():
+        line = "it stopped answering"          # Dask's own words name its connection pool
     return ClusterError(f"--cluster {printable(address)}: lost the scheduler ({printable(line)}); "
                         f"{finished} of {total} students finished; run the same command again "
                         "(with a scheduler) to grade the rest")
@@ -235,8 +244,6 @@ def _gone(address: str, why, finished: int, total: int) -> ClusterError:
 def _close(client, futures, plugin_name: str, cancel: bool, stopped: bool) -> None:
     """Cancel what is left, end the run's job slots on every worker, disconnect; quickly, and
     quietly when the scheduler is already gone."""
-    import logging
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)   # no reconnect noise
     if client.status == "running":
         try:
             if cancel and futures:

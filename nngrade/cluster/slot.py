@@ -37,14 +37,20 @@ def job_from_json(data: dict):
                       dict(job["file_names"]), cells=dict(job["cells"])), dict(data["extra"])
 
 
-def _die_with_parent() -> None:
-    """The slot ends (SIGTERM: its sandbox is killed) when the worker that started it dies."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)        # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+def _end_with_parent() -> None:
+    """The slot ends when the worker that started it dies (SIGKILL included): SIGTERM to itself,
+    whose handler (stopping.in_slot) kills the sandbox. A thread watching the parent pid, since
+    PR_SET_PDEATHSIG would fire when the worker's *thread* that started the slot ends."""
+    import threading
+    import time
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def main() -> int:
@@ -55,10 +61,7 @@ def main() -> int:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    ppid = os.getppid()
-    _die_with_parent()
-    if os.getppid() != ppid:
-        return 1
+    _end_with_parent()
 
     def send(message: dict) -> None:
         replies.write(json.dumps(message) + "\n")

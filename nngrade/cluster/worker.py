@@ -66,8 +66,7 @@ class SlotPlugin(WorkerPlugin):
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "nngrade.cluster.slot"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=None, text=True, encoding="utf-8", env=env,
-                start_new_session=True)
+                stdout=subprocess.PIPE, stderr=None, text=True, encoding="utf-8", env=env)
             self.proc.stdin.write(json.dumps(config) + "\n")
             self.proc.stdin.flush()
             deadline = time.monotonic() + SETUP_SECONDS
