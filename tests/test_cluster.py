@@ -82,6 +82,7 @@ def test_a_malformed_address(work):
     assert "expected SCHEME://HOST:PORT" in line
 
 
+@pytest.mark.slow      # Dask retries the connection for dispatch.CONNECT_SECONDS
 def test_no_scheduler_there_is_one_line(work):
     # loopback, nobody listening (port 9 is discard): a clear line, no traceback
     done = grade(work, "--cluster", "tcp://127.0.0.1:9")

@@ -24,7 +24,7 @@ from nngrade.cluster import ClusterError, require_distributed
 from nngrade.errors import printable
 from nngrade.terminal import shown
 
-CONNECT_SECONDS = 20.0
+CONNECT_SECONDS = 10.0        # Dask retries a refused connection until then
 POLL_SECONDS = 0.25
 STATUS_SECONDS = 3.0          # how often workers' slot states are looked at (new workers too)
 GONE_SECONDS = 10.0           # the scheduler unreachable this long: the run stops
@@ -99,7 +99,7 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
 
     target = options.cluster
     # Dask logs a lost connection, reconnects and retries at length; the run says it in one line
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    _quiet_dask()
     security = security_for(target)          # refuses an unsafe address before connecting
     course_dir = Path(course.path).resolve().parent if course.path else None
     expected = local_facts(settings.sets, course_dir, settings.probe_options.get("mnist_dir"),
@@ -169,6 +169,9 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                         finish(sid, False)
                     elif outcome["status"] == "gone":
                         raise _gone(target.address, outcome.get("why"), len(finished), len(todo))
+                    elif outcome["status"] == "lost":
+                        attempts[sid] -= 1      # no fault of the student's: not an attempt
+                        submit(sid)
                     elif attempts[sid] < MAX_ATTEMPTS and outcome["status"] == "slot-died":
                         submit(sid)         # as a local slot that died: once more
                     else:
@@ -205,6 +208,13 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
         _close(client, list(futures), plugin.name, cancel=True, stopped=stopped)
 
 
+def _quiet_dask() -> None:
+    import distributed  # noqa: F401  (its logging configuration sets each logger's own level)
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 def _outcome(future) -> dict:
     """A finished task as {"status": ...}: the slot's JSON answer, or what became of the task."""
     from distributed.scheduler import KilledWorker
@@ -228,7 +238,10 @@ def _outcome(future) -> dict:
                                               "that took it (Dask's KilledWorker)"}
         return {"status": "slot-died", "why": f"the task failed on its worker: "
                                              f"{type(exc).__name__}: {exc}"}
-    # cancelled or lost: the scheduler forgot the task (it went away)
+    if status == "lost":
+        # done, but its answer was held by a worker that died before it was fetched
+        return {"status": "lost"}
+    # cancelled: the scheduler forgot the task (it went away)
     return {"status": "gone", "why": f"the task was {status}"}
 
 
