@@ -265,3 +265,10 @@ def test_slurm_without_tls_is_refused_unless_insecure(tmp_path):
     assert "[cluster] needs tls_ca_file, tls_cert, tls_key" in line
     done = nngrade(tmp_path, "cluster", "slurm", "--course", ".", "--print-script", "--insecure")
     assert done.returncode == 0 and "tcp://127.0.0.1:" in done.stdout, done.stderr
+
+
+def test_the_documented_cluster_table_loads(tmp_path):
+    from test_docs_commands import doc_toml
+    course = load_course(course_file(tmp_path, "\n" + doc_toml("cluster")))
+    assert course.cluster_tls_key == "tls/node.key" and course.cluster_cores == 8
+    assert course.cluster_job_extra_directives == ("--account=nn101",)
