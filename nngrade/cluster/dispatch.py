@@ -13,6 +13,7 @@ resumes.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import logging
 import secrets
@@ -120,18 +121,30 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
     futures: dict = {}                        # future -> student id
     stopped = False
 
+    serial = itertools.count()
+
     def submit(sid):
         attempts[sid] += 1
         job, extra = jobs_by_id[sid]
+        # a fresh key each time: a key Dask lost must not be handed back as it was
         future = client.submit(grade_student, plugin.name, job_to_json(job, extra),
-                               key=f"nngrade-{run_id}-{safe_dir_name(sid)}-{attempts[sid]}",
-                               resources={resource: 1}, pure=False)
+                               key=f"nngrade-{run_id}-{next(serial)}", resources={resource: 1},
+                               pure=False)
         futures[future] = sid
 
     try:
         try:
             client.register_plugin(plugin, name=plugin.name)
-            workers = _Workers(client, plugin.name, target.address)
+        except Exception as exc:
+            if client.status != "running":
+                raise _gone(target.address, exc, 0, len(todo)) from None
+            # a worker that cannot even load the plugin has no kit (or a broken one)
+            raise ClusterError(f"--cluster {printable(target.address)}: a worker could not load "
+                               f"nngrade's job slot ({type(exc).__name__}: "
+                               f"{printable(str(exc).splitlines()[0] if str(exc) else '')}); "
+                               "install the same kit on every worker") from None
+        workers = _Workers(client, plugin.name, target.address)
+        try:
             workers.wait_for_one(target.wait_seconds)
         except ClusterError:
             raise
@@ -155,6 +168,9 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                     if sid in finished:
                         continue            # a second answer for a student already written
                     outcome = _outcome(future)
+                    if outcome["status"] in ("done", "error") and outcome.get("student") != sid:
+                        outcome = {"status": "slot-died", "why": "a worker answered for "
+                                                                 "another student"}
                     if outcome["status"] == "done":
                         document = outcome.get("document")
                         if not isinstance(document, dict):

@@ -44,6 +44,7 @@ class SlotPlugin(WorkerPlugin):
         self.worker = worker
         self.lock = threading.Lock()
         self.proc = None
+        self.closed = False
         self.state = {"state": "starting"}
         # starting the slot takes seconds: off the event loop, so heartbeats go on
         state = await asyncio.get_running_loop().run_in_executor(None, self._start)
@@ -52,7 +53,10 @@ class SlotPlugin(WorkerPlugin):
             await worker.set_resources(**{resource_name(self.run_id): 1})
 
     def teardown(self, worker):
+        # the run is over (or stopped): no restart, and the run's resource goes with the slot
+        self.closed = True
         self._stop()
+        worker.loop.add_callback(worker.set_resources, **{resource_name(self.run_id): 0})
 
     def _start(self) -> dict:
         config = json.loads(self.config_text)
@@ -129,6 +133,8 @@ class SlotPlugin(WorkerPlugin):
     def grade(self, job_text: str) -> str:
         """One student through the slot; the slot's answer as JSON text."""
         with self.lock:
+            if self.closed:
+                return json.dumps({"status": "slot-died", "why": "the run's job slot was ended"})
             if self.proc is None or self.proc.poll() is not None:
                 # the slot died with an earlier student: a fresh one, checked again
                 self.state = self._start()
