@@ -53,22 +53,45 @@ def grade(work: Path, *args: str):
 # ---- addresses ------------------------------------------------------------------------------
 
 
-def test_plain_tcp_to_another_machine_is_refused(work):
+@pytest.fixture
+def no_connection(monkeypatch):
+    """In this process, with any attempt to reach a scheduler a failure: a refused address
+    must be refused before a connection is tried (and a broken refusal must not send a packet
+    to another machine)."""
+    import distributed
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a connection was tried: {args}")
+    monkeypatch.setattr(distributed, "Client", refuse)
+
+
+def grade_here(work: Path, monkeypatch, capsys, *args: str) -> str:
+    """`nngrade grade` in this process; its one line of error."""
+    from nngrade.cli import main
+    monkeypatch.chdir(work)
+    code = main(["grade", "subs", "--out", "out", "--course", "c", "--no-progress", *args])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err.strip()
+
+
+def test_plain_tcp_to_another_machine_is_refused(work, no_connection, monkeypatch, capsys):
     # 192.0.2.1 is TEST-NET-1: refused before any connection is tried
-    line = one_line_error(grade(work, "--cluster", "tcp://192.0.2.1:8786"))
+    line = grade_here(work, monkeypatch, capsys, "--cluster", "tcp://192.0.2.1:8786")
     assert line.startswith("nngrade grade: --cluster tcp://192.0.2.1:8786: plain tcp:// to "
                            "another machine is refused"), line
     assert "--insecure" in line and "tls://" in line
     assert not (work / "out").exists()
 
 
-def test_an_address_without_scheme_is_tcp_and_refused_too(work):
-    line = one_line_error(grade(work, "--cluster", "192.0.2.1:8786"))
+def test_an_address_without_scheme_is_tcp_and_refused_too(work, no_connection, monkeypatch, capsys):
+    line = grade_here(work, monkeypatch, capsys, "--cluster", "192.0.2.1:8786")
     assert "plain tcp:// to another machine is refused" in line
 
 
-def test_tls_without_certificates_names_the_settings(work):
-    line = one_line_error(grade(work, "--cluster", "tls://192.0.2.1:8786"))
+def test_tls_without_certificates_names_the_settings(work, no_connection, monkeypatch, capsys):
+    line = grade_here(work, monkeypatch, capsys, "--cluster", "tls://192.0.2.1:8786")
     assert "tls:// needs tls_ca_file, tls_cert, tls_key" in line and "[cluster]" in line
 
 
