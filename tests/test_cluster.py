@@ -295,3 +295,10 @@ def test_the_documented_cluster_table_loads(tmp_path):
     course = load_course(course_file(tmp_path, "\n" + doc_toml("cluster")))
     assert course.cluster_tls_key == "tls/node.key" and course.cluster_cores == 8
     assert course.cluster_job_extra_directives == ("--account=nn101",)
+
+
+def test_only_a_set_that_trains_makes_the_mnist_files_matter():
+    from nngrade.autograder.sets import SETS
+    from nngrade.cluster.facts import trains_on_mnist
+    trains = [s.id for s in SETS if trains_on_mnist([s.id])]
+    assert len(trains) == 1 and trains[0].startswith("08")

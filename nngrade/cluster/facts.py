@@ -11,7 +11,11 @@ import hashlib
 import platform
 from pathlib import Path
 
-MNIST_SET = "08_mnist"
+def trains_on_mnist(set_ids) -> bool:
+    """Does a graded set train a model on the MNIST files? Sets that do have a training budget
+    in their set.toml ([limits] training_budget_cpu_seconds); the others never read them."""
+    from nngrade.autograder.sets import find_set
+    return any(find_set(s).limits.get("training_budget_cpu_seconds") for s in set_ids)
 
 
 def course_digest(course_dir: Path | None) -> str:
@@ -59,7 +63,7 @@ def local_facts(sets, course_dir: Path | None, mnist_dir: str | None, mnist_samp
         "version": __version__,
         "course": course_digest(course_dir),
         "grader": grader_digest(),
-        "mnist": mnist_checksum(mnist_dir, mnist_sample) if MNIST_SET in sets else None,
+        "mnist": mnist_checksum(mnist_dir, mnist_sample) if trains_on_mnist(sets) else None,
         "python": f"Python {platform.python_version()}, NumPy {numpy.__version__}",
     }
 
