@@ -198,10 +198,9 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                     try:
                         workers.refresh()
                     except Exception:
-                        workers.last = time.monotonic()
-                        continue             # reconnecting: the check below decides
+                        workers.last = time.monotonic()    # reconnecting: decided below
                     # students wait while no usable worker is left; not for ever
-                    if workers.ready:
+                    if workers.ready or client.status != "running":
                         unusable_since = None
                     elif unusable_since is None:
                         unusable_since = time.monotonic()
