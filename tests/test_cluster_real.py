@@ -6,7 +6,8 @@ processes on 127.0.0.1 (random ports), `nngrade grade --cluster` as a user runs 
   counted and written once), and a rerun through the cluster regrades nobody;
 - the scheduler killed mid-run: one line, exit 2; a fresh scheduler's rerun grades only the rest;
 - Ctrl-C: the run stops as a local one does and the scheduler is left with no task of it;
-- workers with another kit version or other course files are refused by name; none left: an error;
+- workers with another kit version, other course files or without the run's sandbox level are
+  refused by name; none left: an error;
 - TLS: a throwaway CA, one student over tls://.
 """
 from __future__ import annotations
@@ -201,25 +202,28 @@ def test_workers_with_another_kit_or_course_are_refused(tmp_path, cluster):
     subs = tmp_path / "subs"
     (subs / "kim").mkdir(parents=True)
     shutil.copy(REPO / "solutions" / "01_activations" / "activations.py", subs / "kim")
-    c = cluster(workers=3, worker_env=[{"PYTHONPATH": kit_env["PYTHONPATH"]},
-                                       {"NNGRADE_COURSE": str(other_course)}, {}])
-    c.wait_for_workers(3)
+    # a worker where bubblewrap cannot be found cannot start the run's level
+    no_bwrap = {"PATH": str(Path(sys.executable).parent)}
+    c = cluster(workers=4, worker_env=[{"PYTHONPATH": kit_env["PYTHONPATH"]},
+                                       {"NNGRADE_COURSE": str(other_course)}, {}, no_bwrap])
+    c.wait_for_workers(4)
     cmd = [sys.executable, "-m", "nngrade", "grade", str(subs), "--out", str(tmp_path / "out"),
            "--course", str(course), "--sets", "01", "--no-progress", "--cluster", c.address]
     code, stdout, stderr = finish(start(cmd, tmp_path))
     assert code == 0, stderr
     assert stdout.startswith("graded 1, unchanged 0, failed 0"), stdout
     refused = sorted(line for line in stderr.splitlines() if "refused" in line)
-    assert len(refused) == 2, stderr
+    assert len(refused) == 3, stderr
     assert any("kit version 9.9.9+" in line and "the coordinator's is" in line for line in refused), refused
     assert any("the course's own sets differ" in line and "NNGRADE_COURSE" in line for line in refused), refused
+    assert any("could not start the run's sandbox" in line and "bwrap" in line for line in refused), refused
     assert all(line.startswith("nngrade: worker tcp://127.0.0.1:") for line in refused), refused
     # without the good worker nobody is left: one clear error
     c.kill(c.workers[2])
     code, stdout, stderr = finish(start(cmd + ["--force"], tmp_path))
     assert code == 2, stdout + stderr
     last = stderr.splitlines()[-1]
-    assert last == f"nngrade grade: --cluster {c.address}: no usable worker (2 refused, each named above)", stderr
+    assert last == f"nngrade grade: --cluster {c.address}: no usable worker (3 refused, each named above)", stderr
     assert "Traceback" not in stderr
 
 
