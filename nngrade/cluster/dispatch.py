@@ -306,5 +306,10 @@ def cluster_target(args, course):
                            tls_cert=path(args.tls_cert, "cluster_tls_cert"),
                            tls_key=path(args.tls_key, "cluster_tls_key"),
                            wait_seconds=course.cluster_wait_seconds)
-    security_for(target)
+    if security_for(target) is None and target.insecure:
+        from nngrade.cluster.security import is_loopback, split_address
+        if not is_loopback(split_address(target.address)[1]):
+            print(f"nngrade: --insecure: the salt and the hidden suites go to "
+                  f"{printable(target.address)} unencrypted, and anyone who reaches that "
+                  "scheduler can run code as you", file=sys.stderr)
     return target
