@@ -28,6 +28,13 @@ def _add_grade(sub):
     p.add_argument("--allow-shared-uid", action="store_true",
                    help="grade even where student code would run under your own uid (the rlimit "
                         "level as a normal user); every report then says so")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="grade on a running Dask scheduler (tls://HOST:PORT; docs/CLUSTER.md)")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow plain tcp:// to a scheduler on another machine")
+    for name in ("tls-ca-file", "tls-cert", "tls-key"):
+        p.add_argument(f"--{name}", type=Path, default=None,
+                       help="TLS file of this client (default: the course's [cluster] table)")
 
 
 def _add_check(sub):
@@ -73,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="moodle-*: the --out folder of `nngrade grade`")
     p.add_argument("--worksheet", type=Path, default=None,
                    help="moodle-worksheet: the grading worksheet downloaded from Moodle")
+    p = sub.add_parser("cluster", help="start Dask workers on a Slurm cluster (docs/CLUSTER.md)")
+    p.add_argument("target", choices=("slurm",))
+    p.add_argument("--course", type=Path, default=None,
+                   help="course folder or nngrade.toml with the [cluster] table (default: the nearest one)")
+    p.add_argument("--workers", type=int, default=1, help="Slurm jobs to start (each: [cluster] cores workers)")
+    p.add_argument("--print-script", action="store_true",
+                   help="print the job script and submit nothing")
+    p.add_argument("--insecure", action="store_true",
+                   help="without TLS (the scheduler then runs anyone's code as you)")
     p = sub.add_parser("publish", help="post scores, comments and feedback pages to Canvas")
     p.add_argument("target", choices=("canvas",))
     p.add_argument("results", type=Path, help="the --out folder of `nngrade grade`")
@@ -166,6 +182,9 @@ def cmd_grade(args) -> int:
         fmt=args.fmt, roster=args.roster, allow_shared_uid=args.allow_shared_uid,
         mnist_dir=args.mnist_dir or (Path(os.environ["NNGRADE_MNIST_DIR"])
                                      if os.environ.get("NNGRADE_MNIST_DIR") else None))
+    if args.cluster is not None:
+        from nngrade.cluster.dispatch import cluster_target
+        options.cluster = cluster_target(args, course)
     run = grade_class(args.submissions, args.out, course, options)
     print(f"graded {len(run.graded)}, unchanged {len(run.skipped)}, failed {len(run.failed)} "
           f"in {run.seconds:.1f} s; sandbox: {run.sandbox.get('level', 'n/a') if run.sandbox else 'n/a'}")
@@ -250,9 +269,20 @@ def cmd_publish(args) -> int:
                    sets=_option_sets(args.sets) if args.sets else None)
 
 
+def cmd_cluster(args) -> int:
+    from nngrade.cluster.slurm import run_slurm
+    from nngrade.config import load_course
+    course = _course_file(args.course, Path.cwd())
+    if course is None:
+        raise ValueError("no nngrade.toml found here; pass --course (its [cluster] table says "
+                         "what each Slurm job asks for)")
+    return run_slurm(load_course(course), workers=args.workers, print_script=args.print_script,
+                     insecure=args.insecure)
+
+
 COMMANDS = {"init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,
             "new-set": cmd_new_set, "release": cmd_release, "export": cmd_export,
-            "publish": cmd_publish}
+            "publish": cmd_publish, "cluster": cmd_cluster}
 
 
 if __name__ == "__main__":

@@ -48,6 +48,25 @@ class Course:
     canvas_course_id: int | None = None
     canvas_token_file: str | None = None     # relative to the course folder; mode 0600
     canvas_assignments: dict = field(default_factory=dict)   # set id -> Canvas assignment id
+    # [cluster] (nngrade/cluster/): TLS files of the instructor's client (and of Slurm workers),
+    # relative to the course folder; the Slurm jobs' shape (dask-jobqueue's SLURMCluster)
+    cluster_tls_ca_file: str | None = None
+    cluster_tls_cert: str | None = None
+    cluster_tls_key: str | None = None
+    cluster_worker_tls_cert: str | None = None
+    cluster_worker_tls_key: str | None = None
+    cluster_wait_seconds: float = 60.0
+    cluster_cores: int = 1
+    cluster_memory: str = "4GB"
+    cluster_walltime: str = "01:00:00"
+    cluster_partition: str | None = None
+    cluster_job_extra_directives: tuple[str, ...] = ()
+    cluster_job_script_prologue: tuple[str, ...] = ()
+    cluster_python: str | None = None            # the kit's python on the nodes (default: this one)
+    cluster_local_directory: str | None = None
+    cluster_worker_course: str | None = None     # the course folder as the nodes see it
+    cluster_scheduler_port: int = 8786
+    cluster_interface: str | None = None         # the network interface the scheduler listens on
     path: Path | None = field(default=None, compare=False)
 
 
@@ -146,6 +165,26 @@ def _assignment_ids(value) -> str | None:
     return None
 
 
+def _strings(value) -> str | None:
+    return None if all(isinstance(v, str) for v in value) else "must be a list of strings"
+
+
+def _port(value) -> str | None:
+    return None if 0 <= value < 65536 else f"must be a port number (0 for any), not {value!r}"
+
+
+def _walltime(value) -> str | None:
+    import re
+    return None if re.fullmatch(r"(\d+-)?\d{1,3}(:\d\d){0,2}", value) else (
+        f"must be Slurm's time, e.g. \"01:30:00\" or \"1-00:00:00\", not {value!r}")
+
+
+def _memory(value) -> str | None:
+    import re
+    return None if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value) else (
+        f"must be an amount such as \"4GB\" or \"16GiB\", not {value!r}")
+
+
 def _set_names(value) -> str | None:
     names = [value] if isinstance(value, str) else value
     return None if all(isinstance(n, str) for n in names) else "must be a list of set names"
@@ -170,6 +209,27 @@ SCHEMA: dict[str, Setting | dict[str, Setting]] = {
     },
     "moodle": {
         "feedback_zip_mib": Setting("moodle_feedback_zip_mib", *NUMBER, check=_positive),
+    },
+    "cluster": {
+        "tls_ca_file": Setting("cluster_tls_ca_file", *TEXT),
+        "tls_cert": Setting("cluster_tls_cert", *TEXT),
+        "tls_key": Setting("cluster_tls_key", *TEXT),
+        "worker_tls_cert": Setting("cluster_worker_tls_cert", *TEXT),
+        "worker_tls_key": Setting("cluster_worker_tls_key", *TEXT),
+        "wait_seconds": Setting("cluster_wait_seconds", *NUMBER, check=_positive),
+        "cores": Setting("cluster_cores", (int,), "an integer", check=_positive),
+        "memory": Setting("cluster_memory", *TEXT, check=_memory),
+        "walltime": Setting("cluster_walltime", *TEXT, check=_walltime),
+        "partition": Setting("cluster_partition", *TEXT),
+        "job_extra_directives": Setting("cluster_job_extra_directives", (list,),
+                                        "a list of strings", check=_strings),
+        "job_script_prologue": Setting("cluster_job_script_prologue", (list,),
+                                       "a list of strings", check=_strings),
+        "python": Setting("cluster_python", *TEXT),
+        "local_directory": Setting("cluster_local_directory", *TEXT),
+        "worker_course": Setting("cluster_worker_course", *TEXT),
+        "scheduler_port": Setting("cluster_scheduler_port", (int,), "an integer", check=_port),
+        "interface": Setting("cluster_interface", *TEXT),
     },
     "canvas": {
         "url": Setting("canvas_url", *TEXT, check=_canvas_url),
@@ -245,7 +305,11 @@ def load_course(path: Path) -> Course:
         raise ConfigError(f"{path}: sets: {exc}") from None
     if "canvas_assignments" in values:
         values["canvas_assignments"] = _assignments_by_set(values["canvas_assignments"], path)
-    for name in ("mnist_budget_cpu_seconds", "late_penalty", "moodle_feedback_zip_mib"):
+    for name in ("cluster_job_extra_directives", "cluster_job_script_prologue"):
+        if name in values:
+            values[name] = tuple(values[name])
+    for name in ("mnist_budget_cpu_seconds", "late_penalty", "moodle_feedback_zip_mib",
+                 "cluster_wait_seconds"):
         if name in values:
             values[name] = float(values[name])
     values.setdefault("name", path.parent.name)

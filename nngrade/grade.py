@@ -7,6 +7,7 @@ a student whose grading kills a job slot twice gets a result saying so.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -50,6 +51,7 @@ class GradeOptions:
     mnist_sample: bool = False         # grade set 08 on the shipped sample (the demo)
     allow_shared_uid: bool = False     # grade others' code where it runs under our uid (runlevel.py)
     pages: bool = True                 # False: results.json only (Gradescope shows its own page)
+    cluster: object | None = None      # a cluster.ClusterTarget: grade on a Dask cluster
 
 
 @dataclass
@@ -177,12 +179,19 @@ def is_up_to_date(student_dir: Path, key: str) -> bool:
 # ---- one job slot (runs in its own process) ----------------------------------------------------------
 
 
-def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -> None:
-    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None.
+def run_slot(slot: int, settings: RunSettings, next_task, finished, started, held: dict,
+             run_level=None, approve=None):
+    """One job slot's grading loop, in the process that calls it: opens the sandbox and runs the
+    suites once, pulling (job, extra) from ``next_task()`` until it returns None;
+    ``finished(job, outcomes, seconds, extra)`` gets each graded student, ``started(d)`` the
+    sandbox description. Returns why the sandbox could not start, or None. Shared by the local
+    job slots (below) and a cluster worker's slot (nngrade/cluster/slot.py).
 
-    The run's sandbox level comes on ``run_levels`` (the dispatcher decides it while the slots
-    start); the slot opens its sandbox at that level in a thread while pytest collects the
-    suites, so neither waits for the other."""
+    ``run_level()`` gives the run's sandbox level (it may block until the level is decided;
+    None: the run was refused), settings.run_level by default. The sandbox opens in a thread
+    while pytest collects the suites, so neither waits for the other. A level
+    {"choose": forced} starts the best (or the forced) level, and ``approve(description)``
+    answers with the run's level decided from it, or None."""
     import concurrent.futures
 
     from nngrade.autograder.backends import CELL_FAILURES, SandboxStudent, cell_notes, limits_for
@@ -191,28 +200,26 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -
     from nngrade.runlevel import open_slot_pool, with_run_notes
 
     sets = tuple(find_set(s) for s in settings.sets)
-    held = {}
-    stopping.in_slot(lambda: held.get("pool"))
+    failure = {}
 
     def open_pool():
-        run_level = run_levels.get()
-        if run_level is None:              # the run was refused before any student
+        level = run_level() if run_level is not None else settings.run_level
+        if level is None:                  # the run was refused before any student
             return None, None
         # the run's level, never another; OUT, the submissions and the course stay hidden
-        pool, why = open_slot_pool(slot, run_level, list(settings.hide),
+        pool, why = open_slot_pool(slot, level, list(settings.hide),
                                    preload_plotting=settings.preload_plotting)
         held["pool"] = pool
         if pool is None:
-            events.put(("slot-failed", slot, why))
+            failure["why"] = why
             return None, None
-        if "choose" in run_level:          # this slot's sandbox decides the run's level
-            events.put(("started", slot, pool.describe()))
-            run_level = run_levels.get()
-            if run_level is None:
+        if "choose" in level:              # this slot's sandbox decides the run's level
+            level = approve(pool.describe())
+            if level is None:
                 pool.close()
                 return None, None
-        events.put(("sandbox", slot, with_run_notes(pool.describe(), run_level)))
-        return pool, run_level
+        started(with_run_notes(pool.describe(), level))
+        return pool, level
 
     opening = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     pool_future = opening.submit(open_pool)
@@ -223,8 +230,7 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -
         pool, _level = pool_future.result()
         if pool is None:
             return None
-        events.put(("ready", slot))
-        task = my_tasks.get()
+        task = next_task()
         if task is None:
             return None
         job, extra = task
@@ -232,19 +238,15 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -
         return job
 
     def on_done(job, outcomes, seconds):
-        pool, run_level = pool_future.result()
+        pool, level = pool_future.result()
         extra = pending.pop(job.student_id)
-        extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), run_level))
+        extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), level))
         failed = job.info.get(CELL_FAILURES) or []
         if failed:
             # notebook cells that failed on their own: named with the intake notes
             extra["notes"] = list(extra.get("notes") or []) + cell_notes(failed, settings.lang)
             extra["failed_cells"] = failed
-        try:
-            document = _finish_student(job, outcomes, seconds, extra, settings, sets)
-            events.put(("done", slot, job.student_id, document["score"]))
-        except Exception:
-            events.put(("error", slot, job.student_id, traceback.format_exc()))
+        finished(job, outcomes, seconds, extra)
 
     plugin = GradingPlugin(next_job=next_job,
                            open_student=lambda job: SandboxStudent(pool_future.result()[0], job,
@@ -259,6 +261,36 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -
         if pool is not None:
             pool.close()
         opening.shutdown()
+    return failure.get("why")
+
+
+def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -> None:
+    """Grade the students the dispatcher sends on ``my_tasks`` until it sends None; the run's
+    sandbox level comes on ``run_levels`` (the dispatcher decides it while the slots start)."""
+    sets = tuple(find_set(s) for s in settings.sets)
+    held = {}
+    stopping.in_slot(lambda: held.get("pool"))
+
+    def next_task():
+        events.put(("ready", slot))
+        return my_tasks.get()
+
+    def finished(job, outcomes, seconds, extra):
+        try:
+            document = _finish_student(job, outcomes, seconds, extra, settings, sets)
+            events.put(("done", slot, job.student_id, document["score"]))
+        except Exception:
+            events.put(("error", slot, job.student_id, traceback.format_exc()))
+
+    def approve(description):
+        events.put(("started", slot, description))
+        return run_levels.get()
+
+    why = run_slot(slot, settings, next_task, finished,
+                   lambda description: events.put(("sandbox", slot, description)), held,
+                   run_level=run_levels.get, approve=approve)
+    if why is not None:
+        events.put(("slot-failed", slot, why))
 
 
 def slot_independent(description: dict) -> dict:
@@ -273,14 +305,20 @@ def slot_independent(description: dict) -> dict:
     return clean
 
 
-def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
+def student_document(job, outcomes, seconds, extra, settings, sets) -> dict:
+    """A graded student's results document (not yet written)."""
     from nngrade.autograder.results import build_results
-    student_dir = Path(settings.out) / safe_dir_name(job.student_id)
     overrides = settings.overrides.get(job.student_id, {})
     document = build_results(job.student_id, outcomes, sets, lang=settings.lang, extra=extra,
                              overrides=overrides, execution_time=seconds)
     apply_late_policy(document, LatePolicy(settings.late_policy, settings.late_penalty))
-    write_student_outputs(document, student_dir, settings.lang, pages=settings.pages)
+    return document
+
+
+def _finish_student(job, outcomes, seconds, extra, settings, sets) -> dict:
+    document = student_document(job, outcomes, seconds, extra, settings, sets)
+    write_student_outputs(document, Path(settings.out) / safe_dir_name(job.student_id),
+                          settings.lang, pages=settings.pages)
     return document
 
 
@@ -396,7 +434,16 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     if todo:
         with stopping.stop_signals():
             try:
-                _run_slots(todo, jobs, settings, options, run, console)
+                if options.cluster is not None:
+                    # every worker must start the level chosen here (cluster/facts.py)
+                    from nngrade.cluster.dispatch import run_on_cluster
+                    from nngrade.runlevel import choose_run_level, shared_uid_allowed
+                    settings = replace(settings, run_level=choose_run_level(
+                        options.sandbox_level, list(settings.hide),
+                        allow_shared_uid=shared_uid_allowed(options.allow_shared_uid)))
+                    run_on_cluster(todo, settings, options, run, console, course)
+                else:
+                    _run_slots(todo, jobs, settings, options, run, console)
             except KeyboardInterrupt:
                 stopping.end_slots()
                 raise stopping.RunStopped(len(run.graded) + len(run.failed), len(todo)) from None
@@ -406,11 +453,19 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
     return run
 
 
-def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
-    """Dispatch students to job slots; a slot that dies is restarted and its student retried."""
+@contextlib.contextmanager
+def progress_bar(options: GradeOptions, console, total: int):
+    """The run's progress bar (local slots and a cluster alike): (bar, task id)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
+    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
+    with Progress(*columns, console=console, disable=not options.progress) as bar:
+        yield bar, bar.add_task("grading", total=total)
 
+
+def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
+    """Dispatch students to job slots; a slot that dies is restarted and its student retried."""
     ctx = multiprocessing.get_context("fork")
     events = ctx.Queue()
     jobs_by_id = {job.student_id: (job, extra) for job, extra in todo}
@@ -457,10 +512,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
         raise
     for _proc, _tasks, run_levels in slots.values():
         run_levels.put(decided["level"])
-    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
-    with Progress(*columns, console=console, disable=not options.progress) as bar:
-        task_id = bar.add_task("grading", total=len(todo))
+    with progress_bar(options, console, len(todo)) as (bar, task_id):
         while len(finished) < len(todo):
             try:
                 event = events.get(timeout=0.5)

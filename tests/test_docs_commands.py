@@ -17,6 +17,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -114,9 +115,11 @@ def moodle_worksheet(path: Path) -> None:
 
 
 def doc_toml(table: str) -> str:
-    """The documents' example of a course-file table ("[canvas]"), as a reader copies it."""
+    """The documents' example of a course-file table ("[canvas]"), as a reader copies it (an
+    example inside a list item is indented: without that indent)."""
     for doc in DOCS:
         for example in re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S):
+            example = textwrap.dedent(example)
             if re.search(rf"^\[{re.escape(table)}\]", example, re.M):
                 return example
     raise AssertionError(f"no document shows a [{table}] table")
@@ -133,6 +136,15 @@ def canvas_course(course: Path) -> None:
     if not token.exists():
         token.write_text("7~documented-commands-token\n", encoding="utf-8")
         token.chmod(0o600)
+
+
+def cluster_course(course: Path) -> None:
+    """docs/CLUSTER.md's [cluster] table in the course file; its TLS files are made by the
+    document's own openssl commands, as the reader makes them."""
+    config = course / "nngrade.toml"
+    if "[cluster]" not in config.read_text(encoding="utf-8"):
+        with open(config, "a", encoding="utf-8") as f:
+            f.write("\n" + doc_toml("cluster"))
 
 
 def nbgrader_submissions(submitted: Path) -> None:
@@ -157,6 +169,8 @@ def prepare(command: str, cwd: Path, top: Path) -> None:
         moodle_worksheet(cwd / options["--worksheet"])
     if words[:3] == ["nngrade", "publish", "canvas"]:
         canvas_course(cwd / options["--course"])
+    if words[:3] == ["nngrade", "cluster", "slurm"]:
+        cluster_course(cwd / options["--course"])
     for word in words:
         # a command on the token file (chmod) meets it as a pasted one is: not yet private
         if word.endswith("canvas-token") and not (cwd / word).exists() and (cwd / word).parent.is_dir():
