@@ -204,6 +204,18 @@ def test_setup_installs_the_kit_from_the_zip(root):
         assert Path(line).resolve().is_relative_to((root / "nngrade-venv").resolve()), line
 
 
+def test_setup_builds_the_caches_each_submission_reads(root):
+    """setup.sh builds the mistakes' fingerprints into ROOT/nngrade-cache (every submission
+    runs in a fresh container from the image); a submission then builds none of its own."""
+    cache = root / "nngrade-cache"
+    built = sorted(p.name for p in cache.glob("fingerprints-*.json"))
+    assert len(built) == 1
+    fingerprints = json.loads((cache / built[0]).read_text(encoding="utf-8"))
+    assert sorted(fingerprints) == sorted(find_set(s).id for s in SETS)
+    run_autograder(root, reference_files(), ON_TIME)
+    assert sorted(p.name for p in cache.glob("fingerprints-*.json")) == built
+
+
 # ---- grading ------------------------------------------------------------------------------------
 
 

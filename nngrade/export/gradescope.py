@@ -62,6 +62,12 @@ VENV="$ROOT/nngrade-venv"
 "$VENV/bin/python" -m pip install -q ${NNGRADE_PIP_ARGS:-} "$SOURCE"/nngrade-*-py3-none-any.whl
 "$VENV/bin/python" -c "import nngrade.export.gradescope_runner"
 echo "setup.sh: nngrade installed in $VENV"
+# Every submission runs in a fresh container made from this image: what the grader would
+# otherwise compute per submission (the mistakes' fingerprints, the sandbox's runtime) is
+# built here once, in ROOT/nngrade-cache.
+NNGRADE_CACHE_DIR="$ROOT/nngrade-cache" "$VENV/bin/python" -m nngrade.export.gradescope_runner \
+  --root "$ROOT" --course "$SOURCE/nngrade.toml" --warm \
+  || echo "setup.sh: the caches could not be built; each submission builds what it needs"
 """
 
 RUN_AUTOGRADER = r"""#!/usr/bin/env bash
@@ -73,6 +79,7 @@ PY="$ROOT/nngrade-venv/bin/python"
 [ -x "$PY" ] || PY="$(command -v python3 || echo python3)"
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
+export NNGRADE_CACHE_DIR="$ROOT/nngrade-cache"      # built by setup.sh
 "$PY" -m nngrade.export.gradescope_runner --root "$ROOT" --course "$ROOT/source/nngrade.toml"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then

@@ -181,15 +181,42 @@ def grade_submission(root: Path, course_path: Path) -> dict:
     return gradescope_document(document, info, course.lang, run.sandbox or {})
 
 
+def warm_caches(course_path: Path) -> int:
+    """What each submission would otherwise build: the public-example fingerprints of the
+    course's sets' mistakes, and the sandbox's runtime (a sandbox started and stopped once)."""
+    from nngrade.autograder.fingerprints import cached_fingerprints
+    from nngrade.autograder.sets import parse_sets
+    from nngrade.config import load_course
+    from nngrade.grade import grader_digest
+
+    course = load_course(course_path)
+    sets = parse_sets(list(course.sets))
+    cached_fingerprints([s.id for s in sets], grader_digest())
+    note = "fingerprints built"
+    try:
+        from nngrade.autograder.sandbox import SandboxPool
+        pool = SandboxPool(slot=0, preload_plotting=False)
+        note += f"; sandbox level {pool.level} started once"
+        pool.close()
+    except Exception as exc:  # noqa: BLE001 - an image build may not run the sandbox at all
+        note += f"; the sandbox did not start here ({exc})"
+    print(f"nngrade: {note} for {', '.join(s.id for s in sets)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nngrade.export.gradescope_runner")
     root_default = os.environ.get("NNGRADE_AUTOGRADER_ROOT") or DEFAULT_ROOT
     parser.add_argument("--root", type=Path, default=Path(root_default))
     parser.add_argument("--course", type=Path, default=None,
                         help="the course file (default: ROOT/source/nngrade.toml)")
+    parser.add_argument("--warm", action="store_true",
+                        help="build the caches every submission uses, grade nothing (setup.sh)")
     args = parser.parse_args(argv)
     root = args.root
     course = args.course or root / "source" / "nngrade.toml"
+    if args.warm:
+        return warm_caches(course)
     target = root / "results" / "results.json"
     try:
         document = grade_submission(root, course)
