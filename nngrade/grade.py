@@ -276,9 +276,11 @@ def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -
         return my_tasks.get()
 
     def finished(job, outcomes, seconds, extra):
+        # The dispatcher writes the pages and results.json while this slot grades the next
+        # student: the document goes back as JSON text.
         try:
-            document = _finish_student(job, outcomes, seconds, extra, settings, sets)
-            events.put(("done", slot, job.student_id, document["score"]))
+            document = student_document(job, outcomes, seconds, extra, settings, sets)
+            events.put(("done", slot, job.student_id, json.dumps(document)))
         except Exception:
             events.put(("error", slot, job.student_id, traceback.format_exc()))
 
@@ -513,11 +515,17 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
     for _proc, _tasks, run_levels in slots.values():
         run_levels.put(decided["level"])
     with progress_bar(options, console, len(todo)) as (bar, task_id):
+        to_write: list[tuple[str, str]] = []     # graded students whose files are not written yet
         while len(finished) < len(todo):
             try:
-                event = events.get(timeout=0.5)
+                # a slot says "ready" right after "done": hand it its next student first
+                event = events.get(timeout=0.02 if to_write else 0.5)
             except queue_module.Empty:
                 event = None
+                if to_write:
+                    sid, text = to_write.pop(0)
+                    finish(sid, _write_graded(sid, text, settings), bar, task_id)
+                    continue
             if event is not None:
                 kind, slot = event[0], event[1]
                 if kind == "sandbox":
@@ -532,7 +540,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     slots[slot][1].put(jobs_by_id[sid] if sid is not None else None)
                 elif kind == "done":
                     in_flight[slot] = None
-                    finish(event[2], True, bar, task_id)
+                    to_write.append((event[2], event[3]))
                 elif kind == "error":
                     in_flight[slot] = None
                     job, _extra = jobs_by_id[event[2]]
@@ -540,6 +548,9 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                           f"{shown(event[3])}",
                           file=sys.stderr)
                     finish(event[2], False, bar, task_id)
+                if len(to_write) > len(slots):       # busy slots: never fall behind for long
+                    sid, text = to_write.pop(0)
+                    finish(sid, _write_graded(sid, text, settings), bar, task_id)
                 continue
             # No news for a while: a slot that died takes its student with it; retry once.
             for slot, (proc, _q, _levels) in list(slots.items()):
@@ -583,6 +594,19 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
         proc.join(timeout=30)
         if proc.is_alive():
             proc.kill()
+
+
+def _write_graded(sid: str, text: str, settings: RunSettings) -> bool:
+    """Pages and results.json of a student a slot graded (its document as JSON text)."""
+    try:
+        document = json.loads(text)
+        write_student_outputs(document, Path(settings.out) / safe_dir_name(sid), settings.lang,
+                              pages=settings.pages)
+        return True
+    except Exception:
+        print(f"nngrade: could not write the result of {shown(sid)}:\n"
+              f"{shown(traceback.format_exc())}", file=sys.stderr)
+        return False
 
 
 def _first_slot_level(slots, events, options) -> dict:
