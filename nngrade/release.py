@@ -67,6 +67,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
     ("nngrade", "cli.py"),
     ("nngrade", "errors.py"),        # cli.py's one-line error messages
+    ("nngrade", "speech.py"),        # the command line's messages in the user's language
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
     ("nngrade", "terminal.py"),      # the one escaper of untrusted text on the terminal

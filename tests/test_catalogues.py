@@ -30,7 +30,7 @@ from nngrade.autograder import i18n
 from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, SETS
 
 KIT = i18n.KIT_LOCALE
-KIT_PREFIXES = ("msg:", "page:")
+KIT_PREFIXES = ("msg:", "page:", "cli:")
 HINT_KEY = re.compile(r"^hint:[^:]+:(title|text)(@[\w.]+)?$")
 SET_KEYS = {"set:title"}     # the set's own texts that are no suite's sentence
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -131,24 +131,36 @@ def kit_problems(locale: Path = KIT) -> list[str]:
     for here, there, name in ((en, ko, "ko.po"), (ko, en, "en.po")):
         problems += [f"{name} has no {k!r}" for k in sorted(here)
                      if k.startswith(KIT_PREFIXES) and not there.get(k)]
-    problems += [f"{k!r} is neither a msg: nor a page: key" for k in sorted(set(en) | set(ko))
+    problems += [f"{k!r} is neither a msg:, a page: nor a cli: key" for k in sorted(set(en) | set(ko))
                  if not k.startswith(KIT_PREFIXES)]
     problems += [f"the placeholders of {k!r} differ between en.po and ko.po" for k in sorted(en)
                  if k in ko and fields_of(en[k]) != fields_of(ko[k])]
     return problems
 
 
+# the functions that say a catalogue key: say("key") and Said("key") (msg:key, or the key itself
+# when it has a prefix of its own), cli("key") and tell("key") (the command line's cli:key)
+SAYERS = {"say": "msg:", "Said": "msg:", "cli": "cli:", "_cli": "cli:", "tell": "cli:"}
+
+
+def msgid_said(name: str, key: str) -> str:
+    if SAYERS[name] == "msg:" and key.startswith("cli:"):
+        return key
+    return SAYERS[name] + key
+
+
 def said_keys(source: str) -> list[tuple[int, str]]:
-    """(line, key) of every say("key", ...) and Said("key", ...) with a literal key."""
+    """(line, msgid) of every say("key", ...), Said("key", ...), cli("key", ...) and
+    tell("key", ...) with a literal key."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             first = node.args[0] if node.args else None
-            if name in ("say", "Said") and isinstance(first, ast.Constant) \
+            if name in SAYERS and isinstance(first, ast.Constant) \
                     and isinstance(first.value, str):
-                found.append((node.lineno, first.value))
+                found.append((node.lineno, msgid_said(name, first.value)))
     return found
 
 
@@ -231,9 +243,9 @@ def test_every_key_the_code_says_is_in_the_kits_catalogue():
     missing = []
     for folder in CODE_DIRS:
         for path in sorted(folder.rglob("*.py")):
-            for line, key in said_keys(path.read_text(encoding="utf-8")):
-                if not (en.get("msg:" + key) and ko.get("msg:" + key)):
-                    missing.append(f"{path.relative_to(REPO)}:{line}: msg:{key}")
+            for line, msgid in said_keys(path.read_text(encoding="utf-8")):
+                if not (en.get(msgid) and ko.get(msgid)):
+                    missing.append(f"{path.relative_to(REPO)}:{line}: {msgid}")
     assert missing == []
 
 
@@ -334,7 +346,7 @@ def test_a_kit_key_in_one_language_only_or_with_other_fields_is_caught(tmp_path)
                                     encoding="utf-8")
     assert kit_problems(tmp_path) == [
         "ko.po has no 'msg:b'", "en.po has no 'page:c'",
-        "'loose' is neither a msg: nor a page: key",
+        "'loose' is neither a msg:, a page: nor a cli: key",
         "the placeholders of 'msg:a' differ between en.po and ko.po"]
 
 
@@ -361,4 +373,4 @@ def test_a_sentence_left_outside_student_text_is_caught(tmp_path):
 
 def test_said_keys_are_found_only_when_literal():
     source = 'say("mismatch", lang)\nSaid("data-sample", train=1)\nsay(f"x-{y}", lang)\n'
-    assert said_keys(source) == [(1, "mismatch"), (2, "data-sample")]
+    assert said_keys(source) == [(1, "msg:mismatch"), (2, "msg:data-sample")]
