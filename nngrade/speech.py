@@ -95,8 +95,7 @@ def os_reason(exc: OSError) -> Said:
     key = _OS_REASONS.get(exc.errno)
     if key is not None:
         return cli(key)
-    text = exc.strerror or str(exc)
-    return Said.plain(text[:1].lower() + text[1:])
+    return Said.plain(exc.strerror or str(exc))
 
 
 def prefixed(where, exc_or_said) -> Said:

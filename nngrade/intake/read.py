@@ -12,6 +12,7 @@ from .formats import FORMATS, StudentEntry, detect_format, list_students, open_c
 from .model import IntakeError, IntakeLimits, Refused, StudentContext, Submission, modules_digest
 from .names import shown
 from nngrade.errors import did_you_mean, some
+from nngrade.speech import cli
 
 log = logging.getLogger("nngrade.intake")
 
@@ -33,7 +34,7 @@ def read_class(path, format: str = "folders", only: str | None = None,
         seen = detect_format(path) if path.exists() else None
         format = "folders" if seen in (None, "zip") else seen
     if format not in FORMATS:
-        raise IntakeError(f"unknown submissions format {format!r}; one of {', '.join(FORMATS)}")
+        raise IntakeError(cli("intake-unknown-format", format=repr(format), formats=', '.join(FORMATS)))
     container = open_container(path, format, limits, zip_ok=format in ("canvas", "moodle"))
     with container.ctx.stack:
         entries = _unique(list_students(format, container))
@@ -47,8 +48,8 @@ def read_class(path, format: str = "folders", only: str | None = None,
             chosen = [e for e in entries if e.student_id == only]
             if not chosen:
                 ids = [e.student_id for e in entries]
-                raise IntakeError(f"{shown(str(path))}: --only: no student {only!r} in this "
-                                  f"{format} layout{did_you_mean(only, ids)}; its students: {some(ids)}")
+                raise IntakeError(cli("intake-only", path=shown(str(path)), only=repr(only), format=format,
+                                      near=did_you_mean(only, ids), students=some(ids)))
             entries = chosen
         return [read_student(e, limits) for e in entries]
 
