@@ -22,6 +22,7 @@ from pathlib import Path
 from nngrade import __version__
 from nngrade.autograder.fingerprints import cached_fingerprints
 from nngrade.autograder.messages import in_language
+from nngrade.speech import cli, tell
 from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
@@ -142,15 +143,15 @@ def load_overrides(out: Path) -> dict[str, dict[str, float]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except Exception as exc:
-        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+        raise ValueError(cli("not-toml", path=path, error=exc)) from None
     overrides = {}
     for student, tests in data.items():
         if not isinstance(tests, dict):
-            raise ValueError(f"{path}: [{student}] must be a table of test name = points")
+            raise ValueError(cli("override-table", path=path, student=student))
         for test, points in tests.items():
             if isinstance(points, bool) or not isinstance(points, (int, float)):
-                raise ValueError(f"{path}: [{student}] {test!r} must be a number of points, "
-                                 f"not {points!r}")
+                raise ValueError(cli("override-points", path=path, student=student, test=repr(test),
+                                     points=repr(points)))
         overrides[str(student)] = {str(k): float(v) for k, v in tests.items()}
     return overrides
 
@@ -348,7 +349,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         extra = {"grading_key": key, "submission_digest": sub.digest, "late": sub.late,
                  "display_name": display_name,
                  "notes": [in_language(n, options.lang) for n in sub.notes],
-                 "problems": list(sub.problems), "submitted_at": sub.submitted_at,
+                 "problems": [in_language(p, options.lang) for p in sub.problems],
+                 "submitted_at": sub.submitted_at,
                  "course": course.name}
         todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names),
                                 cells=dict(sub.cells)), extra))
@@ -434,8 +436,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 elif kind == "error":
                     in_flight[slot] = None
                     job, _extra = jobs_by_id[event[2]]
-                    print(f"nngrade: could not write the result of {shown(event[2])}:\n"
-                          f"{shown(event[3])}",
+                    print(tell("result-not-written", student=shown(event[2]), why=shown(event[3])),
                           file=sys.stderr)
                     finish(event[2], False, bar, task_id)
                 continue
@@ -446,8 +447,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 if slot in dropped:
                     del slots[slot]
                     if not slots:
-                        raise RunRefused(f"no job slot could start the {settings.run_level['level']} "
-                                         f"sandbox: {dropped[slot]}")
+                        raise RunRefused(cli("no-slot-started", level=settings.run_level["level"],
+                                             why=dropped[slot]))
                     continue
                 sid, in_flight[slot] = in_flight.get(slot), None
                 if sid is None and proc.exitcode != 0:

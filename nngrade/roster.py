@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from nngrade.speech import cli, os_reason
+
 # Canvas's header → our field; a few other spellings seen in hand-made rosters are accepted.
 _COLUMNS = {
     "student": "name", "student name": "name", "name": "name",
@@ -28,9 +30,6 @@ _COLUMNS = {
 }
 _KEY_FIELDS = ("canvas_id", "sis_user_id", "sis_login_id")
 _CANVAS_HEADER = {"canvas_id": "ID", "sis_user_id": "SIS User ID", "sis_login_id": "SIS Login ID"}
-
-
-from nngrade.speech import cli, os_reason
 
 
 class RosterError(ValueError):

@@ -47,12 +47,9 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
     notes = []
     if shares_grader_uid(description):
         if not allow_shared_uid:
+            from nngrade.speech import cli
             who = "root" if os.geteuid() == 0 else f"uid {os.getuid()}"
-            raise RunRefused(
-                f"the best sandbox level here is rlimit, where student code would run as you "
-                f"({who}) and could read and change your files; make bubblewrap work (install "
-                "it; on Ubuntu 24.04 allow unprivileged user namespaces for bwrap) or grade as "
-                "root, or pass --allow-shared-uid to accept that risk")
+            raise RunRefused(cli("shared-uid-refused", who=who))
         notes.append(SHARED_UID_NOTE)
     return {"level": description["level"], "unavailable": description.get("unavailable", {}),
             "notes": notes}
