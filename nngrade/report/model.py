@@ -57,7 +57,8 @@ def set_title(set_id: str, lang: str) -> str:
     for s in all_sets():
         if s.id == set_id:
             found = i18n.lookup("set:title", lang, s.folder) if s.folder is not None else None
-            return found or (s.title_ko if lang == "ko" else s.title_en) or set_id
+            # a set without a catalogue: set.toml's title in the language, else its English one
+            return found or getattr(s, f"title_{lang}", None) or s.title_en or set_id
     return set_id
 
 
