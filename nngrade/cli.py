@@ -215,12 +215,13 @@ def _course_file(course: Path | None, *near: Path) -> Path | None:
 
 
 def cmd_export(args) -> int:
+    from nngrade import speech
     if args.target.startswith("moodle-"):
         from nngrade.moodle import run_export
         for line in run_export(args.target, args.dest, args.results, args.worksheet,
                                _option_sets(args.sets) if args.sets else None,
                                _course_file(args.course, args.results or Path.cwd())):
-            print(line)
+            print(speech.spoken(line))
         return 0
     if args.course is not None:
         from nngrade.config import load_course
