@@ -262,7 +262,7 @@ def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
         try:
             set_id = find_set(key).id
         except UnknownSetError as exc:
-            raise ConfigError(prefixed(f"{path}: [canvas.assignments]", exc)) from None
+            raise ConfigError(prefixed(f"{path}: [canvas.assignments]", exc, colon=False)) from None
         if set_id in by_set:
             raise ConfigError(cli("canvas-assignment-twice", path=path, set=set_id))
         by_set[set_id] = number

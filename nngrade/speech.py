@@ -63,7 +63,9 @@ def cli(key: str, /, **fields) -> Said:
 
 def tell(key: str, /, **fields) -> str:
     """The message ``cli:<key>`` in the command line's language, to print now."""
-    return say(PREFIX + key, current(), **{k: in_language(v, current()) for k, v in fields.items()})
+    lang = current()
+    return say(PREFIX + key, lang, **{k: v.to(lang) if isinstance(v, Said) else v
+                                      for k, v in fields.items()})
 
 
 def spoken(text) -> str:
@@ -98,7 +100,7 @@ def os_reason(exc: OSError) -> Said:
     return Said.plain(exc.strerror or str(exc))
 
 
-def prefixed(where, exc_or_said) -> Said:
+def prefixed(where, exc_or_said, colon: bool = True) -> Said:
     """``where: <sentence>`` keeping the sentence's structure (a file's name before a problem)."""
     said = exc_or_said if isinstance(exc_or_said, Said) else said_of(exc_or_said)
-    return Said.joined([Said.plain(f"{where}:"), said])
+    return Said.joined([Said.plain(f"{where}:" if colon else str(where)), said])
