@@ -32,6 +32,8 @@ from pathlib import Path
 
 from nngrade import __version__
 from nngrade.paths import AUTOGRADER_DIR, PACKAGE_DIR, REPO_ROOT, SOLUTIONS_DIR, TEMPLATES_DIR
+from nngrade.autograder.messages import Said
+from nngrade.speech import cli
 
 DIST = "nngrade"
 WHEEL_TAG = "py3-none-any"
@@ -221,15 +223,15 @@ def export_gradescope(dest: Path, sets, course: Path | None = None) -> Path:
     dest = Path(dest)
     sets = tuple(sets)
     if not sets:
-        raise ValueError("no exercise set to export")
+        raise ValueError(cli("export-no-set"))
     if dest.suffix.lower() != ".zip":
-        raise ValueError(f"{dest}: the Gradescope autograder must be a .zip file")
+        raise ValueError(cli("gradescope-zip", path=dest))
     if dest.exists() and dest.is_dir():
-        raise ValueError(f"{dest}: is a folder; give the path of the .zip to write")
-    missing = [f"{p}: missing (the hidden suite of {s.id})" for s in sets
+        raise ValueError(cli("gradescope-folder", path=dest))
+    missing = [cli("gradescope-no-hidden", path=p, set=s.id) for s in sets
                if not (p := suite_path(s.id, public=False)).is_file()]
     if missing:
-        raise ValueError("cannot export:\n" + "\n".join(missing))
+        raise ValueError(cli("export-cannot", problems=Said.joined(missing, "; ")))
     entries = {
         wheel_name(): (build_wheel(kit_files()), 0o644),
         COURSE_FILE: (course_file(sets, course).encode("utf-8"), 0o644),
