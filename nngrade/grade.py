@@ -409,8 +409,9 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
 
     for slot in range(jobs):
         start(slot)
-    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
+    columns = (TextColumn("[bold]" + shown(tell("progress-grading"), markup=True)), BarColumn(),
+               MofNCompleteColumn(), TextColumn("•"), TimeElapsedColumn(),
+               TextColumn("• " + shown(tell("progress-left"), markup=True)), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not options.progress) as bar:
         task_id = bar.add_task("grading", total=len(todo))
         while len(finished) < len(todo):

@@ -12,7 +12,7 @@ from .formats import FORMATS, StudentEntry, detect_format, list_students, open_c
 from .model import IntakeError, IntakeLimits, Refused, StudentContext, Submission, modules_digest
 from .names import shown
 from nngrade.errors import did_you_mean, some
-from nngrade.speech import cli
+from nngrade.speech import cli, spoken
 
 log = logging.getLogger("nngrade.intake")
 
@@ -39,7 +39,7 @@ def read_class(path, format: str = "folders", only: str | None = None,
     with container.ctx.stack:
         entries = _unique(list_students(format, container))
         for note in container.ctx.notes + container.ctx.problems:
-            log.warning("%s: %s", path, note)
+            log.warning("%s: %s", path, spoken(note))
             if class_notes is not None:
                 class_notes.append(note)
         if class_ids is not None:
