@@ -17,7 +17,7 @@ def say(key: str, lang: str = "en", /, **fields) -> str:
     text = i18n.lookup(msgid_of(key), lang)
     if text is None:
         raise KeyError(f"no grader message {key!r} in the kit's catalogue")
-    return i18n.fill(text, fields)
+    return i18n.fill(text, _in(fields, lang))      # a field that is a Said, in the same language
 
 
 class Said(str):
