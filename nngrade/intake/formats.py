@@ -228,7 +228,7 @@ def _moodle_root(nodes: list[tuple[re.Match, Node]]):
                     try:
                         items.extend(node.children(ctx, shown(node.name)))
                     except Refused as e:
-                        ctx.problem(f"{shown(node.name)}: {e}")
+                        ctx.problem(Said("intake-at", path=shown(node.name), problem=said_of(e)))
             elif rest:
                 items.append(node.renamed(rest))
         return VirtualFolder("", items), 0

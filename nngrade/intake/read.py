@@ -12,7 +12,7 @@ from .formats import FORMATS, StudentEntry, detect_format, list_students, open_c
 from .model import IntakeError, IntakeLimits, Refused, StudentContext, Submission, modules_digest
 from .names import shown
 from nngrade.errors import did_you_mean, some
-from nngrade.speech import cli, spoken
+from nngrade.speech import cli, said_of, spoken
 
 log = logging.getLogger("nngrade.intake")
 
@@ -85,10 +85,11 @@ def read_student(entry: StudentEntry, limits: IntakeLimits) -> Submission:
             root, zip_depth = entry.open(ctx)
             modules, file_names, cells = choose(walk(root, ctx, zip_depth, entry.rule), ctx)
         except Refused as e:
-            ctx.problem(f"{shown(entry.source)}: {e}")
+            ctx.problem(Said("intake-at", path=shown(entry.source), problem=said_of(e)))
         except Exception as e:        # a bug or an exotic file must not stop the class
             log.exception("reading %s", entry.source)
-            ctx.problem(f"{shown(entry.source)}: could not be read ({type(e).__name__}: {shown(str(e), 200)})")
+            ctx.problem(Said("intake-unreadable", path=shown(entry.source),
+                             error=f"{type(e).__name__}: {shown(str(e), 200)}"))
     if not modules and not ctx.problems:
         ctx.note(Said("note-nothing-found"))
     notes, problems = ctx.finished_messages()
