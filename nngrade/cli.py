@@ -106,7 +106,12 @@ def _only_commands(sub, keep) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from nngrade import speech
-    speech.use(speech.language(getattr(args, "lang", None)))
+    with speech.speaking(speech.language(getattr(args, "lang", None))):
+        return _run(args)
+
+
+def _run(args) -> int:
+    from nngrade import speech
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt as stop:

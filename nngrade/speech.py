@@ -11,6 +11,7 @@ language when it is printed.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 
@@ -47,9 +48,21 @@ def language(option: str | None = None, environ=None) -> str:
     return i18n.SOURCE_LANG
 
 
-def use(lang: str) -> None:
-    """Say everything from now on in ``lang`` (the command's --lang, or the environment's)."""
-    _chosen[:] = [lang]
+def use(lang: str | None) -> None:
+    """Say everything from now on in ``lang`` (the command's --lang, or the environment's);
+    None goes back to the environment's."""
+    _chosen[:] = [lang] if lang else []
+
+
+@contextlib.contextmanager
+def speaking(lang: str):
+    """The command line's language for the length of one command."""
+    before = list(_chosen)
+    use(lang)
+    try:
+        yield
+    finally:
+        _chosen[:] = before
 
 
 def current() -> str:
