@@ -38,6 +38,11 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PARTICLE_TEMPLATE = re.compile(r"[을를이가은는와과]\([을를이가은는와과]\)|\(으\)로|\(이\)")
 # a particle (or any Hangul) glued to code: "`sigmoid`가" instead of "`sigmoid` 함수가"
 PARTICLE_ON_CODE = re.compile(r"`[\uac00-\ud7a3]")
+# a particle that depends on the word's last syllable right after a placeholder: the filled-in
+# word (a path, an id, a number) decides it, so "{path}을" is as wrong as "`sigmoid`가"; the
+# particle goes on a Korean noun after it ("{path} 파일을")
+PARTICLE_ON_FIELD = re.compile(r"\}(이|가|을|를|은|는|과|와|으로|로|이라는|라는|이어야|여야)"
+                               r"(?![\uac00-\ud7a3])")
 REPO = Path(__file__).resolve().parent.parent
 CODE_DIRS = [REPO / "autograder", REPO / "nngrade"]
 
@@ -199,6 +204,9 @@ def korean_problems(path: Path) -> list[str]:
     for msgid, text in read_entries(path).items():
         if PARTICLE_TEMPLATE.search(text):
             problems.append(f"{path}: {msgid!r} uses a particle template: {text!r}")
+        if PARTICLE_ON_FIELD.search(text):
+            problems.append(f"{path}: {msgid!r} puts a particle on a filled-in value (put a noun "
+                            f"after it: \"{{path}} 파일을\"): {text!r}")
         if PARTICLE_ON_CODE.search(text):
             problems.append(f"{path}: {msgid!r} glues Korean to code (put a noun after the "
                             f"code: \"`sigmoid` 함수가\"): {text!r}")
@@ -354,10 +362,14 @@ def test_particle_templates_and_particles_on_code_are_caught(tmp_path):
     po = tmp_path / "ko.po"
     po.write_text('msgid "a"\nmsgstr "{name}을(를) 바꾸면 안 됩니다"\n\n'
                   'msgid "b"\nmsgstr "`sigmoid`가 넘칩니다"\n\n'
-                  'msgid "c"\nmsgstr "`sigmoid` 함수가 넘칩니다"\n', encoding="utf-8")
+                  'msgid "c"\nmsgstr "`sigmoid` 함수가 넘칩니다"\n\n'
+                  'msgid "d"\nmsgstr "{path}를 읽을 수 없습니다"\n\n'
+                  'msgid "e"\nmsgstr "{path} 파일을 읽을 수 없습니다({count}개)"\n', encoding="utf-8")
     problems = korean_problems(po)
-    assert len(problems) == 2 and "'a' uses a particle template" in problems[0]
-    assert "'b' glues Korean to code" in problems[1]
+    assert any("'a' uses a particle template" in p for p in problems)
+    assert any("'b' glues Korean to code" in p for p in problems)
+    assert any("'d' puts a particle on a filled-in value" in p for p in problems)
+    assert not any(f"'{m}'" in p for p in problems for m in "ce")
 
 
 def test_a_sentence_left_outside_student_text_is_caught(tmp_path):
