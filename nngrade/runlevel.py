@@ -39,7 +39,8 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
     try:
         pool = SandboxPool(slot=0, level=forced, hide=hide, preload_plotting=False)
     except SandboxUnavailable as e:
-        raise RunRefused(str(e)) from None
+        from nngrade.speech import said_of
+        raise RunRefused(said_of(e)) from None
     try:
         description = pool.describe()
     finally:
@@ -65,7 +66,8 @@ def open_slot_pool(slot: int, run_level: dict, hide):
             return SandboxPool(slot=slot, level=run_level["level"], hide=hide,
                                known_unavailable=run_level.get("unavailable")), ""
         except SandboxUnavailable as e:
-            why = str(e)
+            from nngrade.speech import said_of
+            why = said_of(e)
             time.sleep(SLOT_RETRY_SECONDS[min(attempt, len(SLOT_RETRY_SECONDS) - 1)])
     return None, why
 

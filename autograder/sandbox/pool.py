@@ -199,7 +199,7 @@ class SandboxPool:
         self.preload_plotting = bool(preload_plotting)
         forced = level or os.environ.get("NNGRADE_SANDBOX") or None
         if forced is not None and forced not in LEVELS:
-            raise ValueError(f"unknown sandbox level {forced!r}; choose one of {', '.join(LEVELS)}")
+            raise ValueError(Said("cli:sandbox-level", level=repr(forced), levels=", ".join(LEVELS)))
         try:
             self.level = self._choose(forced)
         except BaseException:
@@ -226,12 +226,13 @@ class SandboxPool:
                 self._start(level)
                 return level
             except SandboxUnavailable as e:
-                self._unavailable[level] = str(e)
+                self._unavailable[level] = _said(e)
         if forced:
-            raise SandboxUnavailable(f"sandbox level {forced!r} is not available here: "
-                                     f"{self._unavailable[forced]}")
-        raise SandboxUnavailable("no sandbox level could start: " + "; ".join(
-            f"{k}: {v}" for k, v in self._unavailable.items()))
+            raise SandboxUnavailable(Said("cli:sbx-level-unavailable", level=repr(forced),
+                                          why=self._unavailable[forced]))
+        raise SandboxUnavailable(Said("cli:sbx-no-level", why=Said.joined(
+            [Said.joined([Said.plain(f"{k}:"), _said(v)]) for k, v in self._unavailable.items()],
+            "; ")))
 
     def _interpreter(self) -> launch.Interpreter:
         if self._interp is None:
@@ -244,13 +245,12 @@ class SandboxPool:
     def _start(self, level: str) -> None:
         t0 = time.monotonic()
         if level == "bwrap" and shutil.which("bwrap") is None:
-            raise SandboxUnavailable("bubblewrap is not installed (apt install bubblewrap)")
+            raise SandboxUnavailable(Said("cli:sbx-no-bwrap"))
         if level == "unshare":
             if not self.root:
-                raise SandboxUnavailable("needs root (as a normal user, bwrap provides the "
-                                         "namespaces through user namespaces)")
+                raise SandboxUnavailable(Said("cli:sbx-unshare-needs-root"))
             if shutil.which("unshare") is None:
-                raise SandboxUnavailable("the unshare command (util-linux) is not installed")
+                raise SandboxUnavailable(Said("cli:sbx-no-unshare"))
         try:
             interp = self._interpreter()
             drop = self.root
@@ -282,8 +282,7 @@ class SandboxPool:
                 self._kill_uid_processes()
         elif level == "unshare":
             if not drop:
-                raise SandboxUnavailable("no Python an unprivileged uid can run, so student code "
-                                         "would keep root inside the namespaces")
+                raise SandboxUnavailable(Said("cli:sbx-no-unprivileged-python"))
             config.update(kill="pidns", site=[interp.site], isolate_filesystem=True,
                           hide=self._hide, student_uid=self._uid, student_gid=self._uid)
             cmd = launch.unshare_command(interp, self._runner, config)
@@ -320,7 +319,7 @@ class SandboxPool:
                                     cwd="/", **popen)
         except OSError as e:
             ctl_parent.close()
-            raise SandboxUnavailable(f"cannot start {cmd[0]}: {e}") from None
+            raise SandboxUnavailable(Said("cli:sbx-cannot-start", command=cmd[0], error=str(e))) from None
         finally:
             ctl_child.close()
         ctl_parent.settimeout(30)
@@ -335,8 +334,8 @@ class SandboxPool:
             err = errlog.read().decode("utf-8", "replace").strip().splitlines()
             errlog.close()
             ctl_parent.close()
-            raise SandboxUnavailable(err[-1][:300] if err else f"{cmd[0]} exited with code "
-                                     f"{proc.returncode} before the sandbox was ready")
+            raise SandboxUnavailable(err[-1][:300] if err else Said(
+                "cli:sbx-exited-early", command=cmd[0], code=proc.returncode))
         self._zygote = _Zygote(proc, ctl_parent, json.loads(data), errlog)
         if level == "rlimit" and not drop:
             # Students share our uid here: at least our memory and environment stay unreadable
@@ -932,6 +931,15 @@ class Session:
                 reply.status = "bad-value"
                 reply.error = ErrorInfo("NotPlainData", Said("sbx-not-plain-data", type=found))
         return reply
+
+
+def _said(e) -> Said:
+    """The sentence of an exception (or a text) as a Said: a library's words stay as they are."""
+    if isinstance(e, Said):
+        return e
+    if isinstance(e, BaseException) and e.args and isinstance(e.args[0], Said):
+        return e.args[0]
+    return Said.plain(str(e))
 
 
 def _error_info(e) -> ErrorInfo | None:
