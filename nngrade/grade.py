@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nngrade import __version__
 from nngrade.autograder.fingerprints import cached_fingerprints
-from nngrade.autograder.messages import in_language
+from nngrade.autograder.messages import in_language, say
 from nngrade.speech import cli, tell
 from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
@@ -458,8 +458,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     # slots die before taking any student (no sandbox, a broken suite): stop
                     # retrying and give each remaining student a result that says so
                     for left in list(waiting):
-                        _crash_results(jobs_by_id[left][0], "the grader could not start a job "
-                                       f"slot (exit code {proc.exitcode}); see the grader's log",
+                        _crash_results(jobs_by_id[left][0],
+                                       say("crash-no-slot", settings.lang, code=proc.exitcode),
                                        settings, sets)
                         finish(left, False, bar, task_id)
                     waiting.clear()
@@ -468,8 +468,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     if attempts[sid] < MAX_ATTEMPTS:
                         waiting.insert(0, sid)
                     else:
-                        _crash_results(job, f"grading this submission stopped the grader "
-                                            f"{attempts[sid]} times (exit code {proc.exitcode})",
+                        _crash_results(job, say("crash-stopped-grader", settings.lang,
+                                                attempts=attempts[sid], code=proc.exitcode),
                                        settings, sets)
                         finish(sid, False, bar, task_id)
                 if waiting:
