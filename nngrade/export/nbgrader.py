@@ -108,7 +108,7 @@ def solution_source(s: ExerciseSet) -> str:
     except ReleaseError as exc:
         raise ExportError(said_of(exc)) from None
     if not blocks:
-        raise ExportError(cli("nb-no-block", path=where))
+        raise ExportError(cli("nb-no-block", path=where, marker=NBGRADER_MARKERS[0]))
     for number, line in enumerate(lines, start=1):
         if any(m in line for m in NBGRADER_MARKERS[2:]):
             raise ExportError(cli("nb-hidden-markers", path=f"{where}:{number}"))
