@@ -225,7 +225,13 @@ def cell_notes(records: list[dict], lang: str) -> list[str]:
         elif r["line"]:
             at = say("at-cell-line", lang, cell=r["at_cell"], line=r["line"])
         key = "cell-timeout" if r["status"] == "timeout" else "cell-failed"
-        notes.append(say(key, lang, file=r["file"], cell=r["cell"], error=r["error"], at=at))
+        error = r["error"]
+        if r["status"] == "timeout" and isinstance(r.get("seconds"), (int, float)):
+            # the child's words, said here in the course's language: the cell's own time ran
+            # out, or what was left of all cells' time
+            error = say("cell-ran-longer" if r["seconds"] >= CELL_TIMEOUT else "cell-ran-until",
+                        lang, seconds=float(r["seconds"]))
+        notes.append(say(key, lang, file=r["file"], cell=r["cell"], error=error, at=at))
     for file, (cells, seconds) in skipped.items():
         notes.append(say("cells-not-run", lang, file=file, cells=", ".join(map(str, cells)),
                          seconds=f"{seconds or IMPORT_TIMEOUT:g}"))
