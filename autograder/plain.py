@@ -403,6 +403,9 @@ def _reply(raw, rid) -> Reply:
         error = ErrorInfo(str(e.get("type") or "Error")[:200], str(e.get("message") or "")[:2000],
                           str(e["file"])[:300] if e.get("file") else None,
                           line if type(line) is int else None, str(e.get("traceback") or "")[:8000])
+        if status == "bad-value" and error.type == "Unsendable":
+            # the child names what could not be encoded; the sentence is the grader's
+            error.type, error.message = "BadValue", Said("sbx-cannot-send-back", error=error.message)
     elif status in ("exception", "import-error", "missing"):
         return bad(Said("sbx-why-no-error", status=status))
     warns = raw.get("warnings") or []

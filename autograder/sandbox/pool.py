@@ -892,6 +892,10 @@ class Session:
             error = _error_info(e)
             if error is None:
                 return bad(Said("sbx-why-error-fields"))
+            if status == "bad-value" and error.type == "Unsendable":
+                # the child names what could not be encoded; the sentence is the grader's
+                error.type, error.message = "BadValue", Said("sbx-cannot-send-back",
+                                                             error=error.message)
         cells = _cell_failures(raw.get("cells", []))
         if cells is None:
             return bad(Said("sbx-why-cells"))
