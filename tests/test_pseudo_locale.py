@@ -233,3 +233,29 @@ def test_the_command_lines_language_follows_the_rule(monkeypatch):
     assert speech.language(environ={"LANG": "ko_KR", "NNGRADE_LANG": "en"}) == "en"
     assert speech.language("ko", environ={"NNGRADE_LANG": "en"}) == "ko"     # --lang first
     assert speech.language(environ={"LANG": "fr_FR.UTF-8"}) == "en"         # no French catalogue
+
+
+def test_intake_problems_and_notes_come_from_a_catalogue(pseudo_locale, tmp_path):
+    """What intake says about a student's files (a link, a file over the cap, a zip member with
+    '..', a damaged notebook) reaches the page whole in the course's language."""
+    import zipfile
+
+    from nngrade.autograder.messages import in_language
+    from nngrade.intake import read_class
+    from nngrade.intake.model import IntakeLimits
+
+    kim = tmp_path / "subs" / "kim"
+    kim.mkdir(parents=True)
+    (kim / "activations.py").write_text("x = 1\n" * 400, encoding="utf-8")
+    (kim / "link.py").symlink_to(kim / "activations.py")
+    with zipfile.ZipFile(kim / "more.zip", "w") as zf:
+        zf.writestr("../escape.py", "x = 1\n")
+        zf.writestr("backprop.ipynb", "{not json")
+    (sub,) = read_class(tmp_path / "subs", limits=IntakeLimits(max_file_bytes=1000))
+    said = [in_language(m, PSEUDO) for m in [*sub.problems, *sub.notes]]
+    assert len(sub.problems) >= 3, sub.problems
+    data = {"kim", "activations", "link", "more", "zip", "escape", "backprop", "ipynb", "MiB"}
+    for line in said:
+        assert "⟦" in line, f"not from a catalogue: {line!r}"
+        left = [w for w in _cli_leftovers(line, data) if not w.endswith("Error")]  # a type: data
+        assert left == [], line
