@@ -153,7 +153,7 @@ def test_cell_source(s: ExerciseSet, function: str, points: float) -> str:
         "    from nngrade.export.notebook_checks import public_checks",
         "except ImportError:  # nngrade is not installed in this Jupyter",
         "    def public_checks(*args):",
-        '        print("nngrade 가 설치되어 있지 않아 공개 예제를 건너뜁니다 / '
+        '        print("nngrade 패키지가 설치되어 있지 않아 공개 예제를 건너뜁니다 / '
         'nngrade is not installed here: public examples skipped")',
         f"public_checks({call})",
         "### BEGIN HIDDEN TESTS",
