@@ -73,6 +73,11 @@ def percent(score: float, max_score: float) -> float | None:
     return 100.0 * score / max_score if max_score else None
 
 
+def _field_of(student: str, field: str) -> Said:
+    """``results of <student>: <field>``, said in the reader's language."""
+    return Said.joined([_cli("results-of", student=student), Said.plain(field)], ": ")
+
+
 def _number(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ResultsError(_cli("results-not-number", where=where, value=repr(value)))
@@ -360,8 +365,8 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         tests_of_set = by_set.get(set_id, [])
         given = set_scores.get(set_id)
         if isinstance(given, dict):
-            score = _number(given.get("score", 0), f"results of {student}: sets.{set_id}.score")
-            max_score = _number(given.get("max_score", 0), f"results of {student}: sets.{set_id}.max_score")
+            score = _number(given.get("score", 0), _field_of(student, f"sets.{set_id}.score"))
+            max_score = _number(given.get("max_score", 0), _field_of(student, f"sets.{set_id}.max_score"))
         else:
             score = sum(t.score for t in tests_of_set)
             max_score = sum(t.max_score for t in tests_of_set)
@@ -381,7 +386,7 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
 
     max_total = sum(s.max_score for s in sets)
     score = results.get("score")
-    score = sum(s.score for s in sets) if score is None else _number(score, f"results of {student}: score")
+    score = sum(s.score for s in sets) if score is None else _number(score, _field_of(student, "score"))
     level, layers = _sandbox(extra)
     penalty = extra.get("late_penalty")
     fraction = raw_score = None
