@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from nngrade.autograder.messages import say
+from nngrade.autograder.messages import Said, say
 from nngrade.autograder.plugin import StudentJob
 from nngrade.autograder.probe import ObjectProxy, Outcome
 from nngrade.autograder.sets import find_set
@@ -127,7 +127,7 @@ class SandboxModuleBackend:
                     outcome.error_type = ("import-timeout-notebook" if is_notebook(self.file_name)
                                           else "import-timeout")
                 else:
-                    outcome.error_text = f"importing it did not finish: {outcome.error_text}"
+                    outcome.error_text = Said("import-unfinished", error=outcome.error_text)
                 self.imports[self.module] = outcome
             else:
                 self.imports[self.module] = None
@@ -155,7 +155,7 @@ class SandboxModuleBackend:
             if status in ("exception", "import-error") and not text.startswith(error.type):
                 text = f"{error.type}: {text}"
             if error.file and (error.line or status != "missing"):
-                text = f"{text} ({error.where})"
+                text = Said("located", error=text, where=error.where)
         if status == "missing" and error_type == "NotSubmitted":
             error_type = "not-submitted"
         return Outcome(status, reply.value, error_type, text, reply.args_after, reply.kwargs_after,
@@ -225,7 +225,13 @@ def cell_notes(records: list[dict], lang: str) -> list[str]:
         elif r["line"]:
             at = say("at-cell-line", lang, cell=r["at_cell"], line=r["line"])
         key = "cell-timeout" if r["status"] == "timeout" else "cell-failed"
-        notes.append(say(key, lang, file=r["file"], cell=r["cell"], error=r["error"], at=at))
+        error = r["error"]
+        if r["status"] == "timeout" and isinstance(r.get("seconds"), (int, float)):
+            # the child's words, said here in the course's language: the cell's own time ran
+            # out, or what was left of all cells' time
+            error = say("cell-ran-longer" if r["seconds"] >= CELL_TIMEOUT else "cell-ran-until",
+                        lang, seconds=float(r["seconds"]))
+        notes.append(say(key, lang, file=r["file"], cell=r["cell"], error=error, at=at))
     for file, (cells, seconds) in skipped.items():
         notes.append(say("cells-not-run", lang, file=file, cells=", ".join(map(str, cells)),
                          seconds=f"{seconds or IMPORT_TIMEOUT:g}"))

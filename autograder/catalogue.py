@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nngrade.autograder import i18n
+from nngrade.autograder.messages import Said
 from nngrade.autograder.sets import all_sets
 
 SHARED_HINTS = i18n.SHARED_LOCALE
@@ -56,8 +57,7 @@ def _read_with_sources(folders: tuple[Path, ...]) -> tuple[dict[str, dict], dict
                     continue
                 mistake_id, part = match["id"], match["part"]
                 if not ID_RE.match(mistake_id):
-                    raise HintFileError(f"{po}: {msgid!r} must name a mistake id (lower-case "
-                                        "words joined by hyphens)")
+                    raise HintFileError(Said("cli:hint-bad-id", path=po, msgid=repr(msgid)))
                 key = f"{'title' if part == 'title' else 'hint'}_{lang}"
                 if match["where"]:
                     key += f"@{match['where']}"
@@ -71,8 +71,8 @@ def _read_with_sources(folders: tuple[Path, ...]) -> tuple[dict[str, dict], dict
                 entries[mistake_id], where[mistake_id] = {**entry, **entries[mistake_id]}, Path(folder)
                 continue
             if mistake_id in entries:
-                raise HintFileError(f"{folder}: hint:{mistake_id} is already described in "
-                                    f"{where[mistake_id]}")
+                raise HintFileError(Said("cli:hint-twice", path=folder, id=mistake_id,
+                                         other=where[mistake_id]))
             entries[mistake_id], where[mistake_id] = entry, Path(folder)
     return entries, where
 

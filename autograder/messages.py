@@ -1,17 +1,23 @@
 """Every sentence the grader says to a student: the kit's gettext catalogue, keys ``msg:<key>``
-(autograder/locale/<lang>.po, read by nngrade.autograder.i18n)."""
+(autograder/locale/<lang>.po, read by nngrade.autograder.i18n); the command line's messages are
+keys ``cli:<key>`` of the same catalogue, said the same way (nngrade/speech.py)."""
 from __future__ import annotations
 
 from nngrade.autograder import i18n
 
 PREFIX = "msg:"
+OWN_PREFIXES = ("cli:",)      # keys said with their own prefix: the command line's messages
 
 
-def say(key: str, lang: str = "en", **fields) -> str:
-    text = i18n.lookup(PREFIX + key, lang)
+def msgid_of(key: str) -> str:
+    return key if key.startswith(OWN_PREFIXES) else PREFIX + key
+
+
+def say(key: str, lang: str = "en", /, **fields) -> str:
+    text = i18n.lookup(msgid_of(key), lang)
     if text is None:
         raise KeyError(f"no grader message {key!r} in the kit's catalogue")
-    return i18n.fill(text, fields)
+    return i18n.fill(text, _in(fields, lang))      # a field that is a Said, in the same language
 
 
 class Said(str):
@@ -24,7 +30,9 @@ class Said(str):
     parts: tuple
     sep: str
 
-    def __new__(cls, key: str, **fields) -> "Said":
+    def __new__(cls, key: str, /, **fields) -> "Said":
+        fields = {k: v if isinstance(v, (str, int, float)) and not isinstance(v, bool) else str(v)
+                  for k, v in fields.items()}       # a path, an exception: its text
         self = str.__new__(cls, say(key, "en", **_in(fields, "en")))
         self.key, self.fields, self.parts, self.sep = key, fields, (), ""
         return self

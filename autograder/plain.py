@@ -30,6 +30,7 @@ from typing import Any
 
 from nngrade.autograder import transport
 from nngrade.autograder.replies import ErrorInfo, Reply
+from nngrade.autograder.messages import Said
 
 LEVEL = "plain"
 HERE = Path(__file__).resolve().parent
@@ -288,8 +289,7 @@ class PlainSession:
         left = self.budget - self.spent
         if left <= 0:
             return Reply("budget", error=ErrorInfo(
-                "Budget", f"the submission used its {self.budget:g} s time budget; "
-                          "this check was not run"))
+                "Budget", Said("sbx-budget-used", seconds=self.budget)))
         limit = self.timeout if timeout is None else float(timeout)
         clipped = left < limit
         deadline = t0 + min(limit, left)
@@ -298,8 +298,7 @@ class PlainSession:
             payload = transport.encode(req, fallback=self._encode_ref)
         except _Stale as e:
             return Reply("crashed", error=ErrorInfo(
-                "LostObject", f"the {e.args[0].type} object was lost: the student's process "
-                              "that held it was restarted after an earlier timeout or crash"))
+                "LostObject", Said("sbx-lost-object", type=e.args[0].type)))
         try:
             return self._exchange(payload, req["id"], deadline, limit, clipped)
         finally:
@@ -319,30 +318,28 @@ class PlainSession:
             self.restarts += 1
             if clipped:
                 return Reply("budget", wall=time.monotonic() - t0, error=ErrorInfo(
-                    "Budget", f"stopped: the submission used its {self.budget:g} s time budget"))
+                    "Budget", Said("sbx-budget-stopped", seconds=self.budget)))
             return Reply("timeout", wall=time.monotonic() - t0, error=ErrorInfo(
-                "Timeout", f"did not finish within {limit:g} s (wall clock)"))
+                "Timeout", Said("sbx-timeout", seconds=limit)))
         except PlainUnavailable as e:
             return Reply("crashed", wall=time.monotonic() - t0, error=ErrorInfo("NotStarted", str(e)))
         except (transport.ChannelClosed, ConnectionError):
             code = self._end_child()
             self.restarts += 1
-            how = f"stopped by signal {-code}" if code is not None and code < 0 else \
-                f"exited (code {code})"
+            how = Said("sbx-how-signal", signal=-code) if code is not None and code < 0 else \
+                Said("sbx-how-exited", code=code)
             return Reply("crashed", wall=time.monotonic() - t0, error=ErrorInfo(
-                "Exited", f"the student's process {how} instead of returning, "
-                          "e.g. through os._exit()"))
+                "Exited", Said("sbx-ended", how=how)))
         except transport.TooLarge as e:
             self._kill_child()
             self.restarts += 1
             return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
-                "TooLarge", f"the answer is too large: {e.size} bytes where at most {e.limit} "
-                            "were allowed"))
+                "TooLarge", Said("sbx-too-large", size=e.size, limit=e.limit)))
         except transport.BadValue as e:
             self._kill_child()
             self.restarts += 1
             return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
-                "BadValue", f"the student's process sent something that is not plain data: {e}"))
+                "BadValue", Said("sbx-bad-value", error=str(e))))
         nbytes = len(raw)
         self.received += nbytes
         if self.reply_allowance is not None:
@@ -393,13 +390,12 @@ def _unsupported(value) -> str | None:
 def _reply(raw, rid) -> Reply:
     """A Reply from the child's answer; a malformed one is a bad value, never a crash here."""
     def bad(why):
-        return Reply("bad-value", error=ErrorInfo("Malformed", f"malformed answer from the "
-                                                               f"student's process: {why}"))
+        return Reply("bad-value", error=ErrorInfo("Malformed", Said("sbx-malformed", why=why)))
     if type(raw) is not dict or raw.get("id") != rid:
-        return bad("not the answer to this request")
+        return bad(Said("sbx-why-not-this-request"))
     status = raw.get("status")
     if status not in STATUSES or status == "budget":
-        return bad(f"unknown status {status!r}")
+        return bad(Said("sbx-why-status", status=repr(status)))
     error = None
     e = raw.get("error")
     if type(e) is dict:
@@ -407,8 +403,11 @@ def _reply(raw, rid) -> Reply:
         error = ErrorInfo(str(e.get("type") or "Error")[:200], str(e.get("message") or "")[:2000],
                           str(e["file"])[:300] if e.get("file") else None,
                           line if type(line) is int else None, str(e.get("traceback") or "")[:8000])
+        if status == "bad-value" and error.type == "Unsendable":
+            # the child names what could not be encoded; the sentence is the grader's
+            error.type, error.message = "BadValue", Said("sbx-cannot-send-back", error=error.message)
     elif status in ("exception", "import-error", "missing"):
-        return bad(f"status {status} without an error")
+        return bad(Said("sbx-why-no-error", status=status))
     warns = raw.get("warnings") or []
     calls = raw.get("calls")
     seconds = raw.get("seconds", 0.0)
@@ -426,6 +425,5 @@ def _reply(raw, rid) -> Reply:
         found = _unsupported([reply.value, reply.calls])
         if found:
             reply.status = "bad-value"
-            reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "
-                                    "(numbers, lists, dicts, tuples, numpy arrays)")
+            reply.error = ErrorInfo("NotPlainData", Said("sbx-not-plain-data", type=found))
     return reply

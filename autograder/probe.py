@@ -20,7 +20,7 @@ import numpy as np
 
 from nngrade.autograder.compare import (Difference, compare, format_value, plain_bytes, same,
                                         shape_of)
-from nngrade.autograder.messages import say
+from nngrade.autograder.messages import in_language, say
 from nngrade.autograder.replies import IMPORT_CHANGES
 from nngrade.autograder.sets import ExerciseSet, find_set
 
@@ -366,7 +366,7 @@ class StudentProbe:
             text = say("exception", lang, name=name, error=o.error_text)
         elif o.status == "timeout":
             text = say("timeout", lang, name=name,
-                       detail=(o.error_text or say("time-limit", lang)).rstrip("."))
+                       detail=in_language(o.error_text or say("time-limit", lang), lang).rstrip("."))
         elif o.status == "budget":
             text = say("budget", lang, name=name)
         elif o.status == "bad-value":

@@ -21,11 +21,16 @@ class ErrorInfo:
 
     @property
     def where(self) -> str:
-        """ "hw/backprop.py, line 3", "hw.ipynb, cell 2, line 3", or "" when unknown."""
+        """ "hw/backprop.py, line 3", "hw.ipynb, cell 2, line 3", or "" when unknown (a Said:
+        the words are said in the student's language)."""
+        from nngrade.autograder.messages import Said
         if not self.file:
             return ""
-        cell = f", cell {self.cell}" if self.cell else ""
-        return f"{self.file}{cell}, line {self.line}" if self.line else f"{self.file}{cell}"
+        if self.cell:
+            return Said("where-cell-line", file=self.file, cell=self.cell, line=self.line) \
+                if self.line else Said("where-cell", file=self.file, cell=self.cell)
+        return Said("where-line", file=self.file, line=self.line) if self.line \
+            else Said.plain(self.file)
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}" + (f" ({self.where})" if self.where else "")

@@ -26,6 +26,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from nngrade.autograder.messages import Said
 from nngrade.autograder.paths import BUILTIN_SETS_DIR
 
 SET_FILE = "set.toml"
@@ -85,10 +86,16 @@ class ExerciseSet:
         return total
 
 
-def near_miss(word: str, choices) -> str:
+def _cli(key: str, /, **fields) -> Said:
+    """A problem of a set folder, said on the command line (the kit's ``cli:`` messages)."""
+    return Said("cli:" + key, **fields)
+
+
+def near_miss(word: str, choices) -> Said:
+    """`` (did you mean 'x'?)`` for a near miss among ``choices``, else ``""``."""
     import difflib
     close = difflib.get_close_matches(word, sorted(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return Said("cli:did-you-mean", name=repr(close[0])) if close else Said.plain("")
 
 
 def read_set(folder: Path) -> ExerciseSet:
@@ -97,54 +104,57 @@ def read_set(folder: Path) -> ExerciseSet:
     path = folder / SET_FILE
     set_id = folder.name
     if not SET_ID_RE.match(set_id):
-        raise SetError(f"{folder}: a set folder's name is its id: letters, digits, _ and - only")
+        raise SetError(_cli("set-folder-name", folder=folder))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SetError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SetError(_cli("set-unreadable", path=path, reason=exc.strerror or exc)) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SetError(f"{path}: not valid TOML: {exc}") from None
+        raise SetError(_cli("not-toml", path=path, error=exc)) from None
 
     def need(key: str, kind=str):
         if key not in data:
-            raise SetError(f"{path}: missing {key!r}")
+            raise SetError(_cli("set-missing-key", path=path, key=repr(key)))
         value = data[key]
         if not isinstance(value, kind):
-            raise SetError(f"{path}: {key!r} must be a {kind.__name__}, not {type(value).__name__}")
+            raise SetError(_cli("set-key-type", path=path, key=repr(key), kind=kind.__name__,
+                                    got=type(value).__name__))
         return value
 
     extra = sorted(k for k in data if k not in KNOWN_KEYS and not isinstance(data[k], dict))
     if extra:
-        raise SetError(f"{path}: unknown key {extra[0]!r}{near_miss(extra[0], KNOWN_KEYS)}")
+        raise SetError(_cli("set-unknown-key", path=path, key=repr(extra[0]),
+                            near=near_miss(extra[0], KNOWN_KEYS)))
     module = need("module")
     if not module.isidentifier():
-        raise SetError(f"{path}: 'module' must be a Python module name, not {module!r}")
+        raise SetError(_cli("set-module-name", path=path, module=repr(module)))
     functions = need("functions", list)
     if not functions or not all(isinstance(f, str) and f for f in functions):
-        raise SetError(f"{path}: 'functions' must be a list of the graded names")
+        raise SetError(_cli("set-functions", path=path))
     points = data.get("points", {})
     if not isinstance(points, dict):
-        raise SetError(f"{path}: [points] must be a table of \"function/case\" = points")
+        raise SetError(_cli("set-points-table", path=path))
     clean_points = {}
     for name, value in points.items():
         if "/" not in name:
-            raise SetError(f"{path}: [points] {name!r}: a key is \"function/case\"")
+            raise SetError(_cli("set-points-key", path=path, name=repr(name)))
         if name.rsplit("/", 1)[0] not in functions:
             function = name.rsplit("/", 1)[0]
-            raise SetError(f"{path}: [points] {name!r}: {function!r} is not in 'functions'"
-                           f"{near_miss(function, functions)}")
+            raise SetError(_cli("set-points-function", path=path, name=repr(name),
+                                function=repr(function), near=near_miss(function, functions)))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise SetError(f"{path}: [points] {name!r} must be a number of points >= 0")
+            raise SetError(_cli("set-points-value", path=path, name=repr(name)))
         clean_points[name] = float(value)
     limits = data.get("limits", {})
     if not isinstance(limits, dict):
-        raise SetError(f"{path}: [limits] must be a table")
+        raise SetError(_cli("set-limits-table", path=path))
     for key in limits:
         if key not in LIMIT_KEYS:
-            raise SetError(f"{path}: [limits] unknown key {key!r}{near_miss(key, LIMIT_KEYS)}")
+            raise SetError(_cli("set-limits-unknown", path=path, key=repr(key),
+                                    near=near_miss(key, LIMIT_KEYS)))
     for key, value in limits.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise SetError(f"{path}: [limits] {key} must be a positive number")
+            raise SetError(_cli("set-limits-value", path=path, key=key))
     timeout = limits.get("call_timeout_seconds")
     return ExerciseSet(id=set_id, short=str(data.get("short") or module), module=module,
                        functions=tuple(functions), title_en=need("title_en"),
@@ -184,8 +194,8 @@ def add_sets_dir(root: Path) -> list[ExerciseSet]:
                 break
             clash = {s.id, s.short, s.module} & {other.id, other.short, other.module}
             if clash:
-                raise SetError(f"{s.file(SET_FILE)}: {sorted(clash)[0]!r} is already the name of "
-                               f"set {other.id} ({other.folder})")
+                raise SetError(_cli("set-name-taken", path=s.file(SET_FILE), name=repr(sorted(clash)[0]),
+                                    other=other.id, folder=other.folder))
         else:
             _extra.append(s)
             added.append(s)
@@ -213,7 +223,7 @@ def find_set(name: str) -> ExerciseSet:
             return s
     known = ", ".join(s.id for s in all_sets())
     names = [n for s in all_sets() for n in (s.id, s.short)]
-    raise UnknownSetError(f"unknown exercise set {name!r}{near_miss(key, names)}; known sets: {known}")
+    raise UnknownSetError(_cli("unknown-set", name=repr(name), near=near_miss(key, names), known=known))
 
 
 def parse_sets(names: str | list[str] | None) -> tuple[ExerciseSet, ...]:

@@ -45,6 +45,7 @@ from urllib.parse import urljoin, urlsplit
 from nngrade import comments, lms
 from nngrade.config import Course, load_course
 from nngrade.errors import printable, some
+from nngrade.speech import cli, os_reason, said_of, spoken, tell
 
 TOKEN_ENV = "NNGRADE_CANVAS_TOKEN"
 PAGE_NAME = "feedback.html"
@@ -70,11 +71,11 @@ def target(course: Course, set_ids: list[str]) -> Target:
     for key, value in (("url", course.canvas_url), ("course_id", course.canvas_course_id)):
         if value is None:
             example = 'url = "https://canvas.example.edu"' if key == "url" else "course_id = 1234"
-            raise CanvasError(f"{where}: [canvas] {key} is needed to publish ({example})")
+            raise CanvasError(cli("canvas-needs-key", path=where, key=key, example=example))
     unmapped = [s for s in set_ids if s not in course.canvas_assignments]
     if unmapped:
-        raise CanvasError(f"{where}: [canvas.assignments] has no Canvas assignment for set "
-                          f"{', '.join(unmapped)} (add \"{unmapped[0]}\" = <assignment id>, or pass --sets)")
+        raise CanvasError(cli("canvas-unmapped", path=where, sets=", ".join(unmapped),
+                              first=unmapped[0]))
     return Target(course.canvas_url.rstrip("/"), course.canvas_course_id,
                   {s: course.canvas_assignments[s] for s in set_ids}, Path(course.path))
 
@@ -85,7 +86,7 @@ class Token:
     source: str
 
     def masked(self) -> str:
-        return f"Bearer **** ({len(self.value)} characters, from {self.source})"
+        return tell("canvas-masked-token", count=len(self.value), source=self.source)
 
 
 def read_token(course: Course) -> Token:
@@ -95,29 +96,28 @@ def read_token(course: Course) -> Token:
         return Token(value, TOKEN_ENV)
     where = printable(course.path)
     if not course.canvas_token_file:
-        raise CanvasError(f"no Canvas token: set {TOKEN_ENV}, or name a file readable only by you "
-                          f"as [canvas] token_file in {where}")
+        raise CanvasError(cli("canvas-no-token", env=TOKEN_ENV, path=where))
     path = Path(course.canvas_token_file).expanduser()
     if not path.is_absolute():
         path = Path(course.path).parent / path
     try:
         info = path.stat()
     except OSError as exc:
-        raise CanvasError(f"{printable(path)}: cannot be read ({exc.strerror}); it is [canvas] "
-                          f"token_file in {where}") from None
+        raise CanvasError(cli("canvas-token-unreadable", path=printable(path),
+                              reason=os_reason(exc), course=where)) from None
     if not stat.S_ISREG(info.st_mode):
-        raise CanvasError(f"{printable(path)}: not a file ([canvas] token_file in {where})")
+        raise CanvasError(cli("canvas-token-not-file", path=printable(path), course=where))
     if info.st_mode & 0o077:
-        raise CanvasError(f"{printable(path)}: the Canvas token file is readable by others "
-                          f"(mode {stat.S_IMODE(info.st_mode):04o}); run chmod 600 {printable(path)}")
+        raise CanvasError(cli("canvas-token-shared", path=printable(path),
+                              mode=f"{stat.S_IMODE(info.st_mode):04o}"))
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise CanvasError(f"{printable(path)}: the Canvas token file belongs to another user")
+        raise CanvasError(cli("canvas-token-owner", path=printable(path)))
     try:
         value = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise CanvasError(f"{printable(path)}: cannot be read ({exc})") from None
+        raise CanvasError(cli("cannot-be-read", path=printable(path), reason=said_of(exc))) from None
     if not value or len(value.split()) != 1:
-        raise CanvasError(f"{printable(path)}: holds no token (one line: the Canvas access token)")
+        raise CanvasError(cli("canvas-token-empty", path=printable(path)))
     return Token(value, printable(path))
 
 
@@ -193,8 +193,7 @@ def publish(out: Path, course_file: Path, roster: Path | None = None, dry_run: b
     where, todo = plan(out, course, roster_data, sets)
     token = read_token(course)
     for student in todo.skipped:
-        print(f"skipped {printable(student)}: no Canvas user id (pass the roster with --roster, "
-              "or grade Canvas's download with --format canvas)", file=stream)
+        print(tell("canvas-skipped", student=printable(student)), file=stream)
     if dry_run:
         return _dry_run(where, todo, token, stream)
     return _send(where, todo, token, stream)
@@ -209,25 +208,24 @@ def _submission_path(where: Target, post: Post) -> str:
 
 
 def _dry_run(where: Target, todo: Plan, token: Token, stream) -> int:
-    print(f"dry run: nothing is sent to {where.url}; every request carries Authorization: "
-          f"{token.masked()}", file=stream)
+    print(tell("canvas-dry-run", url=where.url, token=token.masked()), file=stream)
     for post in todo.posts:
         sub = _submission_path(where, post)
-        print(f"{printable(post.student)} ({printable(post.name)}) -> Canvas user {post.user_id}, "
-              f"{post.set_id} -> assignment {post.assignment_id}", file=stream)
+        print(tell("canvas-dry-post", student=printable(post.student), name=printable(post.name),
+                   user=post.user_id, set=post.set_id, assignment=post.assignment_id), file=stream)
         print(f"  GET  {_api(where, sub)}?include[]=submission_comments", file=stream)
         if post.page is not None:
             print(f"  POST {_api(where, sub + '/comments/files')}  name={PAGE_NAME} "
                   f"size={post.page.stat().st_size} content_type=text/html", file=stream)
-            print("  POST <upload_url>  upload_params + file (no token); then the confirmation",
+            print("  POST <upload_url>  upload_params + file " + tell("canvas-dry-upload"),
                   file=stream)
         files = "  comment[file_ids][]=<the page>" if post.page is not None else ""
         print(f"  PUT  {_api(where, sub)}  submission[posted_grade]={lms.format_points(post.score)} "
-              f"(of {lms.format_points(post.max_score)}){files}  comment[text_comment]:", file=stream)
+              + tell("canvas-of", points=lms.format_points(post.max_score))
+              + f"{files}  comment[text_comment]:", file=stream)
         for line in post.text.splitlines():
             print(f"       | {printable(line)}", file=stream)
-    print(f"dry run: {len(todo.posts)} submissions would be posted, {len(todo.skipped)} students "
-          "skipped", file=stream)
+    print(tell("canvas-dry-total", posts=len(todo.posts), skipped=len(todo.skipped)), file=stream)
     return 0
 
 
@@ -237,8 +235,7 @@ def _canvas(where: Target, token: Token):
         from canvasapi import Canvas
         from canvasapi.requester import Requester
     except ImportError:
-        raise CanvasError("publish canvas needs the canvasapi package: "
-                          "pip install -e \".[canvas]\"") from None
+        raise CanvasError(cli("canvas-needs-canvasapi")) from None
     with warnings.catch_warnings():
         # plain http only reaches a loopback address (the course file's check): no warning
         warnings.simplefilter("ignore", UserWarning)
@@ -251,7 +248,7 @@ def _why(exc: Exception) -> str:
     if isinstance(exc, CanvasException):
         message = getattr(exc, "message", str(exc))
         return f"{name}: {printable(str(message))[:200]}"
-    return f"{name}: {printable(str(exc))[:200]}"
+    return f"{name}: {printable(spoken(said_of(exc)))[:200]}"
 
 
 def _send(where: Target, todo: Plan, token: Token, stream) -> int:
@@ -262,19 +259,19 @@ def _send(where: Target, todo: Plan, token: Token, stream) -> int:
         course = canvas.get_course(where.course_id)
         assignments = {aid: course.get_assignment(aid) for aid in sorted(set(where.assignments.values()))}
     except (InvalidAccessToken, Unauthorized) as exc:
-        raise CanvasError(f"{where.url}: the token was refused ({_why(exc)})") from None
+        raise CanvasError(cli("canvas-token-refused", url=where.url, why=_why(exc))) from None
     except CanvasException as exc:
-        raise CanvasError(f"{where.url}: course {where.course_id} or one of its assignments "
-                          f"{sorted(set(where.assignments.values()))} ({printable(where.course_file)}) "
-                          f"could not be read: {_why(exc)}") from None
+        raise CanvasError(cli("canvas-course-unreadable", url=where.url, course=where.course_id,
+                              assignments=sorted(set(where.assignments.values())),
+                              path=printable(where.course_file), why=_why(exc))) from None
     except requests.RequestException as exc:
-        raise CanvasError(f"{where.url}: cannot be reached ({_why(exc)})") from None
+        raise CanvasError(cli("canvas-unreachable", url=where.url, why=_why(exc))) from None
     for set_id, aid in where.assignments.items():
         possible = getattr(assignments[aid], "points_possible", None)
         maxima = {p.max_score for p in todo.posts if p.set_id == set_id}
         if possible is not None and maxima and any(abs(float(possible) - m) > 1e-9 for m in maxima):
-            print(f"{set_id}: Canvas assignment {aid} is out of {lms.format_points(possible)} points, "
-                  f"the set out of {lms.format_points(max(maxima))}: scores posted as percentages",
+            print(tell("canvas-percentages", set=set_id, assignment=aid,
+                       points=lms.format_points(possible), maximum=lms.format_points(max(maxima))),
                   file=stream)
     posted = unchanged = 0
     failed = []
@@ -285,20 +282,22 @@ def _send(where: Target, todo: Plan, token: Token, stream) -> int:
         try:
             done = _post_one(requester, where, assignment, post, grade, possible)
         except (InvalidAccessToken, Unauthorized) as exc:
-            raise CanvasError(f"{where.url}: the token was refused ({_why(exc)})") from None
+            raise CanvasError(cli("canvas-token-refused", url=where.url, why=_why(exc))) from None
         except (CanvasException, requests.RequestException, UploadError) as exc:
             failed.append(post)
-            print(f"failed {printable(post.student)} ({printable(post.name)}), {post.set_id}: "
-                  f"{_why(exc)}", file=stream)
+            print(tell("canvas-failed", student=printable(post.student), name=printable(post.name),
+                       set=post.set_id, why=_why(exc)), file=stream)
             continue
         posted += done
         unchanged += not done
-        print(f"{'posted' if done else 'unchanged'} {printable(post.student)} "
-              f"({printable(post.name)}), {post.set_id}: {grade}"
-              + (", page attached" if done and post.page is not None else ""), file=stream)
-    print(f"posted {posted}, unchanged {unchanged}, failed {len(failed)}, skipped "
-          f"{len(todo.skipped)}" + (f"; failed: {some(sorted({p.student for p in failed}))}" if failed else ""),
-          file=stream)
+        print(tell("canvas-posted" if done else "canvas-unchanged", student=printable(post.student),
+                   name=printable(post.name), set=post.set_id, grade=grade,
+                   page=cli("canvas-page-attached") if done and post.page is not None else ""),
+              file=stream)
+    print(tell("canvas-total", posted=posted, unchanged=unchanged, failed=len(failed),
+               skipped=len(todo.skipped),
+               names=cli("canvas-failed-names", names=some(sorted({p.student for p in failed})))
+               if failed else ""), file=stream)
     return 1 if failed or todo.skipped else 0
 
 
@@ -346,7 +345,7 @@ def _upload(requester, where: Target, post: Post) -> int:
                               name=PAGE_NAME, size=len(data), content_type="text/html")
     ticket = _json(step1.text)
     if not ticket.get("upload_url") or not isinstance(ticket.get("upload_params"), dict):
-        raise UploadError(f"Canvas gave no upload_url and upload_params (got {sorted(ticket)})")
+        raise UploadError(cli("canvas-no-upload-url", got=sorted(ticket)))
     # upload_params exactly as given (the request is signed), then the file last
     fields = [(str(k), "" if v is None else str(v)) for k, v in ticket["upload_params"].items()]
     answer = requests.post(ticket["upload_url"], data=fields,
@@ -359,9 +358,9 @@ def _upload(requester, where: Target, post: Post) -> int:
         if "id" not in found and answer.headers.get("Location"):
             found = _confirm(requester, where, urljoin(ticket["upload_url"], answer.headers["Location"]))
     else:
-        raise UploadError(f"the upload host answered {answer.status_code}")
+        raise UploadError(cli("canvas-upload-status", status=answer.status_code))
     if not isinstance(found.get("id"), int):
-        raise UploadError("the upload's confirmation carries no file id")
+        raise UploadError(cli("canvas-upload-no-id"))
     return found["id"]
 
 
@@ -369,8 +368,7 @@ def _confirm(requester, where: Target, location: str) -> dict:
     """Step 3 goes back to Canvas with the token; never to another host."""
     mine, theirs = urlsplit(where.url), urlsplit(location)
     if (mine.scheme, mine.netloc) != (theirs.scheme, theirs.netloc):
-        raise UploadError(f"the upload's confirmation points to another site ({printable(theirs.netloc)}); "
-                          "the token is not sent there")
+        raise UploadError(cli("canvas-upload-other-site", site=printable(theirs.netloc)))
     return _json(requester.request("GET", _url=location).text)
 
 
@@ -381,5 +379,5 @@ def _json(text: str) -> dict:
     try:
         found = json.loads(body)
     except ValueError:
-        raise UploadError(f"Canvas answered with something other than JSON ({printable(body[:80])!r})") from None
+        raise UploadError(cli("canvas-not-json", body=repr(printable(body[:80])))) from None
     return found if isinstance(found, dict) else {}

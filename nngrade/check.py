@@ -15,8 +15,12 @@ import platform
 import sys
 from pathlib import Path
 
+from nngrade import speech
+from nngrade.autograder import i18n
+from nngrade.autograder.messages import in_language, say
 from nngrade.paths import PACKAGE_DIR
 from nngrade.autograder.sets import PUBLIC_TESTS, SETS, ExerciseSet, find_set
+from nngrade.speech import cli, said_of
 from nngrade.terminal import shown
 
 FINGERPRINTS_FILE = PACKAGE_DIR / "fingerprints.json"
@@ -98,24 +102,24 @@ def open_pool(plain: bool | None = None, preload_plotting: bool = True):
     if plain is None and forced == PLAIN:
         plain = True
     if plain:
-        return PlainPool("NNGRADE_SANDBOX=plain" if forced == PLAIN else "asked for")
+        return PlainPool("NNGRADE_SANDBOX=plain" if forced == PLAIN else cli("check-asked-plain"))
     if not sys.platform.startswith("linux"):
         system = platform.system() or sys.platform
         if forced:
-            raise ValueError(f"NNGRADE_SANDBOX={forced!r}: the sandbox needs Linux, this is "
-                             f"{system}; leave it unset or set it to {PLAIN}")
+            raise ValueError(cli("check-forced-needs-linux", level=repr(forced), system=system,
+                                 plain=PLAIN))
         if plain is False:
-            raise ValueError(f"the sandbox needs Linux, this is {system}")
-        return PlainPool(f"the sandbox needs Linux; this is {system}")
+            raise ValueError(cli("check-needs-linux", system=system))
+        return PlainPool(cli("check-plain-needs-linux", system=system))
     from nngrade.autograder.sandbox import LEVELS, SandboxPool, SandboxUnavailable
     if forced is not None and forced not in LEVELS:
-        raise ValueError(f"NNGRADE_SANDBOX={forced!r}: choose one of {', '.join(LEVELS)}, {PLAIN}")
+        raise ValueError(cli("sandbox-level", level=repr(forced), levels=", ".join((*LEVELS, PLAIN))))
     try:
         return SandboxPool(slot=0, preload_plotting=preload_plotting)
     except SandboxUnavailable as e:
         if forced or plain is False:
             raise
-        return PlainPool(f"the sandbox cannot start here: {e}")
+        return PlainPool(cli("check-sandbox-cannot-start", why=said_of(e)))
 
 
 def run_check(set_name: str | None, path: Path, lang: str | None = None, console=None,
@@ -127,23 +131,22 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
     from nngrade.autograder.suite_session import run_suites
 
     console = console or Console(highlight=False)
-    lang = lang or ("ko" if os.environ.get("LANG", "").startswith("ko") else "en")
+    lang = lang or speech.current()
     root = Path(path).resolve()
     if not root.is_dir():
-        raise ValueError(f"{root}: not a folder")
+        raise ValueError(cli("check-not-folder", path=root))
     modules, names = collect_sources(root)
     if set_name:
         sets = (find_set(set_name),)
     else:
         sets = tuple(s for s in SETS if s.module in modules)
         if not sets:
-            raise ValueError(f"{root}: no exercise module found (e.g. activations.py, backprop.py)")
+            raise ValueError(cli("check-no-module", path=root))
     tests = []
     for s in sets:
         test_file = public_test_file(s, root)
         if test_file is None:
-            raise ValueError(f"no public tests found for {s.id} (looked for {s.id}/test_public.py "
-                             f"in {root} and the kit)")
+            raise ValueError(cli("check-no-public-tests", set=s.id, path=root))
         tests.append(test_file)
 
     from nngrade.autograder.plain import sandbox_probes
@@ -173,13 +176,14 @@ def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
     failed = 0
     current_set = None
     if sandbox.get("level") == PLAIN:
-        why = "; ".join(sandbox.get("notes") or [])
+        why = "; ".join(in_language(n, lang) for n in sandbox.get("notes") or [])
         console.print(f"[yellow]{_plain_note(lang, why)}[/yellow]")
     for o in outcomes:
         if o.set_id != current_set:
             current_set = o.set_id
             s = find_set(o.set_id)
-            console.print(f"\n[bold]{s.id}[/bold]  {s.title_ko if lang == 'ko' else s.title_en}")
+            title = i18n.gettext("set:title", lang, s.folder)
+            console.print(f"\n[bold]{s.id}[/bold]  {shown(title, markup=True)}")
         if o.passed:
             console.print(f"  [green]✓[/green] {o.function} [dim]({o.case})[/dim]")
             continue
@@ -197,9 +201,10 @@ def print_outcomes(console, outcomes, lang: str, sandbox: dict) -> int:
                 console.print(f"      {shown(hint)}", markup=False)
     passed = len(outcomes) - failed
     colour = "green" if not failed else "red"
-    label = "통과" if lang == "ko" else "passed"
-    console.print(f"\n[{colour}]{passed}/{len(outcomes)} {label}[/{colour}]"
-                  f"  [dim](sandbox: {sandbox.get('level', '?')})[/dim]")
+    line = say("cli:check-passed", lang, passed=passed, total=len(outcomes))
+    level = say("cli:check-sandbox", lang, level=sandbox.get("level", "?"))
+    console.print(f"\n[{colour}]{shown(line, markup=True)}[/{colour}]"
+                  f"  [dim]{shown(level, markup=True)}[/dim]")
     return 0 if not failed else 1
 
 
@@ -207,8 +212,4 @@ def _plain_note(lang: str, why: str) -> str:
     from nngrade.autograder.backends import DEFAULT_CALL_TIMEOUT
 
     limit = f"{DEFAULT_CALL_TIMEOUT:g}"
-    if lang == "ko":
-        return (f"샌드박스 없이 실행합니다 ({shown(why, markup=True)}): 공개 테스트가 여러분의 코드를 일반 Python "
-                f"프로세스에서 호출하며, 호출마다 시간 제한(기본 {limit}초)만 있습니다.")
-    return (f"no sandbox ({shown(why, markup=True)}): the public tests call your code in a plain Python "
-            f"process, with a time limit per call ({limit} s unless the set says more).")
+    return shown(say("cli:check-no-sandbox", lang, why=why, limit=limit), markup=True)

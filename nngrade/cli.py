@@ -51,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create a course folder with nngrade.toml")
     p.add_argument("course", type=Path)
     p.add_argument("--name", default=None)
-    p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    p.add_argument("--lang", choices=("ko", "en"), default=None, help="default: ko")
     _add_grade(sub)
     _add_check(sub)
     p = sub.add_parser("demo", help="grade the built-in sample class and write its reports")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: ./nngrade-demo)")
     p.add_argument("--jobs", type=int, default=0)
-    p.add_argument("--lang", choices=("ko", "en"), default="ko")
+    p.add_argument("--lang", choices=("ko", "en"), default=None, help="default: ko")
     p.add_argument("--force", action="store_true",
                    help="regrade every student and redraw the pages, even when nothing changed")
     p = sub.add_parser("new-set", help="start a course's own exercise set from a working example")
@@ -121,9 +121,16 @@ def _only_commands(sub, keep) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from nngrade import speech
+    with speech.speaking(speech.language(getattr(args, "lang", None))):
+        return _run(args, as_program=argv is None)
+
+
+def _run(args, as_program: bool = False) -> int:
+    from nngrade import speech
     try:
         code = COMMANDS[args.command](args)
-        if argv is None and args.command == "check":
+        if as_program and args.command == "check":
             # The program itself, everything closed and printed: skip the interpreter's
             # teardown of what pytest, numpy and the grader loaded (about 0.1 s of a check
             # that takes half a second).
@@ -132,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             os._exit(code)
         return code
     except KeyboardInterrupt as stop:
-        print(f"nngrade: {stop}" if str(stop) else "nngrade: interrupted", file=sys.stderr)
+        print(f"nngrade: {speech.spoken(speech.said_of(stop))}" if str(stop)
+              else f"nngrade: {speech.tell('interrupted')}", file=sys.stderr)
         return 130
     except (ValueError, OSError) as exc:   # IntakeError, ConfigError, SetError ... included
         # Bad input (a missing folder, a broken course file ...): say what and where, no traceback.
@@ -144,16 +152,18 @@ def main(argv: list[str] | None = None) -> int:
 def _option_sets(names):
     """The sets of a `--sets` option; an unknown one is an error naming the option."""
     from nngrade.autograder.sets import UnknownSetError, parse_sets
+    from nngrade.speech import prefixed
     try:
         return parse_sets(names)
     except UnknownSetError as exc:
-        raise UnknownSetError(f"--sets: {exc}") from None
+        raise UnknownSetError(prefixed("--sets", exc)) from None
 
 
 def cmd_init(args) -> int:
     from nngrade.config import init_course
-    path = init_course(args.course, args.name, args.lang)
-    print(f"wrote {path}")
+    from nngrade.speech import tell
+    path = init_course(args.course, args.name, args.lang or "ko")
+    print(tell("wrote", path=path))
     return 0
 
 
@@ -161,20 +171,20 @@ def cmd_grade(args) -> int:
     from nngrade.config import find_course, load_course
     from nngrade.grade import GradeOptions, grade_class
     from nngrade.autograder.sets import parse_sets
+    from nngrade.speech import cli, tell
 
     course_file = args.course
     if course_file is not None and course_file.is_dir():
         course_file = course_file / "nngrade.toml"
     course_file = course_file or find_course(Path.cwd(), args.submissions, args.out)
     if course_file is None:
-        raise ValueError("no nngrade.toml found in this folder, the submissions' or OUT's folders "
-                         "or their parents; create one with `nngrade init COURSE` or pass --course")
+        raise ValueError(cli("grade-no-course"))
     course = load_course(course_file)
     level = os.environ.get("NNGRADE_SANDBOX") or None
     if level is not None:
         from nngrade.autograder.sandbox import LEVELS
         if level not in LEVELS:
-            raise ValueError(f"NNGRADE_SANDBOX={level!r}: choose one of {', '.join(LEVELS)}")
+            raise ValueError(cli("sandbox-level", level=repr(level), levels=', '.join(LEVELS)))
     options = GradeOptions(
         sets=_option_sets(args.sets) if args.sets else parse_sets(list(course.sets)),
         jobs=args.jobs, lang=args.lang or course.lang, only=args.only, force=args.force,
@@ -186,8 +196,8 @@ def cmd_grade(args) -> int:
         from nngrade.cluster.dispatch import cluster_target
         options.cluster = cluster_target(args, course)
     run = grade_class(args.submissions, args.out, course, options)
-    print(f"graded {len(run.graded)}, unchanged {len(run.skipped)}, failed {len(run.failed)} "
-          f"in {run.seconds:.1f} s; sandbox: {run.sandbox.get('level', 'n/a') if run.sandbox else 'n/a'}")
+    print(tell("graded", graded=len(run.graded), unchanged=len(run.skipped), failed=len(run.failed),
+               seconds=run.seconds, level=run.sandbox.get("level", "n/a") if run.sandbox else "n/a"))
     print(run.summary_path)
     return 0 if not run.failed else 1
 
@@ -199,16 +209,16 @@ def cmd_check(args) -> int:
 
 def cmd_demo(args) -> int:
     from nngrade.demo import run_demo
-    summary = run_demo(args.out, jobs=args.jobs, lang=args.lang, force=args.force)
+    summary = run_demo(args.out, jobs=args.jobs, lang=args.lang or "ko", force=args.force)
     print(summary)
     return 0
 
 
 def cmd_new_set(args) -> int:
     from nngrade.new_set import create_set
+    from nngrade.speech import tell
     folder = create_set(args.course, args.name, title=args.title, module=args.module)
-    print(f"wrote {folder}: grade it with `nngrade grade SUBMISSIONS --course {args.course} "
-          f"--sets {args.name} --out OUT`; docs/AUTHORING.md explains each file")
+    print(tell("new-set-written", folder=folder, course=args.course, name=args.name))
     return 0
 
 
@@ -237,12 +247,13 @@ def _course_file(course: Path | None, *near: Path) -> Path | None:
 
 
 def cmd_export(args) -> int:
+    from nngrade import speech
     if args.target.startswith("moodle-"):
         from nngrade.moodle import run_export
         for line in run_export(args.target, args.dest, args.results, args.worksheet,
                                _option_sets(args.sets) if args.sets else None,
                                _course_file(args.course, args.results or Path.cwd())):
-            print(line)
+            print(speech.spoken(line))
         return 0
     if args.course is not None:
         from nngrade.config import load_course
@@ -263,8 +274,8 @@ def cmd_publish(args) -> int:
     from nngrade.canvas import publish
     course = _course_file(args.course, args.results)
     if course is None:
-        raise ValueError("no nngrade.toml found here or near RESULTS; pass --course (its [canvas] "
-                         "table names the site, the course and an assignment per set)")
+        from nngrade.speech import cli
+        raise ValueError(cli("publish-no-course"))
     return publish(args.results, course, roster=args.roster, dry_run=args.dry_run,
                    sets=_option_sets(args.sets) if args.sets else None)
 

@@ -23,6 +23,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 from nngrade.autograder.sets import SETS, SetError, UnknownSetError, add_sets_dir, parse_sets
 from nngrade.errors import did_you_mean, printable
+from nngrade.autograder.messages import Said
+from nngrade.speech import cli, os_reason, prefixed
 
 CONFIG_NAME = "nngrade.toml"
 COURSE_SETS_DIR = "solutions"      # a course's own sets: COURSE/solutions/<set>/set.toml
@@ -97,8 +99,7 @@ def init_course(directory: Path, name: str | None = None, lang: str = "ko",
     directory = Path(directory)
     path = directory / CONFIG_NAME
     if path.exists():
-        raise ConfigError(f"{path} already exists; its salt seeds every student's inputs, "
-                          f"so it is not overwritten")
+        raise ConfigError(cli("course-exists", path=path))
     directory.mkdir(parents=True, exist_ok=True)
     course = Course(name=name or directory.resolve().name, salt=secrets.token_hex(16), lang=lang)
     if sets is not None:
@@ -127,41 +128,42 @@ class Setting:
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
     words = ", ".join(f'"{c}"' for c in choices)
-    return lambda value: None if value in choices else f"must be one of {words}, not {value!r}"
+    return lambda value: None if value in choices else cli("must-be-one-of", words=words,
+                                                           value=printable(repr(value)))
 
 
 def _positive(value) -> str | None:
-    return None if value > 0 else f"must be positive, not {value!r}"
+    return None if value > 0 else cli("must-be-positive", value=printable(repr(value)))
 
 
 def _fraction(value) -> str | None:
-    return None if 0.0 <= value <= 1.0 else f"is a fraction between 0 and 1, not {value!r}"
+    return None if 0.0 <= value <= 1.0 else cli("must-be-fraction", value=printable(repr(value)))
 
 
 def _salt(value) -> str | None:
-    return None if len(value) >= 8 else "must be a string of at least 8 characters"
+    return None if len(value) >= 8 else cli("salt-too-short")
 
 
 def _canvas_url(value) -> str | None:
     from urllib.parse import urlsplit
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        return f"must be the Canvas site's address, e.g. \"https://canvas.example.edu\", not {value!r}"
+        return cli("canvas-url-address", value=printable(repr(value)))
     if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
-        return f"must start with https:// (the token would travel unencrypted), not {value!r}"
+        return cli("canvas-url-https", value=printable(repr(value)))
     if "api/v1" in parts.path:
-        return f"must be the site's address without /api/v1, not {value!r}"
+        return cli("canvas-url-api", value=printable(repr(value)))
     return None
 
 
 def _positive_id(value) -> str | None:
-    return None if value > 0 else f"must be a positive Canvas id, not {value!r}"
+    return None if value > 0 else cli("canvas-id-positive", value=printable(repr(value)))
 
 
 def _assignment_ids(value) -> str | None:
     for key, number in value.items():
         if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
-            return f"maps a set to a Canvas assignment id (a positive integer); {key!r} = {number!r}"
+            return cli("canvas-assignment-ids", key=printable(repr(key)), number=printable(repr(number)))
     return None
 
 
@@ -187,11 +189,11 @@ def _memory(value) -> str | None:
 
 def _set_names(value) -> str | None:
     names = [value] if isinstance(value, str) else value
-    return None if all(isinstance(n, str) for n in names) else "must be a list of set names"
+    return None if all(isinstance(n, str) for n in names) else cli("sets-list")
 
 
-NUMBER = ((int, float), "a number")
-TEXT = ((str,), "a string")
+NUMBER = ((int, float), cli("type-number"))
+TEXT = ((str,), cli("type-string"))
 
 # Top-level keys, and tables of keys ([mnist], [late]). A new setting is one entry here and a
 # field of Course; files that lack it keep loading with the field's default.
@@ -199,7 +201,7 @@ SCHEMA: dict[str, Setting | dict[str, Setting]] = {
     "name": Setting("name", *TEXT),
     "salt": Setting("salt", *TEXT, check=_salt, required=True),
     "lang": Setting("lang", *TEXT, check=_one_of(LANGS)),
-    "sets": Setting("sets", (list, str), "a list of set names", check=_set_names),
+    "sets": Setting("sets", (list, str), cli("type-set-list"), check=_set_names),
     "mnist": {
         "budget_cpu_seconds": Setting("mnist_budget_cpu_seconds", *NUMBER, check=_positive),
     },
@@ -233,18 +235,19 @@ SCHEMA: dict[str, Setting | dict[str, Setting]] = {
     },
     "canvas": {
         "url": Setting("canvas_url", *TEXT, check=_canvas_url),
-        "course_id": Setting("canvas_course_id", (int,), "an integer", check=_positive_id),
+        "course_id": Setting("canvas_course_id", (int,), cli("type-integer"), check=_positive_id),
         "token_file": Setting("canvas_token_file", *TEXT),
         "assignments": Setting("canvas_assignments", (dict,),
-                               "a table of set = Canvas assignment id ([canvas.assignments])",
+                               cli("type-assignment-table"),
                                check=_assignment_ids),
     },
 }
 
 
 def _type_name(value) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-            list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
+    key = {bool: "type-boolean", int: "type-integer", float: "type-number", str: "type-string",
+           list: "type-array", dict: "type-table"}.get(type(value))
+    return cli(key) if key else type(value).__name__
 
 
 def _read_settings(data: dict, path: Path) -> dict[str, Any]:
@@ -253,33 +256,32 @@ def _read_settings(data: dict, path: Path) -> dict[str, Any]:
 
     def check(key: str, value, setting: Setting, where: str) -> None:
         if isinstance(value, bool) or not isinstance(value, setting.types):
-            raise ConfigError(f"{path}: {where}{key} must be {setting.what}, not {_type_name(value)} "
-                              f"({printable(repr(value))[:60]})")
+            raise ConfigError(cli("course-key-type", path=path, key=f"{where}{key}", what=setting.what,
+                                  got=_type_name(value), value=printable(repr(value))[:60]))
         problem = setting.check(value)
         if problem:
-            raise ConfigError(f"{path}: {where}{key} {printable(problem)}")
+            raise ConfigError(Said.joined([Said.plain(f"{path}: {where}{key}"), problem]))
         values[setting.field] = value
 
     for key, value in data.items():
         entry = SCHEMA.get(key)
         if entry is None:
             kind = "table" if isinstance(value, dict) else "key"
-            raise ConfigError(f"{path}: unknown {kind} {printable(repr(key))}"
-                              f"{did_you_mean(key, SCHEMA)}")
+            raise ConfigError(cli(f"course-unknown-{kind}", path=path, key=printable(repr(key)),
+                                  near=did_you_mean(key, SCHEMA)))
         if isinstance(entry, Setting):
             check(key, value, entry, "")
             continue
         if not isinstance(value, dict):
-            raise ConfigError(f"{path}: {key} must be a table ([{key}]), not {_type_name(value)}")
+            raise ConfigError(cli("course-not-table", path=path, key=key, got=_type_name(value)))
         for sub, sub_value in value.items():
             if sub not in entry:
-                raise ConfigError(f"{path}: unknown key {printable(repr(sub))} in [{key}]"
-                                  f"{did_you_mean(sub, entry)}")
+                raise ConfigError(cli("course-unknown-key-in", path=path, key=printable(repr(sub)),
+                                      table=key, near=did_you_mean(sub, entry)))
             check(sub, sub_value, entry[sub], f"[{key}] ")
     for key, entry in SCHEMA.items():
         if isinstance(entry, Setting) and entry.required and entry.field not in values:
-            raise ConfigError(f"{path}: missing {key!r} (every course file has one, written by "
-                              "`nngrade init`)")
+            raise ConfigError(cli("course-missing-key", path=path, key=repr(key)))
     return values
 
 
@@ -289,20 +291,20 @@ def load_course(path: Path) -> Course:
         with path.open("rb") as f:
             data = tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such course file (create one with `nngrade init COURSE`)")
+        raise ConfigError(cli("course-no-file", path=path))
     except IsADirectoryError:
-        raise ConfigError(f"{path}: a folder, not a course file")
+        raise ConfigError(cli("course-is-folder", path=path))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise ConfigError(cli("cannot-be-read", path=path, reason=os_reason(exc))) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(cli("not-toml", path=path, error=exc)) from None
     values = _read_settings(data, path)
     try:
         # the course's own sets first, so that `sets` may name them
         add_sets_dir(path.parent / COURSE_SETS_DIR)
         values["sets"] = tuple(s.id for s in parse_sets(values.get("sets")))
     except (UnknownSetError, SetError) as exc:
-        raise ConfigError(f"{path}: sets: {exc}") from None
+        raise ConfigError(prefixed(f"{path}: sets", exc)) from None
     if "canvas_assignments" in values:
         values["canvas_assignments"] = _assignments_by_set(values["canvas_assignments"], path)
     for name in ("cluster_job_extra_directives", "cluster_job_script_prologue"):
@@ -324,9 +326,9 @@ def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
         try:
             set_id = find_set(key).id
         except UnknownSetError as exc:
-            raise ConfigError(f"{path}: [canvas.assignments] {printable(exc)}") from None
+            raise ConfigError(prefixed(f"{path}: [canvas.assignments]", exc, colon=False)) from None
         if set_id in by_set:
-            raise ConfigError(f"{path}: [canvas.assignments] names set {set_id} twice")
+            raise ConfigError(cli("canvas-assignment-twice", path=path, set=set_id))
         by_set[set_id] = number
     return by_set
 

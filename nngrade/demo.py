@@ -18,6 +18,7 @@ except ModuleNotFoundError:  # pragma: no cover
 from nngrade.config import Course
 from nngrade.paths import DATA_DIR
 from nngrade.autograder.sets import SETS, parse_sets
+from nngrade.speech import cli
 
 DEMO_SPEC = DATA_DIR / "demo_class.toml"
 DEMO_SALT = "nngrade-demo-class"      # fixed, so the demo's numbers are the same on every machine
@@ -31,7 +32,7 @@ def reference_source(module: str) -> str:
     for s in SETS:
         if s.module == module:
             return s.reference_path.read_text(encoding="utf-8")
-    raise DemoError(f"{DEMO_SPEC}: no exercise module named {module!r}")
+    raise DemoError(cli("demo-no-module", path=DEMO_SPEC, module=repr(module)))
 
 
 def build_class(dest: Path, spec_path: Path = DEMO_SPEC) -> list[str]:
@@ -51,15 +52,15 @@ def build_class(dest: Path, spec_path: Path = DEMO_SPEC) -> list[str]:
             source = reference_source(module)
             for edit in edits.pop(module, []):
                 if edit["find"] not in source:
-                    raise DemoError(f"{spec_path}: student {student['id']}: the text to change in "
-                                    f"{module}.py was not found: {edit['find']!r}")
+                    raise DemoError(cli("demo-edit-not-found", path=spec_path, student=student["id"],
+                                        file=f"{module}.py", find=repr(edit["find"])))
                 source = source.replace(edit["find"], edit["replace"], 1)
             subdir = folder / student.get("folder", "")
             subdir.mkdir(parents=True, exist_ok=True)
             (subdir / f"{module}.py").write_text(source, encoding="utf-8")
         if edits:
-            raise DemoError(f"{spec_path}: student {student['id']} edits modules they do not hand in: "
-                            f"{sorted(edits)}")
+            raise DemoError(cli("demo-edits-other", path=spec_path, student=student["id"],
+                                modules=", ".join(sorted(edits))))
         ids.append(student["id"])
     return ids
 

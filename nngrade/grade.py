@@ -22,7 +22,8 @@ from pathlib import Path
 
 from nngrade import __version__
 from nngrade.autograder.fingerprints import cached_fingerprints
-from nngrade.autograder.messages import in_language
+from nngrade.autograder.messages import in_language, say
+from nngrade.speech import cli, tell
 from nngrade.autograder.results import RESULTS_NAME
 from nngrade.config import Course
 from nngrade.paths import AUTOGRADER_DIR, SOLUTIONS_DIR
@@ -147,15 +148,15 @@ def load_overrides(out: Path) -> dict[str, dict[str, float]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except Exception as exc:
-        raise ValueError(f"{path}: not valid TOML: {exc}") from None
+        raise ValueError(cli("not-toml", path=path, error=exc)) from None
     overrides = {}
     for student, tests in data.items():
         if not isinstance(tests, dict):
-            raise ValueError(f"{path}: [{student}] must be a table of test name = points")
+            raise ValueError(cli("override-table", path=path, student=student))
         for test, points in tests.items():
             if isinstance(points, bool) or not isinstance(points, (int, float)):
-                raise ValueError(f"{path}: [{student}] {test!r} must be a number of points, "
-                                 f"not {points!r}")
+                raise ValueError(cli("override-points", path=path, student=student, test=repr(test),
+                                     points=repr(points)))
         overrides[str(student)] = {str(k): float(v) for k, v in tests.items()}
     return overrides
 
@@ -423,7 +424,8 @@ def grade_class(submissions: Path, out: Path, course: Course, options: GradeOpti
         extra = {"grading_key": key, "submission_digest": sub.digest, "late": sub.late,
                  "display_name": display_name,
                  "notes": [in_language(n, options.lang) for n in sub.notes],
-                 "problems": list(sub.problems), "submitted_at": sub.submitted_at,
+                 "problems": [in_language(p, options.lang) for p in sub.problems],
+                 "submitted_at": sub.submitted_at,
                  "course": course.name}
         todo.append((StudentJob(sub.student_id, dict(sub.modules), dict(sub.file_names),
                                 cells=dict(sub.cells)), extra))
@@ -460,8 +462,9 @@ def progress_bar(options: GradeOptions, console, total: int):
     """The run's progress bar (local slots and a cluster alike): (bar, task id)."""
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
-    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("•"), TimeElapsedColumn(), TextColumn("• left"), TimeRemainingColumn())
+    columns = (TextColumn("[bold]" + shown(tell("progress-grading"), markup=True)), BarColumn(),
+               MofNCompleteColumn(), TextColumn("•"), TimeElapsedColumn(),
+               TextColumn("• " + shown(tell("progress-left"), markup=True)), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not options.progress) as bar:
         yield bar, bar.add_task("grading", total=total)
 
@@ -544,8 +547,7 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 elif kind == "error":
                     in_flight[slot] = None
                     job, _extra = jobs_by_id[event[2]]
-                    print(f"nngrade: could not write the result of {shown(event[2])}:\n"
-                          f"{shown(event[3])}",
+                    print(tell("result-not-written", student=shown(event[2]), why=shown(event[3])),
                           file=sys.stderr)
                     finish(event[2], False, bar, task_id)
                 if len(to_write) > len(slots):       # busy slots: never fall behind for long
@@ -559,8 +561,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                 if slot in dropped:
                     del slots[slot]
                     if not slots:
-                        raise RunRefused(f"no job slot could start the {decided['level']['level']} "
-                                         f"sandbox: {dropped[slot]}")
+                        raise RunRefused(cli("no-slot-started", level=decided["level"]["level"],
+                                             why=dropped[slot]))
                     continue
                 sid, in_flight[slot] = in_flight.get(slot), None
                 if sid is None and proc.exitcode != 0:
@@ -569,8 +571,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     # slots die before taking any student (no sandbox, a broken suite): stop
                     # retrying and give each remaining student a result that says so
                     for left in list(waiting):
-                        _crash_results(jobs_by_id[left][0], "the grader could not start a job "
-                                       f"slot (exit code {proc.exitcode}); see the grader's log",
+                        _crash_results(jobs_by_id[left][0],
+                                       say("crash-no-slot", settings.lang, code=proc.exitcode),
                                        settings, sets)
                         finish(left, False, bar, task_id)
                     waiting.clear()
@@ -579,8 +581,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
                     if attempts[sid] < MAX_ATTEMPTS:
                         waiting.insert(0, sid)
                     else:
-                        _crash_results(job, f"grading this submission stopped the grader "
-                                            f"{attempts[sid]} times (exit code {proc.exitcode})",
+                        _crash_results(job, say("crash-stopped-grader", settings.lang,
+                                                attempts=attempts[sid], code=proc.exitcode),
                                        settings, sets)
                         finish(sid, False, bar, task_id)
                 if waiting:
@@ -604,8 +606,8 @@ def _write_graded(sid: str, text: str, settings: RunSettings) -> bool:
                               pages=settings.pages)
         return True
     except Exception:
-        print(f"nngrade: could not write the result of {shown(sid)}:\n"
-              f"{shown(traceback.format_exc())}", file=sys.stderr)
+        print(tell("result-not-written", student=shown(sid), why=shown(traceback.format_exc())),
+              file=sys.stderr)
         return False
 
 
@@ -619,8 +621,7 @@ def _first_slot_level(slots, events, options) -> dict:
             kind, slot, *rest = events.get(timeout=0.5)
         except queue_module.Empty:
             if not proc.is_alive():
-                raise RunRefused(f"the sandbox could not start (its process ended with exit "
-                                 f"code {proc.exitcode})") from None
+                raise RunRefused(cli("sandbox-start-died", code=proc.exitcode)) from None
             continue
         if slot != 0:
             continue                      # no other slot speaks before the level is decided

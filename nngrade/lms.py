@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nngrade.autograder.atomic import write_atomic
+from nngrade.autograder.messages import say
+from nngrade.speech import cli
 COLUMN_PREFIX = "nngrade "
 CANVAS_INFO_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_LATE_COLUMN = COLUMN_PREFIX + "late"
@@ -114,7 +116,7 @@ def roster_name(lookup: Callable[[str], object | None], student: str, default: s
 def _extra(results: dict) -> dict:
     extra = results.get("extra_data") if isinstance(results, dict) else None
     if not isinstance(extra, dict) or not isinstance(extra.get("student"), str):
-        raise ValueError("results without extra_data.student cannot go into a gradebook file")
+        raise ValueError(cli("lms-no-student"))
     return extra
 
 
@@ -325,33 +327,34 @@ class CanvasGradebook:
         for row in self.rows:
             if row.get(key) == value:
                 return row
-        raise KeyError(f"no row with {key} = {value!r}")
+        raise KeyError(cli("lms-no-row", key=key, value=repr(value)))
 
 
 def _read_rows(path: Path) -> list[list[str]]:
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise GradebookFileError(f"{path}: not UTF-8 ({exc})") from None
+        raise GradebookFileError(cli("lms-not-utf8", path=path, error=exc)) from None
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise GradebookFileError(f"{path}: not a well-formed CSV file: {exc}") from None
+        raise GradebookFileError(cli("lms-not-csv", path=path, error=exc)) from None
 
 
 def read_canvas_csv(path: Path) -> CanvasGradebook:
     """Read a gradebook file back, applying the checks Canvas's importer applies to the header."""
     rows = _read_rows(path)
     if not rows:
-        raise GradebookFileError(f"{path}: empty file")
+        raise GradebookFileError(cli("lms-empty", path=path))
     header = rows[0]
     if not (len(header) > 3 and "Student" in header[0] and "ID" in header[1]):
-        raise GradebookFileError(f"{path}: the header must start with Student, ID (got {header[:2]})")
+        raise GradebookFileError(cli("lms-canvas-header", path=path, got=header[:2]))
     if tuple(header[:len(CANVAS_INFO_COLUMNS)]) != CANVAS_INFO_COLUMNS:
-        raise GradebookFileError(f"{path}: the student columns must be {', '.join(CANVAS_INFO_COLUMNS)} "
-                                 f"(got {', '.join(header[:len(CANVAS_INFO_COLUMNS)])})")
+        raise GradebookFileError(cli("lms-canvas-columns", path=path,
+                                     columns=", ".join(CANVAS_INFO_COLUMNS),
+                                     got=", ".join(header[:len(CANVAS_INFO_COLUMNS)])))
     if len(set(header)) != len(header):
-        raise GradebookFileError(f"{path}: duplicate column names in the header")
+        raise GradebookFileError(cli("lms-duplicate-columns", path=path))
     points: dict[str, str] = {}
     body = rows[1:]
     if body and CANVAS_POINTS_ROW in body[0][0]:
@@ -360,14 +363,16 @@ def read_canvas_csv(path: Path) -> CanvasGradebook:
     students = []
     for n, row in enumerate(body, start=2 + bool(points)):
         if len(row) != len(header):
-            raise GradebookFileError(f"{path}: line {n} has {len(row)} cells for {len(header)} columns")
+            raise GradebookFileError(cli("lms-cells", path=path, line=n, cells=len(row),
+                                         columns=len(header)))
         students.append(dict(zip(header, row)))
     book = CanvasGradebook(header, points, students)
     for column in book.assignment_columns:
         for n, row in enumerate(students):
             cell = row[column].strip()
             if cell and cell.upper() != "EX" and not re.fullmatch(r"-?\d+(\.\d+)?%?", cell):
-                raise GradebookFileError(f"{path}: {column!r} of student row {n + 1} is not a score: {cell!r}")
+                raise GradebookFileError(cli("lms-not-score", path=path, column=repr(column),
+                                                 row=n + 1, cell=repr(cell)))
     return book
 
 
@@ -389,16 +394,16 @@ def _feedback_text(results: dict) -> str:
     from nngrade.autograder.catalogue import load_hint
 
     extra = _extra(results)
-    lang = extra.get("lang") if extra.get("lang") in ("ko", "en") else "en"
+    lang = extra.get("lang") if isinstance(extra.get("lang"), str) else "en"
     if extra.get("missing"):
-        return "제출물 없음" if lang == "ko" else "no submission"
+        return say("lms-no-submission", lang)
     # The grader's student-level list (the smallest set explaining every test), as on the page.
     tags = extra.get("mistakes")
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         tags = list(dict.fromkeys(tag for t in results.get("tests") or [] for tag in t.get("tags") or []))
     parts = [f"{load_hint(tag, lang).title} ({tag})" for tag in tags]
     if _is_late(extra.get("late")):
-        parts.insert(0, "지각 제출" if lang == "ko" else "late submission")
+        parts.insert(0, say("lms-late", lang))
     return "; ".join(parts)
 
 
@@ -445,23 +450,25 @@ def read_moodle_csv(path: Path) -> MoodleGradeFile:
     """Read a Moodle grade import file back: identifier column first, numeric or '-' grades."""
     rows = _read_rows(path)
     if not rows:
-        raise GradebookFileError(f"{path}: empty file")
+        raise GradebookFileError(cli("lms-empty", path=path))
     header = [h.strip() for h in rows[0]]
     if header[0] not in MOODLE_IDENTIFIERS:
-        raise GradebookFileError(f"{path}: the first column must be one of {', '.join(MOODLE_IDENTIFIERS)}, "
-                                 f"got {header[0]!r}")
+        raise GradebookFileError(cli("lms-moodle-first-column", path=path,
+                                     columns=", ".join(MOODLE_IDENTIFIERS), got=repr(header[0])))
     if len(set(header)) != len(header):
-        raise GradebookFileError(f"{path}: duplicate column names in the header")
+        raise GradebookFileError(cli("lms-duplicate-columns", path=path))
     book = MoodleGradeFile(header[0], header, [])
     for n, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            raise GradebookFileError(f"{path}: line {n} has {len(row)} cells for {len(header)} columns")
+            raise GradebookFileError(cli("lms-cells", path=path, line=n, cells=len(row),
+                                         columns=len(header)))
         record = dict(zip(header, row))
         if not record[header[0]].strip():
-            raise GradebookFileError(f"{path}: line {n} has an empty {header[0]}")
+            raise GradebookFileError(cli("lms-empty-identifier", path=path, line=n, column=header[0]))
         for column in book.grade_columns:
             cell = record[column].strip()
             if cell not in ("", MOODLE_NO_GRADE) and not re.fullmatch(r"-?\d+(\.\d+)?", cell):
-                raise GradebookFileError(f"{path}: line {n}, {column!r} is not a grade: {cell!r}")
+                raise GradebookFileError(cli("lms-not-grade", path=path, line=n, column=repr(column),
+                                                 cell=repr(cell)))
         book.rows.append(record)
     return book

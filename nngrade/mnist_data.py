@@ -39,6 +39,7 @@ import numpy as np
 
 from nngrade.autograder.messages import Said
 from nngrade.paths import DATA_DIR
+from nngrade.speech import cli, prefixed, said_of, tell
 
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
@@ -181,15 +182,14 @@ def _read_content(path: Path) -> tuple[bytes, str | None]:
     raw = path.read_bytes()
     if raw[:2] != b"\x1f\x8b":
         if path.suffix == ".gz":
-            raise MnistDataError(f"{path}: not a gzip file (first bytes {raw[:4].hex()})")
+            raise MnistDataError(cli("mnist-not-gzip", path=path, first=raw[:4].hex()))
         return raw, None
     try:
         content = gzip.decompress(raw)
     except EOFError:
-        raise MnistDataError(f"{path}: truncated gzip file ({len(raw):,} bytes): "
-                             "the download or copy was cut short") from None
+        raise MnistDataError(cli("mnist-truncated-gzip", path=path, size=len(raw))) from None
     except (OSError, zlib.error) as exc:
-        raise MnistDataError(f"{path}: damaged gzip file ({exc})") from None
+        raise MnistDataError(cli("mnist-damaged-gzip", path=path, error=exc)) from None
     return content, hashlib.md5(raw, usedforsecurity=False).hexdigest()
 
 
@@ -201,32 +201,33 @@ def parse_idx(content: bytes, path: Path | str, key: str, count: int | None = No
     images = key.endswith("images")
     magic_wanted = IMAGES_MAGIC if images else LABELS_MAGIC
     header = 16 if images else 8
-    what = "images" if images else "labels"
+    what = cli("mnist-images" if images else "mnist-labels")
     if len(content) < header:
-        raise MnistDataError(f"{path}: truncated: {len(content)} bytes, shorter than the "
-                             f"{header}-byte idx header of an {what} file")
+        raise MnistDataError(cli("mnist-short-header", path=path, size=len(content), header=header,
+                                 what=what))
     magic, n = struct.unpack(">II", content[:8])
     if magic != magic_wanted:
-        other = {IMAGES_MAGIC: "an images file", LABELS_MAGIC: "a labels file"}.get(magic)
-        extra = f" (this is {other})" if other else ""
-        raise MnistDataError(f"{path}: bad magic number {magic}, expected {magic_wanted} for an "
-                             f"idx {what} file{extra}")
+        other = {IMAGES_MAGIC: "mnist-is-images", LABELS_MAGIC: "mnist-is-labels"}.get(magic)
+        extra = cli(other) if other else ""
+        raise MnistDataError(cli("mnist-bad-magic", path=path, magic=magic, wanted=magic_wanted,
+                                 what=what, extra=extra))
     if count is not None and n != count:
-        raise MnistDataError(f"{path}: wrong count: the header says {n:,} {what}, expected {count:,}")
+        raise MnistDataError(cli("mnist-wrong-count", path=path, n=n, what=what, count=count))
     shape: tuple[int, ...] = (n,)
     if images:
         rows, cols = struct.unpack(">II", content[8:16])
         if (rows, cols) != (ROWS, COLS):
-            raise MnistDataError(f"{path}: images are {rows}x{cols}, expected {ROWS}x{COLS}")
+            raise MnistDataError(cli("mnist-image-size", path=path, size=f"{rows}x{cols}",
+                                     wanted=f"{ROWS}x{COLS}"))
         shape = (n, rows, cols)
     expected_len = header + int(np.prod(shape))
     if len(content) != expected_len:
-        state = "truncated" if len(content) < expected_len else "too long"
-        raise MnistDataError(f"{path}: {state}: {len(content):,} bytes of content, expected "
-                             f"{expected_len:,} for {n:,} {what}")
+        state = cli("mnist-truncated" if len(content) < expected_len else "mnist-too-long")
+        raise MnistDataError(cli("mnist-length", path=path, state=state, size=len(content),
+                                 expected=expected_len, n=n, what=what))
     data = np.frombuffer(content, dtype=np.uint8, offset=header).reshape(shape)
     if not images and data.max(initial=0) > 9:
-        raise MnistDataError(f"{path}: label {int(data.max())} out of range 0..9")
+        raise MnistDataError(cli("mnist-label-range", path=path, label=int(data.max())))
     return data
 
 
@@ -238,13 +239,13 @@ def _verify_checksum(path: Path, key: str, content: bytes, gz_md5: str | None, d
         return
     known_elsewhere = [d.title for d in DATASETS.values()
                        if d is not dataset and sha in d.sha256.get(key, ())]
-    hint = f"; this is {known_elsewhere[0]}'s file" if known_elsewhere else ""
-    expected = ", ".join(sorted(dataset.sha256.get(key, ()))) or "none recorded"
-    raise MnistDataError(f"{path}: checksum mismatch for {dataset.title} {FILE_NAMES[key]}: content "
-                         f"sha256 {sha}, expected {expected}"
-                         + (f" (or gz md5 {', '.join(sorted(dataset.gz_md5[key]))})"
-                            if dataset.gz_md5.get(key) else "")
-                         + hint)
+    hint = cli("mnist-other-dataset", dataset=known_elsewhere[0]) if known_elsewhere else ""
+    expected = ", ".join(sorted(dataset.sha256.get(key, ()))) or cli("mnist-none-recorded")
+    md5 = cli("mnist-or-md5", md5=", ".join(sorted(dataset.gz_md5[key]))) \
+        if dataset.gz_md5.get(key) else ""
+    raise MnistDataError(cli("mnist-checksum", path=path, dataset=dataset.title,
+                             file=FILE_NAMES[key], sha=sha, expected=expected, md5=md5,
+                             hint=hint))
 
 
 def read_file(path: Path | str, key: str, dataset: DataSet | str = MNIST, verify: bool = True) -> np.ndarray:
@@ -278,6 +279,20 @@ def mirrors(dataset: DataSet | str = MNIST) -> list[str]:
     return [b if b.endswith("/") else b + "/" for b in bases]
 
 
+def _renamed(said: Said, old: str, new: Said) -> Said:
+    """``said`` with the field that is ``old`` (a temporary file's path) said as ``new``."""
+    def walk(data):
+        if isinstance(data, dict) and "fields" in data:
+            return {**data, "fields": {k: new.as_json() if v == old else walk(v)
+                                       for k, v in data["fields"].items()}}
+        if isinstance(data, dict) and "join" in data:
+            return {**data, "join": [walk(p) for p in data["join"]]}
+        if isinstance(data, dict) and "text" in data:
+            return {"text": data["text"].replace(old, str(new))}
+        return data
+    return Said.from_json(walk(said.as_json()))
+
+
 def _stderr(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -298,7 +313,7 @@ def download_file(key: str, dest_dir: Path | str, dataset: DataSet | str = MNIST
     failures = []
     for base in base_urls if base_urls is not None else mirrors(dataset):
         url = base + name
-        log(f"Downloading {dataset.title} {name} from {url} into {dest_dir} ...")
+        log(tell("mnist-downloading", dataset=dataset.title, file=name, url=url, folder=dest_dir))
         fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=dest_dir)
         tmp = Path(tmp_name)
         try:
@@ -306,17 +321,19 @@ def download_file(key: str, dest_dir: Path | str, dataset: DataSet | str = MNIST
                 shutil.copyfileobj(resp, out, length=1 << 20)
             read_file(tmp, key, dataset)               # raises on anything wrong
             os.replace(tmp, final)
-            log(f"  ok: {final} ({final.stat().st_size:,} bytes, checksum verified)")
+            log("  " + tell("mnist-downloaded", path=final, size=final.stat().st_size))
             return final
         except MnistDataError as exc:
-            failures.append(f"{url}: {str(exc).replace(str(tmp), 'downloaded file')}")
+            failures.append(prefixed(url, _renamed(said_of(exc), str(tmp),
+                                                   cli("mnist-downloaded-file"))))
         except OSError as exc:                       # URLError, HTTPError, timeouts are OSErrors
-            failures.append(f"{url}: {exc}")
+            failures.append(prefixed(url, Said.plain(str(exc))))
         finally:
             tmp.unlink(missing_ok=True)
-        log(f"  failed: {failures[-1]}")
-    raise MnistDataError(f"could not download {dataset.title} {name} into {dest_dir}:\n  "
-                         + ("\n  ".join(failures) or "no mirror configured"))
+        log("  " + tell("mnist-failed", why=failures[-1]))
+    raise MnistDataError(cli("mnist-no-download", dataset=dataset.title, file=name, folder=dest_dir,
+                             failures=Said.joined(failures, "\n  ") if failures
+                             else cli("mnist-no-mirror")))
 
 
 def _explicit_dir(mnist_dir) -> Path | None:
@@ -335,7 +352,7 @@ def locate(mnist_dir: Path | str | None = None, dataset: DataSet | str = MNIST, 
     if explicit is not None:
         if not explicit.is_dir():
             source = "--mnist-dir" if mnist_dir else "NNGRADE_MNIST_DIR"
-            raise MnistDataError(f"{explicit}: {source} is not a directory")
+            raise MnistDataError(cli("mnist-not-folder", path=explicit, source=source))
         places = [explicit]
     else:
         places = [Path(d) for d in dataset.system_dirs] + [cache_dir(dataset)]
@@ -348,9 +365,10 @@ def locate(mnist_dir: Path | str | None = None, dataset: DataSet | str = MNIST, 
     if explicit is not None or not download:
         looked = ", ".join(str(p) for p in places)
         missing = [FILE_NAMES[k] + "[.gz]" for k in ("test_images", "test_labels")]
-        how = "" if explicit is not None else (
-            "; pass --mnist-dir DIR or set NNGRADE_MNIST_DIR, or allow the download")
-        raise MnistDataError(f"{dataset.title} not found: {' and '.join(missing)} missing in {looked}{how}")
+        how = "" if explicit is not None else cli("mnist-how")
+        raise MnistDataError(cli("mnist-not-found", dataset=dataset.title,
+                                 missing=cli("and", a=missing[0], b=missing[1]), places=looked,
+                                 how=how))
 
     # Download what the cache lacks. The test files are required; the training files are wanted,
     # and when they cannot be had the split falls back to the test set alone (and says so).
@@ -411,8 +429,8 @@ def load_mnist(mnist_dir: Path | str | None = None, dataset: DataSet | str = MNI
     if ("train_images" in found) != ("train_labels" in found):
         present, missing = ("train_images", "train_labels") if "train_images" in found else \
             ("train_labels", "train_images")
-        raise MnistDataError(f"{found[present]}: present without {FILE_NAMES[missing]}[.gz] in {directory}; "
-                             "provide both training files or neither")
+        raise MnistDataError(cli("mnist-half-training", path=found[present],
+                                 file=f"{FILE_NAMES[missing]}[.gz]", folder=directory))
     out = {"directory": directory, "notes": notes}
     for key in FILE_NAMES:
         out[key] = read_file(found[key], key, dataset) if key in found else None

@@ -45,6 +45,7 @@ from nngrade import comments, lms
 from nngrade.autograder.atomic import write_atomic
 from nngrade.autograder.results import RESULTS_NAME
 from nngrade.errors import printable, some
+from nngrade.speech import cli, os_reason
 
 MiB = 1024 * 1024
 PAGE_NAME = "feedback.html"
@@ -68,11 +69,10 @@ def class_results(out: Path) -> list[dict]:
     from nngrade.grade import read_results
     out = Path(out)
     if not out.is_dir():
-        raise MoodleError(f"{printable(out)}: no such folder (the --out folder of `nngrade grade`)")
+        raise MoodleError(cli("moodle-no-out", path=printable(out)))
     found = read_results(sorted(out.glob(f"*/{RESULTS_NAME}")))
     if not found:
-        raise MoodleError(f"{printable(out)}: holds no student results (*/{RESULTS_NAME}); "
-                          "grade the class first with `nngrade grade`")
+        raise MoodleError(cli("moodle-no-results", path=printable(out), file=RESULTS_NAME))
     return sorted(found, key=lambda r: r["extra_data"]["student"])
 
 
@@ -82,8 +82,8 @@ def graded_sets(out: Path, results: list[dict], sets=None) -> list[str]:
     set_ids = lms._set_ids(sets) if sets is not None else graded
     ungraded = [s for s in set_ids if s not in graded]
     if ungraded:
-        raise MoodleError(f"{printable(out)}: set {', '.join(ungraded)} was not graded in this class "
-                          f"(graded: {', '.join(graded) or 'none'})")
+        raise MoodleError(cli("moodle-ungraded", path=printable(out), sets=", ".join(ungraded),
+                              graded=", ".join(graded) or cli("none")))
     return set_ids
 
 
@@ -91,8 +91,7 @@ def participant_ids(out: Path, results: list[dict]) -> None:
     """Every student id must be a Moodle participant id (digits), as `--format moodle` gives."""
     other = [r["extra_data"]["student"] for r in results if not str(r["extra_data"]["student"]).isdigit()]
     if other:
-        raise MoodleError(f"{printable(out)}: students {some(other)} have no Moodle participant id; "
-                          "grade Moodle's 'Download all submissions' zip with --format moodle")
+        raise MoodleError(cli("moodle-no-participant", path=printable(out), students=some(other)))
 
 
 # ---------------------------------------------------------------- feedback zip
@@ -204,9 +203,9 @@ def write_feedback_zip(out: Path, dest: Path, limit_mib: float = 20.0) -> Feedba
             page = Page(page.name, _without_plots(r), page.student, without_plots=True)
             stripped.append(page.student)
             if page.cost() + _END > limit:
-                raise MoodleError(f"{printable(out)}: the page of student {printable(page.student)} is "
-                                  f"{page.cost() / MiB:.1f} MiB even without its plots, over the "
-                                  f"{limit_mib:g} MiB limit ([moodle] feedback_zip_mib)")
+                raise MoodleError(cli("moodle-page-too-big", path=printable(out),
+                                      student=printable(page.student), size=page.cost() / MiB,
+                                      limit=limit_mib))
         pages.append(page)
     parts = _pack(pages, limit)
     paths = part_paths(dest, len(parts))
@@ -286,8 +285,7 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str, bool]:
             return body.decode(encoding), encoding, bom
         except UnicodeDecodeError:
             pass
-    raise MoodleError(f"{printable(path)}: neither UTF-8 nor cp949 text; upload the worksheet "
-                      "Moodle gave you, or save it as CSV UTF-8")
+    raise MoodleError(cli("moodle-encoding", path=printable(path)))
 
 
 def read_worksheet(path: Path) -> Worksheet:
@@ -295,7 +293,7 @@ def read_worksheet(path: Path) -> Worksheet:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise MoodleError(f"{printable(path)}: cannot be read ({exc.strerror})") from None
+        raise MoodleError(cli("cannot-be-read", path=printable(path), reason=os_reason(exc))) from None
     text, encoding, bom = _decode(raw, path)
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=lambda d: (first.count(d), d == ","))
@@ -303,29 +301,26 @@ def read_worksheet(path: Path) -> Worksheet:
     try:
         table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise MoodleError(f"{printable(path)}: not a well-formed CSV file ({exc})") from None
+        raise MoodleError(cli("moodle-not-csv", path=printable(path), error=exc)) from None
     if not table or not any(c.strip() for c in table[0]):
-        raise MoodleError(f"{printable(path)}: empty; download the worksheet from the assignment's "
-                          "grading page (Grading action: Download grading worksheet)")
+        raise MoodleError(cli("moodle-worksheet-empty", path=printable(path)))
     header, rows = table[0], [r for r in table[1:] if any(c.strip() for c in r)]
     if not rows:
-        raise MoodleError(f"{printable(path)}: lists no participant")
+        raise MoodleError(cli("moodle-no-participants", path=printable(path)))
     width = len(header)
     where = f"{printable(path)}"
     id_col = next((j for j in range(width) if _identifiers(_column(rows, j))), None)
     if id_col is None:
-        raise MoodleError(f"{where}: no column of participant identifiers ('Participant 12345'); "
-                          f"the header is {some(header, 6)}")
+        raise MoodleError(cli("moodle-no-identifiers", path=where, header=some(header, 6)))
     if any(h.strip() in SCALE_HEADERS for h in header):
-        raise MoodleError(f"{where}: the assignment is graded with a scale; nngrade fills points "
-                          "(set the assignment's grade type to Point)")
+        raise MoodleError(cli("moodle-scale", path=where))
     grade_col, max_col = _grade_columns(header, rows, id_col)
     if grade_col is None:
-        raise MoodleError(f"{where}: no Grade column found (the column before Maximum grade, one "
-                          f"number on every row); the header is {some(header, 8)}")
+        raise MoodleError(cli("moodle-no-grade-column", path=where, header=some(header, 8)))
     if not _NUMBER.match(rows[0][max_col] if max_col < len(rows[0]) else ""):
-        raise MoodleError(f"{where}: the column after Grade ({printable(header[max_col])!r}) holds "
-                          f"no maximum grade ({printable(rows[0][max_col] if max_col < len(rows[0]) else '')!r})")
+        raise MoodleError(cli("moodle-no-maximum", path=where, column=repr(printable(header[max_col])),
+                              value=repr(printable(rows[0][max_col] if max_col < len(rows[0])
+                                                   else ""))))
     return Worksheet(path, encoding, bom, delimiter, newline, header, rows, id_col, grade_col,
                      max_col, _feedback_column(header, rows, max_col))
 
@@ -443,38 +438,34 @@ def run_export(target: str, dest: Path, results: Path | None, worksheet: Path | 
                course_file: Path | None) -> list[str]:
     """`nngrade export moodle-feedback|moodle-worksheet DEST --results OUT ...`: the lines to print."""
     if results is None:
-        raise MoodleError(f"{target} needs --results OUT (the --out folder of `nngrade grade`)")
+        raise MoodleError(cli("moodle-needs-results", target=target))
     if target == "moodle-worksheet":
         if worksheet is None:
-            raise MoodleError("moodle-worksheet needs --worksheet FILE (Moodle's grading worksheet: "
-                              "the assignment's grading page, Download grading worksheet)")
+            raise MoodleError(cli("moodle-needs-worksheet"))
         if Path(dest).resolve() == Path(worksheet).resolve():
-            raise MoodleError(f"{printable(dest)}: is the downloaded worksheet itself; write the "
-                              "filled copy to another file")
+            raise MoodleError(cli("moodle-dest-is-worksheet", path=printable(dest)))
         done = fill_worksheet(worksheet, results, dest, sets)
-        lines = [f"{printable(done.path)}: {done.filled} participants graded"
-                 + (f", {len(done.zero)} without results given 0" if done.zero else "")
-                 + (f", {len(done.kept)} without results kept their grade" if done.kept else "")]
+        lines = [cli("moodle-filled", path=printable(done.path), count=done.filled,
+                     zero=cli("moodle-filled-zero", count=len(done.zero)) if done.zero else "",
+                     kept=cli("moodle-filled-kept", count=len(done.kept)) if done.kept else "")]
         if done.scale:
-            lines.append(f"scores scaled from nngrade's {lms.format_points(done.scale[0])} points to "
-                         f"the worksheet's maximum grade {lms.format_points(done.scale[1])}")
+            lines.append(cli("moodle-scaled", points=lms.format_points(done.scale[0]),
+                             maximum=lms.format_points(done.scale[1])))
         if not done.feedback:
-            lines.append("the worksheet has no Feedback comments column: grades only (enable the "
-                         "assignment's 'Feedback comments' feedback type for comments)")
+            lines.append(cli("moodle-no-feedback-column"))
         if done.not_listed:
-            lines.append(f"not in the worksheet, not filled: {some(done.not_listed)}")
+            lines.append(cli("moodle-not-listed", students=some(done.not_listed)))
         return lines
-    limit, where = DEFAULT_LIMIT_MIB, "the default"
+    limit, where = DEFAULT_LIMIT_MIB, cli("moodle-default-limit")
     if course_file is not None:
         from nngrade.config import load_course
         limit = load_course(course_file).moodle_feedback_zip_mib
-        where = f"[moodle] feedback_zip_mib in {printable(course_file)}"
+        where = cli("moodle-limit-in", path=printable(course_file))
     done = write_feedback_zip(results, dest, limit)
     lines = []
     if done.without_plots:
-        lines.append(f"pages over the {limit:g} MiB limit on their own went without their plots: "
-                     f"{some(done.without_plots)}")
+        lines.append(cli("moodle-without-plots", limit=limit, students=some(done.without_plots)))
     if len(done.paths) > 1:
-        lines.append(f"{printable(dest)}: {done.pages} pages are more than {limit:g} MiB ({where}): "
-                     f"written as {len(done.paths)} zips, upload each")
+        lines.append(cli("moodle-split", path=printable(dest), pages=done.pages, limit=limit,
+                         where=where, zips=len(done.paths)))
     return lines + [printable(p) for p in done.paths]

@@ -15,6 +15,7 @@ import jinja2
 from nngrade.autograder.sets import SET_FILE, SET_ID_RE, SetError, all_sets, read_set
 from nngrade.config import CONFIG_NAME, COURSE_SETS_DIR
 from nngrade.paths import DATA_DIR
+from nngrade.speech import cli, prefixed
 
 TEMPLATE_DIR = DATA_DIR / "new_set"
 # template file -> file in the set folder ("module.py" becomes the set's module)
@@ -38,23 +39,20 @@ def create_set(course: Path, name: str, title: str | None = None,
     if course.is_file() and course.name == CONFIG_NAME:
         course = course.parent
     if not (course / CONFIG_NAME).is_file():
-        raise NewSetError(f"{course}: no {CONFIG_NAME} here; create the course first with "
-                          f"`nngrade init {course}`")
+        raise NewSetError(cli("new-set-no-course", course=course, file=CONFIG_NAME))
     if not SET_ID_RE.match(name):
-        raise NewSetError(f"{name!r}: a set's name is its folder's: letters, digits, _ and - only "
-                          "(e.g. 11_maxout)")
+        raise NewSetError(cli("new-set-name", name=repr(name)))
     if title is not None and (not title.strip() or any(c in title for c in '"\\\n\r')):
-        raise NewSetError(f"--title {title!r}: one line of text without quotes or backslashes")
+        raise NewSetError(cli("new-set-title", title=repr(title)))
     module = module or module_for(name)
     if not module.isidentifier() or module.startswith("test"):
-        raise NewSetError(f"{module!r} is not a module name a student can write; "
-                          "give one with --module")
+        raise NewSetError(cli("new-set-module", module=repr(module)))
     for s in all_sets():
         if {name.lower(), module} & {s.id.lower(), s.short, s.module}:
-            raise NewSetError(f"{name!r} / module {module!r}: set {s.id} already uses that name")
+            raise NewSetError(cli("new-set-taken", name=repr(name), module=repr(module), set=s.id))
     folder = course / COURSE_SETS_DIR / name
     if folder.exists():
-        raise NewSetError(f"{folder}: already exists")
+        raise NewSetError(cli("new-set-exists", folder=folder))
     values = {"set_id": name, "module": module, "short": module,
               "title": title or name.replace("_", " "),
               "mistake_id": f"{module.replace('_', '-')}-slope-swapped"}
@@ -70,5 +68,5 @@ def create_set(course: Path, name: str, title: str | None = None,
     try:
         read_set(folder)
     except SetError as exc:   # the title is the only free text: say what broke
-        raise NewSetError(f"{folder / SET_FILE}: {exc}") from None
+        raise NewSetError(prefixed(folder / SET_FILE, exc)) from None
     return folder

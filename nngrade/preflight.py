@@ -8,14 +8,14 @@ import ast
 from pathlib import Path
 
 from nngrade.errors import did_you_mean, printable, some
+from nngrade.speech import cli
 
 
 def check_out(out: Path) -> None:
     """OUT is a folder that may not exist yet, never a file."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{printable(out)}: exists and is not a folder; --out names the folder "
-                         "the results are written to")
+        raise ValueError(cli("out-not-folder", path=printable(out)))
 
 
 def check_roster(path: Path | None) -> None:
@@ -39,14 +39,14 @@ def check_overrides(path: Path, overrides: dict[str, dict[str, float]], student_
     tests = graded_test_names(sets)
     for student, entries in overrides.items():
         if student not in known:
-            raise ValueError(f"{printable(path)}: [{printable(student)}] is not a student of this "
-                             f"class{did_you_mean(student, students)}; students: {some(students)}")
+            raise ValueError(cli("override-student", path=printable(path), student=printable(student),
+                                 near=did_you_mean(student, students), students=some(students)))
         for test in entries:
             if test not in tests:
                 hint = did_you_mean(test, tests) or (
-                    f" (test names are <set>/<function>/<case>, e.g. {min(tests)!r})" if tests else "")
-                raise ValueError(f"{printable(path)}: [{printable(student)}] {test!r} "
-                                 f"is no test of the graded sets{hint}")
+                    cli("override-test-names", example=repr(min(tests))) if tests else "")
+                raise ValueError(cli("override-test", path=printable(path), student=printable(student),
+                                     test=repr(test), hint=hint))
 
 
 def check_points_tables(sets) -> None:
@@ -75,8 +75,8 @@ def check_points_tables(sets) -> None:
         for entry in s.points:
             if entry not in names:
                 hint = did_you_mean(entry, sorted(names))
-                raise ValueError(f"{printable(s.file(SET_FILE))}: [points] \"{entry}\" names no "
-                                 f"test of {HIDDEN_SUITE}{hint}")
+                raise ValueError(cli("points-no-test", path=printable(s.file(SET_FILE)), entry=entry,
+                                     suite=HIDDEN_SUITE, hint=hint))
 
 
 def _marked_tests(tree: ast.Module) -> set[str] | None:

@@ -43,6 +43,8 @@ from typing import Iterable, Sequence
 
 from nngrade import __version__
 from nngrade.autograder.atomic import write_atomic
+from nngrade.autograder.messages import Said
+from nngrade.speech import cli, prefixed, said_of, tell
 from nngrade.autograder.sets import (HIDDEN_FILES, PUBLIC_TESTS, SET_FILE, TEXTS_DIR, ExerciseSet,
                                      SetError, find_set, find_sets_in)
 
@@ -67,6 +69,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade", "__main__.py"),      # `python -m nngrade check`; a two-line one is written if absent
     ("nngrade", "cli.py"),
     ("nngrade", "errors.py"),        # cli.py's one-line error messages
+    ("nngrade", "speech.py"),        # the command line's messages in the user's language
     ("nngrade", "paths.py"),
     ("nngrade", "check.py"),
     ("nngrade", "terminal.py"),      # the one escaper of untrusted text on the terminal
@@ -112,10 +115,11 @@ ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 class ReleaseError(Exception):
     """A solution or runtime file the release cannot turn into a correct student copy."""
 
-    def __init__(self, where: str, line: int | None, message: str):
+    def __init__(self, where: str, line: int | None, message):
         self.where, self.line, self.message = where, line, message
         location = f"{where}:{line}" if line else where
-        super().__init__(f"{location}: {message}")
+        super().__init__(prefixed(location, message if isinstance(message, Said)
+                                  else Said.plain(message)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,20 +148,20 @@ def find_solution_blocks(lines: Sequence[str], where: str = "<solution>") -> lis
             continue
         if stripped == BEGIN_MARKER:
             if opened is not None:
-                raise ReleaseError(where, number, f"nested {BEGIN_MARKER!r}: the block opened at "
-                                   f"line {opened[0]} is not closed yet")
+                raise ReleaseError(where, number, cli("release-nested", begin=repr(BEGIN_MARKER),
+                                                      line=opened[0]))
             opened = (number, line[: len(line) - len(line.lstrip())])
         elif stripped == END_MARKER:
             if opened is None:
-                raise ReleaseError(where, number, f"{END_MARKER!r} without a {BEGIN_MARKER!r} "
-                                   "before it")
+                raise ReleaseError(where, number, cli("release-end-alone", end=repr(END_MARKER),
+                                                      begin=repr(BEGIN_MARKER)))
             blocks.append(SolutionBlock(opened[0], number, opened[1]))
             opened = None
         else:
-            raise ReleaseError(where, number, "a solution marker must stand alone on its line "
-                               f"(only whitespace around it): {stripped[:60]!r}")
+            raise ReleaseError(where, number, cli("release-marker-alone", text=repr(stripped[:60])))
     if opened is not None:
-        raise ReleaseError(where, opened[0], f"{BEGIN_MARKER!r} is never closed by {END_MARKER!r}")
+        raise ReleaseError(where, opened[0], cli("release-never-closed", begin=repr(BEGIN_MARKER),
+                                                  end=repr(END_MARKER)))
     return blocks
 
 
@@ -360,14 +364,14 @@ def make_stub(source: str, where: str = "<solution>", graded: Iterable[str] = ()
     try:
         tree = ast.parse(source, filename=where)
     except SyntaxError as e:
-        raise ReleaseError(where, e.lineno, f"the solution does not parse: {e.msg}") from None
+        raise ReleaseError(where, e.lineno, cli("release-no-parse", error=e.msg)) from None
     lines = split_lines(source)
     blocks = find_solution_blocks(lines, where)
     for lo, hi in _multiline_strings(tree):
         for b in blocks:
             for number in (b.begin, b.end):
                 if lo <= number <= hi:
-                    raise ReleaseError(where, number, "solution marker inside a string literal")
+                    raise ReleaseError(where, number, cli("release-marker-in-string"))
     scopes = find_scopes(tree, len(lines))
     placed = [(b, scope_of(b, scopes)) for b in blocks]
     helpers = _removed_helpers(tree, placed, where)
@@ -383,17 +387,16 @@ def _removed_helpers(tree: ast.Module, placed, where: str) -> dict[str, int]:
     for block, scope in placed:
         if scope is not None and scope.is_function:
             if block.end > scope.last:
-                raise ReleaseError(where, block.end, f"the block opened at line {block.begin} "
-                                   f"runs past the end of {scope.qualname}")
+                raise ReleaseError(where, block.end, cli("release-past-end", line=block.begin,
+                                                         scope=scope.qualname))
             continue
         for stmt in _statements_in(tree, block):
             for name in _bound_names(stmt):
                 if not name.startswith("_"):
-                    place = f"in class {scope.qualname}" if scope else "at module level"
-                    raise ReleaseError(where, block.begin, f"solution block {place} defines "
-                                       f"{name!r}: a block outside a function may only define "
-                                       "private helpers (names starting with '_'); put the "
-                                       "solution inside the function's body")
+                    place = (cli("release-in-class", scope=scope.qualname) if scope
+                             else cli("release-at-module-level"))
+                    raise ReleaseError(where, block.begin, cli("release-public-helper", place=place,
+                                                               name=repr(name)))
                 helpers.setdefault(name, stmt.lineno)
     return helpers
 
@@ -406,12 +409,11 @@ def _require_graded_blocks(graded: Iterable[str], scopes: Sequence[Scope], place
     for graded_name in graded:
         target = _graded_scope_name(graded_name, scopes)
         if target not in scope_names:
-            raise ReleaseError(where, None, f"graded function {graded_name!r} is not defined "
-                               f"here as a def ({target}): the stub would not offer it")
+            raise ReleaseError(where, None, cli("release-graded-undefined", name=repr(graded_name),
+                                                target=target))
         if target not in own_blocks:
             line = next(s.first for s in scopes if s.qualname == target)
-            raise ReleaseError(where, line, f"graded function {graded_name!r} has no solution "
-                               f"block in its own body: its code would ship to students as is")
+            raise ReleaseError(where, line, cli("release-graded-no-block", name=repr(graded_name)))
 
 
 def _replace_blocks(lines: Sequence[str], placed, scopes: Sequence[Scope]) -> tuple[str, list[int]]:
@@ -438,15 +440,14 @@ def _check_stub(stub: str, origin: Sequence[int], helpers: dict[str, int], where
         tree = ast.parse(stub, filename=where)
     except SyntaxError as e:
         line = origin[e.lineno - 1] if e.lineno and 0 < e.lineno <= len(origin) else None
-        raise ReleaseError(where, line, f"the stub made from this file does not parse ({e.msg}); "
-                           "is the block's BEGIN marker indented like the code it holds?") from None
+        raise ReleaseError(where, line, cli("release-stub-no-parse", error=e.msg)) from None
     for node in ast.walk(tree) if helpers else ():
         used = node.id if isinstance(node, ast.Name) else (
             node.attr if isinstance(node, ast.Attribute) else None)
         if used in helpers:
-            raise ReleaseError(where, origin[node.lineno - 1], f"{used!r} is used outside "
-                               "the solution blocks but defined only inside the block at line "
-                               f"{helpers[used]}: the stub would fail")
+            raise ReleaseError(where, origin[node.lineno - 1], cli("release-helper-used",
+                                                                   name=repr(used),
+                                                                   line=helpers[used]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,8 +490,7 @@ def _refuse_markers(data: bytes, where: str) -> None:
         index = data.find(marker.encode())
         if index >= 0:
             line = data.count(b"\n", 0, index) + 1
-            raise ReleaseError(where, line, f"{marker!r} outside the solution module: this file "
-                               "is copied to students as is")
+            raise ReleaseError(where, line, cli("release-marker-outside", marker=repr(marker)))
 
 
 def generate(solutions_dir: Path) -> Generated:
@@ -502,20 +502,24 @@ def generate(solutions_dir: Path) -> Generated:
     try:
         found = find_sets_in(solutions_dir)
     except SetError as e:
-        raise ReleaseError(str(e).split(": ", 1)[0], None, str(e).split(": ", 1)[1]) from None
+        error = ReleaseError(str(e).split(": ", 1)[0], None, str(e).split(": ", 1)[1])
+        error.args = (said_of(e),)          # said as the set folder's problem is
+        raise error from None
     for folder in sorted(p for p in solutions_dir.iterdir() if p.is_dir()):
         if not (folder / SET_FILE).is_file() and folder.name not in IGNORED_NAMES | {"shared"}:
-            notes.append(f"{_display(folder, solutions_dir)}/ has no {SET_FILE}: not a set, skipped")
+            notes.append(cli("release-not-a-set", folder=_display(folder, solutions_dir),
+                             file=SET_FILE))
     for s in found:
         folder = Path(s.folder)
         module = folder / f"{s.module}.py"
         where = _display(module, solutions_dir)
         if not module.is_file():
-            raise ReleaseError(where, None, f"missing: the set's module {s.module}.py")
+            raise ReleaseError(where, None, cli("release-no-module", module=f"{s.module}.py"))
         try:
             source = module.read_bytes().decode("utf-8")
         except UnicodeDecodeError as e:
-            raise ReleaseError(where, None, f"not UTF-8 ({e.reason} at byte {e.start})") from None
+            raise ReleaseError(where, None, cli("release-not-utf8", reason=e.reason,
+                                                 byte=e.start)) from None
         files[f"{s.id}/{s.module}.py"] = make_stub(source, where, s.functions).encode("utf-8")
         for rel in _walk(folder):
             if rel.as_posix() == f"{s.module}.py" or rel.as_posix() in HIDDEN_FILES:
@@ -668,7 +672,7 @@ def _fingerprints(set_ids: list[str], solutions_dir: Path) -> tuple[bytes | None
         from nngrade.autograder.fingerprints import build_fingerprints
     except ImportError as e:
         if e.name == "nngrade.autograder.fingerprints":
-            return None, "fingerprints not built yet: nngrade.autograder.fingerprints is missing"
+            return None, cli("release-no-fingerprints")
         raise
     takes_dir = "solutions_dir" in inspect.signature(build_fingerprints).parameters
     try:
@@ -678,7 +682,7 @@ def _fingerprints(set_ids: list[str], solutions_dir: Path) -> tuple[bytes | None
                           ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as e:
         raise ReleaseError("nngrade/autograder/fingerprints.py", None,
-                           f"build_fingerprints() gave data that is not plain JSON: {e}") from None
+                           cli("release-fingerprints-json", error=e)) from None
     return (text + "\n").encode("utf-8"), None
 
 
@@ -785,17 +789,14 @@ def bundle_files(generated: Generated) -> Bundle:
             if dest == "nngrade/__main__.py":
                 runtime[dest] = MAIN_FALLBACK.encode("utf-8")
             else:
-                notes.append(f"{dest} does not exist yet: the bundle ships without it")
+                notes.append(cli("release-runtime-missing", file=dest))
             continue
         runtime[dest] = source.read_bytes()
     for dest, data in runtime.items():
         if dest.endswith(".py"):
             for line, target in _top_level_kit_imports(dest, data.decode("utf-8")):
                 if target not in runtime:
-                    raise ReleaseError(dest, line, f"imports {target}, which the student bundle "
-                                       "does not ship: add it to BUNDLE_RUNTIME in "
-                                       "nngrade/release.py or import it inside the function "
-                                       "that needs it")
+                    raise ReleaseError(dest, line, cli("release-import-not-shipped", module=target))
     files.update(runtime)
     for s in generated.sets:
         # test_public.py too, so that an installed bundle checks files kept anywhere (--path)
@@ -816,8 +817,7 @@ def bundle_files(generated: Generated) -> Bundle:
     files["README.md"] = bundle_readme(generated.sets).encode("utf-8")
     for name, data in files.items():
         if BUNDLE_FORBIDDEN.search(name):
-            raise ReleaseError(name, None, "may not be in the student bundle (answers or hidden "
-                               "grading); take it out of BUNDLE_RUNTIME")
+            raise ReleaseError(name, None, cli("release-forbidden"))
         _refuse_markers(data, f"bundle entry {name}")
     return Bundle(dict(sorted(files.items())), notes)
 
@@ -883,38 +883,38 @@ def run(check: bool = False, bundle: Path | None = None, *, solutions_dir: Path 
     try:
         generated = generate(solutions_dir)
         for note in generated.notes:
-            print(f"note: {note}", file=stdout)
+            print(tell("note", note=note), file=stdout)
         status = 0
         problems = compare_tree(generated.files, assignments_dir)
         if check:
             if problems:
-                print(f"{shown} is stale ({len(problems)} file(s)); run `nngrade release`:",
-                      file=stderr)
+                print(tell("release-stale", folder=shown, count=len(problems)), file=stderr)
                 for problem in problems:
-                    print(f"  {problem}", file=stderr)
+                    kind, rel = problem.split(": ", 1)
+                    print("  " + tell(f"release-{kind}", path=rel), file=stderr)
                 status = 1
             else:
-                print(f"{shown} is up to date: {len(generated.files)} files from "
-                      f"{len(generated.sets)} set(s)", file=stdout)
+                print(tell("release-current", folder=shown, files=len(generated.files),
+                           sets=len(generated.sets)), file=stdout)
         elif bundle is None:
             write_tree(generated.files, assignments_dir)
-            print(f"wrote {shown}: {len(generated.files)} files from {len(generated.sets)} "
-                  f"set(s), {len(problems)} changed", file=stdout)
+            print(tell("release-wrote", folder=shown, files=len(generated.files),
+                       sets=len(generated.sets), changed=len(problems)), file=stdout)
             for problem in problems:
                 kind, rel = problem.split(": ", 1)
-                print(f"  {CHANGE_WORDS[kind]}: {rel}", file=stdout)
+                print("  " + tell(f"release-{CHANGE_WORDS[kind]}", path=rel), file=stdout)
         if bundle is not None:
             if problems and not check:
-                print(f"note: {shown} on disk is stale; the bundle is built from the solutions",
+                print(tell("note", note=cli("release-bundle-from-solutions", folder=shown)),
                       file=stdout)
             made = bundle_files(generated)
             write_zip(made.files, Path(bundle))
             for note in made.notes:
-                print(f"note: {note}", file=stdout)
-            print(f"wrote {bundle}: {len(made.files)} files", file=stdout)
+                print(tell("note", note=note), file=stdout)
+            print(tell("release-wrote-bundle", path=bundle, files=len(made.files)), file=stdout)
         return status
     except ReleaseError as e:
-        print(f"error: {e}", file=stderr)
+        print(tell("error", error=said_of(e)), file=stderr)
         return 2
 
 

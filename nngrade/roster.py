@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from nngrade.speech import cli, os_reason
+
 # Canvas's header → our field; a few other spellings seen in hand-made rosters are accepted.
 _COLUMNS = {
     "student": "name", "student name": "name", "name": "name",
@@ -65,14 +67,14 @@ def read_roster(path) -> Roster:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise RosterError(f"{path}: cannot be read ({e.strerror})") from None
+        raise RosterError(cli("cannot-be-read", path=path, reason=os_reason(e))) from None
     text = _decode(raw, path)
     delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader, None)
         if header is None or not any(h.strip() for h in header):
-            raise RosterError(f"{path}, line 1: empty file; a Canvas gradebook export is expected")
+            raise RosterError(cli("roster-empty", path=path))
         fields = _fields(header, path)
         key_field = next(f for f in _KEY_FIELDS if f in fields)
         roster = Roster()
@@ -87,17 +89,18 @@ def read_roster(path) -> Roster:
                 continue
             column = _CANVAS_HEADER[key_field]
             if not key:
-                raise RosterError(f"{path}, line {line}, column {column!r}: empty for student {name!r}")
+                raise RosterError(cli("roster-empty-cell", path=path, line=line, column=repr(column),
+                                      name=repr(name)))
             if key in roster:
-                raise RosterError(f"{path}, line {line}, column {column!r}: {key!r} already on line "
-                                  f"{first_line[key]}")
+                raise RosterError(cli("roster-twice", path=path, line=line, column=repr(column),
+                                      key=repr(key), first=first_line[key]))
             first_line[key] = line
             roster[key] = RosterEntry(
                 name=name, canvas_id=values.get("canvas_id"), sis_user_id=values.get("sis_user_id"),
                 sis_login_id=values.get("sis_login_id"), section=values.get("section"),
                 email=values.get("email"))
     except csv.Error as e:
-        raise RosterError(f"{path}, line {reader.line_num}: not valid CSV ({e})") from None
+        raise RosterError(cli("roster-not-csv", path=path, line=reader.line_num, error=e)) from None
     return roster
 
 
@@ -106,7 +109,7 @@ def _decode(raw: bytes, path: Path) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as e:
-            raise RosterError(f"{path}: starts like UTF-16 but is not ({e.reason})") from None
+            raise RosterError(cli("roster-utf16", path=path, reason=e.reason)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     for encoding in ("utf-8", "cp949"):
@@ -116,7 +119,7 @@ def _decode(raw: bytes, path: Path) -> str:
             pass
     bad = raw.decode("utf-8", "replace")
     line = bad[: bad.index("\ufffd")].count("\n") + 1
-    raise RosterError(f"{path}, line {line}: neither UTF-8 nor cp949 text; save the file as CSV UTF-8")
+    raise RosterError(cli("roster-encoding", path=path, line=line))
 
 
 def _delimiter(header_line: str) -> str:
@@ -134,11 +137,11 @@ def _fields(header: list[str], path: Path) -> dict[str, int]:
     if "name" not in fields:
         missing.append("Student")
     if not any(f in fields for f in _KEY_FIELDS):
-        missing.append("ID (or SIS User ID, SIS Login ID)")
+        missing.append(cli("roster-id-columns"))
     if missing:
         found = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
-        raise RosterError(f"{path}, line 1: missing column {' and '.join(missing)}; the header has {found} "
-                          "(a Canvas gradebook export starts Student, ID, SIS User ID, SIS Login ID, Section)")
+        missing_text = missing[0] if len(missing) == 1 else cli("and", a=missing[0], b=missing[1])
+        raise RosterError(cli("roster-missing-columns", path=path, missing=missing_text, found=found))
     return fields
 
 

@@ -39,7 +39,8 @@ def choose_run_level(forced: str | None, hide, *, allow_shared_uid: bool) -> dic
     try:
         pool = SandboxPool(slot=0, level=forced, hide=hide, preload_plotting=False)
     except SandboxUnavailable as e:
-        raise RunRefused(str(e)) from None
+        from nngrade.speech import said_of
+        raise RunRefused(said_of(e)) from None
     try:
         description = pool.describe()
     finally:
@@ -52,12 +53,9 @@ def decide_run_level(description: dict, *, allow_shared_uid: bool) -> dict:
     notes = []
     if shares_grader_uid(description):
         if not allow_shared_uid:
+            from nngrade.speech import cli
             who = "root" if os.geteuid() == 0 else f"uid {os.getuid()}"
-            raise RunRefused(
-                f"the best sandbox level here is rlimit, where student code would run as you "
-                f"({who}) and could read and change your files; make bubblewrap work (install "
-                "it; on Ubuntu 24.04 allow unprivileged user namespaces for bwrap) or grade as "
-                "root, or pass --allow-shared-uid to accept that risk")
+            raise RunRefused(cli("shared-uid-refused", who=who))
         notes.append(SHARED_UID_NOTE)
     return {"level": description["level"], "unavailable": description.get("unavailable", {}),
             "notes": notes}
@@ -81,7 +79,8 @@ def open_slot_pool(slot: int, run_level: dict, hide, preload_plotting: bool = Tr
                                known_unavailable=run_level.get("unavailable"),
                                preload_plotting=preload_plotting), ""
         except SandboxUnavailable as e:
-            why = str(e)
+            from nngrade.speech import said_of
+            why = said_of(e)
             time.sleep(SLOT_RETRY_SECONDS[min(attempt, len(SLOT_RETRY_SECONDS) - 1)])
     return None, why
 

@@ -20,8 +20,8 @@ class RunStopped(KeyboardInterrupt):
     """The run was stopped; str() is the one line to print."""
 
     def __init__(self, finished: int, total: int):
-        super().__init__(f"stopped: {finished} of {total} students finished; run the same "
-                         "command again to grade the rest")
+        from nngrade.speech import cli
+        super().__init__(cli("run-stopped", finished=finished, total=total))
         self.finished, self.total = finished, total
 
 

@@ -30,7 +30,7 @@ from nngrade.autograder import i18n
 from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, SETS
 
 KIT = i18n.KIT_LOCALE
-KIT_PREFIXES = ("msg:", "page:")
+KIT_PREFIXES = ("msg:", "page:", "cli:")
 HINT_KEY = re.compile(r"^hint:[^:]+:(title|text)(@[\w.]+)?$")
 SET_KEYS = {"set:title"}     # the set's own texts that are no suite's sentence
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -38,6 +38,11 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PARTICLE_TEMPLATE = re.compile(r"[을를이가은는와과]\([을를이가은는와과]\)|\(으\)로|\(이\)")
 # a particle (or any Hangul) glued to code: "`sigmoid`가" instead of "`sigmoid` 함수가"
 PARTICLE_ON_CODE = re.compile(r"`[\uac00-\ud7a3]")
+# a particle that depends on the word's last syllable right after a placeholder: the filled-in
+# word (a path, an id, a number) decides it, so "{path}을" is as wrong as "`sigmoid`가"; the
+# particle goes on a Korean noun after it ("{path} 파일을")
+PARTICLE_ON_FIELD = re.compile(r"\}(이|가|을|를|은|는|과|와|으로|로|이라는|라는|이어야|여야)"
+                               r"(?![\uac00-\ud7a3])")
 REPO = Path(__file__).resolve().parent.parent
 CODE_DIRS = [REPO / "autograder", REPO / "nngrade"]
 
@@ -131,24 +136,36 @@ def kit_problems(locale: Path = KIT) -> list[str]:
     for here, there, name in ((en, ko, "ko.po"), (ko, en, "en.po")):
         problems += [f"{name} has no {k!r}" for k in sorted(here)
                      if k.startswith(KIT_PREFIXES) and not there.get(k)]
-    problems += [f"{k!r} is neither a msg: nor a page: key" for k in sorted(set(en) | set(ko))
+    problems += [f"{k!r} is neither a msg:, a page: nor a cli: key" for k in sorted(set(en) | set(ko))
                  if not k.startswith(KIT_PREFIXES)]
     problems += [f"the placeholders of {k!r} differ between en.po and ko.po" for k in sorted(en)
                  if k in ko and fields_of(en[k]) != fields_of(ko[k])]
     return problems
 
 
+# the functions that say a catalogue key: say("key") and Said("key") (msg:key, or the key itself
+# when it has a prefix of its own), cli("key") and tell("key") (the command line's cli:key)
+SAYERS = {"say": "msg:", "Said": "msg:", "cli": "cli:", "_cli": "cli:", "tell": "cli:"}
+
+
+def msgid_said(name: str, key: str) -> str:
+    if SAYERS[name] == "msg:" and key.startswith("cli:"):
+        return key
+    return SAYERS[name] + key
+
+
 def said_keys(source: str) -> list[tuple[int, str]]:
-    """(line, key) of every say("key", ...) and Said("key", ...) with a literal key."""
+    """(line, msgid) of every say("key", ...), Said("key", ...), cli("key", ...) and
+    tell("key", ...) with a literal key."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             first = node.args[0] if node.args else None
-            if name in ("say", "Said") and isinstance(first, ast.Constant) \
+            if name in SAYERS and isinstance(first, ast.Constant) \
                     and isinstance(first.value, str):
-                found.append((node.lineno, first.value))
+                found.append((node.lineno, msgid_said(name, first.value)))
     return found
 
 
@@ -187,6 +204,9 @@ def korean_problems(path: Path) -> list[str]:
     for msgid, text in read_entries(path).items():
         if PARTICLE_TEMPLATE.search(text):
             problems.append(f"{path}: {msgid!r} uses a particle template: {text!r}")
+        if PARTICLE_ON_FIELD.search(text):
+            problems.append(f"{path}: {msgid!r} puts a particle on a filled-in value (put a noun "
+                            f"after it: \"{{path}} 파일을\"): {text!r}")
         if PARTICLE_ON_CODE.search(text):
             problems.append(f"{path}: {msgid!r} glues Korean to code (put a noun after the "
                             f"code: \"`sigmoid` 함수가\"): {text!r}")
@@ -231,9 +251,9 @@ def test_every_key_the_code_says_is_in_the_kits_catalogue():
     missing = []
     for folder in CODE_DIRS:
         for path in sorted(folder.rglob("*.py")):
-            for line, key in said_keys(path.read_text(encoding="utf-8")):
-                if not (en.get("msg:" + key) and ko.get("msg:" + key)):
-                    missing.append(f"{path.relative_to(REPO)}:{line}: msg:{key}")
+            for line, msgid in said_keys(path.read_text(encoding="utf-8")):
+                if not (en.get(msgid) and ko.get(msgid)):
+                    missing.append(f"{path.relative_to(REPO)}:{line}: {msgid}")
     assert missing == []
 
 
@@ -334,7 +354,7 @@ def test_a_kit_key_in_one_language_only_or_with_other_fields_is_caught(tmp_path)
                                     encoding="utf-8")
     assert kit_problems(tmp_path) == [
         "ko.po has no 'msg:b'", "en.po has no 'page:c'",
-        "'loose' is neither a msg: nor a page: key",
+        "'loose' is neither a msg:, a page: nor a cli: key",
         "the placeholders of 'msg:a' differ between en.po and ko.po"]
 
 
@@ -342,10 +362,14 @@ def test_particle_templates_and_particles_on_code_are_caught(tmp_path):
     po = tmp_path / "ko.po"
     po.write_text('msgid "a"\nmsgstr "{name}을(를) 바꾸면 안 됩니다"\n\n'
                   'msgid "b"\nmsgstr "`sigmoid`가 넘칩니다"\n\n'
-                  'msgid "c"\nmsgstr "`sigmoid` 함수가 넘칩니다"\n', encoding="utf-8")
+                  'msgid "c"\nmsgstr "`sigmoid` 함수가 넘칩니다"\n\n'
+                  'msgid "d"\nmsgstr "{path}를 읽을 수 없습니다"\n\n'
+                  'msgid "e"\nmsgstr "{path} 파일을 읽을 수 없습니다({count}개)"\n', encoding="utf-8")
     problems = korean_problems(po)
-    assert len(problems) == 2 and "'a' uses a particle template" in problems[0]
-    assert "'b' glues Korean to code" in problems[1]
+    assert any("'a' uses a particle template" in p for p in problems)
+    assert any("'b' glues Korean to code" in p for p in problems)
+    assert any("'d' puts a particle on a filled-in value" in p for p in problems)
+    assert not any(f"'{m}'" in p for p in problems for m in "ce")
 
 
 def test_a_sentence_left_outside_student_text_is_caught(tmp_path):
@@ -361,4 +385,4 @@ def test_a_sentence_left_outside_student_text_is_caught(tmp_path):
 
 def test_said_keys_are_found_only_when_literal():
     source = 'say("mismatch", lang)\nSaid("data-sample", train=1)\nsay(f"x-{y}", lang)\n'
-    assert said_keys(source) == [(1, "mismatch"), (2, "data-sample")]
+    assert said_keys(source) == [(1, "msg:mismatch"), (2, "msg:data-sample")]

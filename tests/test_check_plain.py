@@ -223,3 +223,21 @@ def test_a_plain_session_answers_as_a_sandbox_session():
         assert lost.status == "crashed" and lost.error.type == "LostObject"
         assert s.call("m", "double", [2]).value == 4
         assert s.restarts == 1
+
+
+def test_a_call_that_hangs_or_exits_is_told_in_korean(tmp_path, monkeypatch):
+    """The process's words (a timeout, an exit) are said in the student's language, not left in
+    English inside a Korean sentence."""
+    monkeypatch.setattr(backends, "DEFAULT_CALL_TIMEOUT", 1.0)
+    folder = student_folder(tmp_path)
+    source = (folder / "backprop.py").read_text(encoding="utf-8")
+    (folder / "backprop.py").write_text(source + HANGS_AND_EXITS, encoding="utf-8")
+    out = io.StringIO()
+    code = check.run_check("backprop", folder, lang="ko", plain=True,
+                           console=Console(file=out, width=200, highlight=False))
+    out = out.getvalue()
+    assert code == 1
+    assert "1초(실제 경과 시간) 안에 끝나지 않았습니다" in out, out
+    assert "학생 프로세스가 값을 돌려주지 않고 끝났습니다(종료 코드 3)" in out, out
+    assert "did not finish" not in out and "instead of returning" not in out
+    assert "5/7 통과" in out and "(샌드박스: plain)" in out

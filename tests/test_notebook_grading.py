@@ -161,3 +161,4 @@ def test_cell_notes_in_both_languages():
     ko = cell_notes(records, "ko")
     assert len(ko) == 3 and ko[0].startswith("hw.ipynb, 셀 4: 이 셀은 2번째 줄에서 실패했습니다")
     assert "셀 8, 9" in ko[2]
+    assert "3초보다 오래 실행되었습니다" in ko[1] and "ran longer" not in ko[1]   # the child's words, said again

@@ -21,6 +21,7 @@ from nngrade.report import write_student_reports
 from nngrade.autograder.plugin import GradingPlugin, StudentJob
 from nngrade.autograder.suite_session import TrustedStudent, run_suites, suite_paths
 from nngrade.autograder.sets import SETS
+from nngrade.intake.read import FORMATS
 
 PSEUDO = "qps"
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -138,3 +139,123 @@ def test_a_sets_title_in_its_catalogue_is_the_one_in_set_toml(exercise_set):
     for lang, title in (("en", exercise_set.title_en), ("ko", exercise_set.title_ko)):
         po = exercise_set.folder / i18n.LOCALE_FOLDER / f"{lang}.po"
         assert i18n.read_catalogue(po).get("set:title") == title, (po, title)
+
+
+# ---- the command line ---------------------------------------------------------------------------
+# Failing commands run in the pseudo-locale (NNGRADE_LANG): every line they print is catalogue
+# text apart from what the user gave (paths, ids, keys, values), quoted or not.
+
+CLI_SOLUTIONS = i18n.KIT_LOCALE.parent.parent / "solutions"
+
+
+@pytest.fixture
+def cli_class(tmp_path, monkeypatch):
+    """A course (`c`, set 01) and a class of one student, as tests/test_cli_errors.py makes them."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "nngrade.toml").write_text(
+        'name = "c"\nsalt = "0123456789abcdef"\nsets = ["01_activations"]\n', encoding="utf-8")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "nngrade.toml").write_text(
+        'salt = "0123456789abcdef"\nlnag = "en"\n[mnist]\nbudget_cpu_seconds = "x"\n',
+        encoding="utf-8")
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    (tmp_path / "subs" / "alice" / "activations.py").write_bytes(
+        (CLI_SOLUTIONS / "01_activations" / "activations.py").read_bytes())
+    (tmp_path / "roster.csv").write_text("Student,Section\nAlice,1\n", encoding="utf-8")
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "overrides.toml").write_text('[alice]\n"01_activations/nope" = 1\n',
+                                                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NNGRADE_LANG", PSEUDO)
+    return tmp_path
+
+
+GRADE = ("grade", "subs", "--out", "out2", "--course", "c", "--no-progress")
+FAILING_COMMANDS = {
+    "bad course key": ("grade", "subs", "--out", "out2", "--course", "bad", "--no-progress"),
+    "missing course file": ("grade", "subs", "--out", "out2", "--course", "nowhere",
+                            "--no-progress"),
+    "missing folder": ("grade", "nosuch", "--out", "out2", "--course", "c", "--no-progress"),
+    "unknown set": (*GRADE, "--sets", "01_activatoins"),
+    "unknown student": (*GRADE, "--only", "alcie"),
+    "bad roster": (*GRADE, "--roster", "roster.csv"),
+    "missing roster": (*GRADE, "--roster", "nosuch.csv"),
+    "out is a file": ("grade", "subs", "--out", "file", "--course", "c", "--no-progress"),
+    "override of no test": ("grade", "subs", "--out", "out", "--course", "c", "--no-progress"),
+    "check a missing folder": ("check", "--path", "nosuch"),
+    "check an unknown set": ("check", "maxuot", "--path", "subs/alice"),
+    "new set without a course": ("new-set", "subs", "11_maxout"),
+    "new set with a bad name": ("new-set", "c", "11 max out"),
+    "export without results": ("export", "moodle-feedback", "f.zip"),
+    "export an unknown set": ("export", "gradescope", "a.zip", "--sets", "99"),
+}
+
+
+def _cli_leftovers(line: str, given) -> list[str]:
+    """English words of a printed line outside ⟦ ⟧, leaving out what the user gave: the
+    arguments, paths, quoted names and values, option names and the command's own prefix."""
+    line = re.sub(r"^nngrade( [\w-]+)?: ", " ", line)
+    outside = re.sub(r"⟦[^⟧]*⟧", " ", line)
+    outside = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", " ", outside)           # quoted: data
+    outside = re.sub(r"--[\w-]+|\S*[/\\]\S*|\S+\.\w+|[A-Z_]{4,}=\S*|\[[\w.]+\]", " ", outside)
+    words = re.findall(r"[A-Za-z][A-Za-z'-]{2,}", outside)
+    return [w for w in words if w not in given]
+
+
+@pytest.mark.parametrize("argv", list(FAILING_COMMANDS.values()), ids=list(FAILING_COMMANDS))
+def test_every_line_a_failing_command_prints_comes_from_a_catalogue(pseudo_locale, cli_class,
+                                                                     capsys, argv):
+    from nngrade.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert code == 2, out + err
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert lines, "the command said nothing"
+    given = {w for a in argv for w in re.findall(r"[A-Za-z][A-Za-z'-]*", a)}
+    given |= {w for s in SETS for w in re.findall(r"[A-Za-z]+", s.id)}     # the sets' ids: data
+    given |= {"alice", *FORMATS}                     # the class's student, submission formats
+    for line in lines:
+        assert "Traceback" not in line
+        assert "⟦" in line, f"not from a catalogue: {line!r}"
+        left = _cli_leftovers(line, given)
+        assert left == [], f"words outside the catalogues: {left} in {line!r}"
+
+
+def test_the_command_lines_language_follows_the_rule(monkeypatch):
+    from nngrade import speech
+    for name in ("NNGRADE_LANG", *speech.LOCALE_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    assert speech.language() == "en"
+    assert speech.language(environ={"LANG": "ko_KR.UTF-8"}) == "ko"
+    assert speech.language(environ={"LANG": "ko_KR.UTF-8", "LC_ALL": "C"}) == "en"
+    assert speech.language(environ={"LC_MESSAGES": "ko_KR", "LANG": "en_US.UTF-8"}) == "ko"
+    assert speech.language(environ={"LANG": "ko_KR", "NNGRADE_LANG": "en"}) == "en"
+    assert speech.language("ko", environ={"NNGRADE_LANG": "en"}) == "ko"     # --lang first
+    assert speech.language(environ={"LANG": "fr_FR.UTF-8"}) == "en"         # no French catalogue
+
+
+def test_intake_problems_and_notes_come_from_a_catalogue(pseudo_locale, tmp_path):
+    """What intake says about a student's files (a link, a file over the cap, a zip member with
+    '..', a damaged notebook) reaches the page whole in the course's language."""
+    import zipfile
+
+    from nngrade.autograder.messages import in_language
+    from nngrade.intake import read_class
+    from nngrade.intake.model import IntakeLimits
+
+    kim = tmp_path / "subs" / "kim"
+    kim.mkdir(parents=True)
+    (kim / "activations.py").write_text("x = 1\n" * 400, encoding="utf-8")
+    (kim / "link.py").symlink_to(kim / "activations.py")
+    with zipfile.ZipFile(kim / "more.zip", "w") as zf:
+        zf.writestr("../escape.py", "x = 1\n")
+        zf.writestr("backprop.ipynb", "{not json")
+    (sub,) = read_class(tmp_path / "subs", limits=IntakeLimits(max_file_bytes=1000))
+    said = [in_language(m, PSEUDO) for m in [*sub.problems, *sub.notes]]
+    assert len(sub.problems) >= 3, sub.problems
+    data = {"kim", "activations", "link", "more", "zip", "escape", "backprop", "ipynb", "MiB"}
+    for line in said:
+        assert "⟦" in line, f"not from a catalogue: {line!r}"
+        left = [w for w in _cli_leftovers(line, data) if not w.endswith("Error")]  # a type: data
+        assert left == [], line

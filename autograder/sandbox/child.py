@@ -257,8 +257,8 @@ class Runner:
             # The student's value cannot cross (too deep, too large): say so, without it.
             reply = {k: v for k, v in reply.items() if k not in ("value", "args_after", "kwargs_after")}
             reply.update(status="bad-value", value=None,
-                         error={"type": "BadValue", "message": f"the returned value cannot be "
-                                f"sent back: {e}", "file": None, "line": None, "traceback": ""})
+                         error={"type": "Unsendable", "message": str(e), "file": None,
+                                "line": None, "traceback": ""})   # the grader words it
             payload = t.encode(reply, fallback=self._encode_other)
         t.send_frame(self.channel, payload)
 

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..messages import Said
+
 LEVELS = ("bwrap", "unshare", "rlimit")
 UID_BASE = int(os.environ.get("NNGRADE_SANDBOX_UID_BASE", "60000"))
 RUNNER_FILES = {                       # name inside the runner dir -> source in the kit
@@ -134,7 +136,7 @@ def lease_uid(slot: int) -> tuple[int, int]:
         fd = try_lock_uid(uid)
         if fd is not None:
             return uid, fd
-    raise SandboxUnavailable(f"all {UID_COUNT} sandbox uids from {UID_BASE} are in use")
+    raise SandboxUnavailable(Said("cli:sbx-uids-in-use", count=UID_COUNT, base=UID_BASE))
 
 
 def world_readable(path: str) -> bool:
@@ -321,11 +323,10 @@ def world_readable_interpreter() -> Interpreter:
         return here
     base = next((p for p in _base_pythons() if os.path.exists(p) and world_readable(p)), None)
     if base is None:
-        raise SandboxUnavailable(
-            f"the grader's Python ({here.executable}) is not readable by an unprivileged uid and "
-            f"there is no system python{sys.version_info.major}.{sys.version_info.minor} to run "
-            "student code under one; install it (e.g. apt install python3) or put the grader's "
-            "Python in a world-readable place")
+        raise SandboxUnavailable(Said(
+            "cli:sbx-python-unreadable", python=here.executable,
+            version=f"{sys.version_info.major}.{sys.version_info.minor}"))
+
     def ask_base():
         probe = subprocess.run(
             [base, "-I", "-S", "-c", "import sys, sysconfig, json; print(json.dumps({"
@@ -333,7 +334,8 @@ def world_readable_interpreter() -> Interpreter:
              "'multiarch': sysconfig.get_config_var('MULTIARCH') or '', 'version': sys.version.split()[0],"
              "'exe': sys.executable}))"], capture_output=True, text=True, timeout=30)
         if probe.returncode != 0:
-            raise SandboxUnavailable(f"{base} does not run: {probe.stderr.strip()[:300]}")
+            raise SandboxUnavailable(Said("cli:sbx-python-fails", python=base,
+                                          error=probe.stderr.strip()[:300]))
         return json.loads(probe.stdout)
     info = _binary_facts("python-paths", base, ask_base)
     numpy_dir = os.path.dirname(os.path.realpath(np.__file__))

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .. import transport
+from ..messages import Said
 from ..replies import IMPORT_CHANGES, CellFailure, ErrorInfo, Reply
 from . import launch, probes
 from .launch import LEVELS, SandboxUnavailable
@@ -37,13 +38,14 @@ TRACE_CALLS = 200     # inner calls a traced call may report (child.py records n
 
 STATUSES = ("ok", "exception", "timeout", "crashed", "bad-value", "import-error", "missing",
             "budget")
+# the grader's sentence (messages.py) for a student's process ended by each signal
 _SIGNAL_WORDS = {
-    signal.SIGKILL: "was killed (SIGKILL), usually for using too much memory",
-    signal.SIGSEGV: "crashed with a segmentation fault (SIGSEGV)",
-    signal.SIGABRT: "aborted (SIGABRT)",
-    signal.SIGBUS: "crashed (SIGBUS)",
-    signal.SIGFPE: "crashed with an arithmetic fault (SIGFPE)",
-    signal.SIGXFSZ: "wrote a file larger than the limit (SIGXFSZ)",
+    signal.SIGKILL: "sbx-sigkill",
+    signal.SIGSEGV: "sbx-sigsegv",
+    signal.SIGABRT: "sbx-sigabrt",
+    signal.SIGBUS: "sbx-sigbus",
+    signal.SIGFPE: "sbx-sigfpe",
+    signal.SIGXFSZ: "sbx-sigxfsz",
 }
 _session_ids = itertools.count(1)
 
@@ -116,15 +118,15 @@ class _Zygote:
             self.ctl.settimeout(timeout)
             data = self.ctl.recv(1 << 16)
         except (OSError, socket.timeout) as e:
-            raise _ZygoteGone(f"the sandbox process stopped answering ({e})") from None
+            raise _ZygoteGone(Said("sbx-zygote-silent", error=str(e))) from None
         if not data:
-            raise _ZygoteGone("the sandbox process exited")
+            raise _ZygoteGone(Said("sbx-zygote-exited"))
         try:
             reply = json.loads(data)
         except ValueError:
             reply = None
         if type(reply) is not dict:
-            raise _ZygoteGone("the sandbox process sent a malformed answer")
+            raise _ZygoteGone(Said("sbx-zygote-malformed"))
         return reply
 
     def request(self, msg: dict, fds=(), timeout: float = 30.0) -> dict:
@@ -134,7 +136,7 @@ class _Zygote:
             else:
                 self.ctl.send(json.dumps(msg).encode())
         except OSError as e:
-            raise _ZygoteGone(f"the sandbox process stopped answering ({e})") from None
+            raise _ZygoteGone(Said("sbx-zygote-silent", error=str(e))) from None
         while True:
             reply = self.read(timeout)
             if "event" not in reply:
@@ -197,7 +199,7 @@ class SandboxPool:
         self.preload_plotting = bool(preload_plotting)
         forced = level or os.environ.get("NNGRADE_SANDBOX") or None
         if forced is not None and forced not in LEVELS:
-            raise ValueError(f"unknown sandbox level {forced!r}; choose one of {', '.join(LEVELS)}")
+            raise ValueError(Said("cli:sandbox-level", level=repr(forced), levels=", ".join(LEVELS)))
         try:
             self.level = self._choose(forced)
         except BaseException:
@@ -224,12 +226,13 @@ class SandboxPool:
                 self._start(level)
                 return level
             except SandboxUnavailable as e:
-                self._unavailable[level] = str(e)
+                self._unavailable[level] = _said(e)
         if forced:
-            raise SandboxUnavailable(f"sandbox level {forced!r} is not available here: "
-                                     f"{self._unavailable[forced]}")
-        raise SandboxUnavailable("no sandbox level could start: " + "; ".join(
-            f"{k}: {v}" for k, v in self._unavailable.items()))
+            raise SandboxUnavailable(Said("cli:sbx-level-unavailable", level=repr(forced),
+                                          why=self._unavailable[forced]))
+        raise SandboxUnavailable(Said("cli:sbx-no-level", why=Said.joined(
+            [Said.joined([Said.plain(f"{k}:"), _said(v)]) for k, v in self._unavailable.items()],
+            "; ")))
 
     def _interpreter(self) -> launch.Interpreter:
         if self._interp is None:
@@ -242,13 +245,12 @@ class SandboxPool:
     def _start(self, level: str) -> None:
         t0 = time.monotonic()
         if level == "bwrap" and shutil.which("bwrap") is None:
-            raise SandboxUnavailable("bubblewrap is not installed (apt install bubblewrap)")
+            raise SandboxUnavailable(Said("cli:sbx-no-bwrap"))
         if level == "unshare":
             if not self.root:
-                raise SandboxUnavailable("needs root (as a normal user, bwrap provides the "
-                                         "namespaces through user namespaces)")
+                raise SandboxUnavailable(Said("cli:sbx-unshare-needs-root"))
             if shutil.which("unshare") is None:
-                raise SandboxUnavailable("the unshare command (util-linux) is not installed")
+                raise SandboxUnavailable(Said("cli:sbx-no-unshare"))
         try:
             interp = self._interpreter()
             drop = self.root
@@ -280,8 +282,7 @@ class SandboxPool:
                 self._kill_uid_processes()
         elif level == "unshare":
             if not drop:
-                raise SandboxUnavailable("no Python an unprivileged uid can run, so student code "
-                                         "would keep root inside the namespaces")
+                raise SandboxUnavailable(Said("cli:sbx-no-unprivileged-python"))
             config.update(kill="pidns", site=[interp.site], isolate_filesystem=True,
                           hide=self._hide, student_uid=self._uid, student_gid=self._uid)
             cmd = launch.unshare_command(interp, self._runner, config)
@@ -318,7 +319,7 @@ class SandboxPool:
                                     cwd="/", **popen)
         except OSError as e:
             ctl_parent.close()
-            raise SandboxUnavailable(f"cannot start {cmd[0]}: {e}") from None
+            raise SandboxUnavailable(Said("cli:sbx-cannot-start", command=cmd[0], error=str(e))) from None
         finally:
             ctl_child.close()
         ctl_parent.settimeout(30)
@@ -333,8 +334,8 @@ class SandboxPool:
             err = errlog.read().decode("utf-8", "replace").strip().splitlines()
             errlog.close()
             ctl_parent.close()
-            raise SandboxUnavailable(err[-1][:300] if err else f"{cmd[0]} exited with code "
-                                     f"{proc.returncode} before the sandbox was ready")
+            raise SandboxUnavailable(err[-1][:300] if err else Said(
+                "cli:sbx-exited-early", command=cmd[0], code=proc.returncode))
         self._zygote = _Zygote(proc, ctl_parent, json.loads(data), errlog)
         if level == "rlimit" and not drop:
             # Students share our uid here: at least our memory and environment stay unreadable
@@ -391,7 +392,7 @@ class SandboxPool:
             theirs.close()
         if type(reply.get("pid")) is not int:
             mine.close()
-            raise _ZygoteGone(f"could not start the student's process: {reply.get('error')}")
+            raise _ZygoteGone(Said("sbx-child-not-started", error=str(reply.get("error"))))
         return mine, reply["pid"]
 
     def _reap(self, pid: int | None, wait: float = 0.0) -> dict:
@@ -735,12 +736,10 @@ class Session:
         left = self.limits.budget - self.spent
         if left <= 0:
             return Reply("budget", error=ErrorInfo(
-                "Budget", f"the submission used its {self.limits.budget:g} s time budget; "
-                          "this check was not run"))
+                "Budget", Said("sbx-budget-used", seconds=self.limits.budget)))
         if self.received >= int(self.limits.reply_mb) << 20:
             return Reply("bad-value", error=ErrorInfo(
-                "TooLarge", f"the submission already sent back its {self.limits.reply_mb} MiB "
-                            "of data for all answers; this check was not run"))
+                "TooLarge", Said("sbx-data-used", mib=self.limits.reply_mb)))
         limit = self.limits.timeout if timeout is None else float(timeout)
         clipped = left < limit
         deadline = t0 + min(limit, left)
@@ -749,9 +748,7 @@ class Session:
             payload = transport.encode(req, fallback=self._encode_ref)
         except _Stale as e:
             h = e.args[0]
-            return Reply("crashed", error=ErrorInfo(
-                "LostObject", f"the {h.type} object was lost: the student's process that held it "
-                              "was restarted after an earlier timeout or crash"))
+            return Reply("crashed", error=ErrorInfo("LostObject", Said("sbx-lost-object", type=h.type)))
         try:
             return self._exchange(payload, req, deadline, limit, clipped)
         finally:
@@ -774,10 +771,9 @@ class Session:
             self.restarts += 1
             if clipped:
                 return Reply("budget", wall=time.monotonic() - t0, error=ErrorInfo(
-                    "Budget", f"stopped: the submission used its {self.limits.budget:g} s "
-                              "time budget"))
+                    "Budget", Said("sbx-budget-stopped", seconds=self.limits.budget)))
             return Reply("timeout", wall=time.monotonic() - t0, error=ErrorInfo(
-                "Timeout", f"did not finish within {limit:g} s (wall clock)"))
+                "Timeout", Said("sbx-timeout", seconds=limit)))
         except transport.ChannelClosed:
             info = self._end_child(wait=0.25)
             self.restarts += 1
@@ -787,13 +783,13 @@ class Session:
             self.restarts += 1
             # refused unread: nothing of it counts against the budget
             return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
-                "TooLarge", f"the answer is too large: {e.size} bytes where at most "
-                            f"{e.limit} were allowed ({self._limit_reason(e.limit)})"))
+                "TooLarge", Said("sbx-too-large-because", size=e.size, limit=e.limit,
+                                 why=self._limit_reason(e.limit))))
         except transport.BadValue as e:
             self._end_child(wait=0.0)
             self.restarts += 1
             return Reply("bad-value", wall=time.monotonic() - t0, error=ErrorInfo(
-                "BadValue", f"the student's process sent something that is not plain data: {e}"))
+                "BadValue", Said("sbx-bad-value", error=str(e))))
         except _ZygoteGone as e:
             if self._sock is not None:
                 self._sock.close()
@@ -802,7 +798,7 @@ class Session:
             self.restarts += 1
             self.pool._drop_zygote()
             return Reply("crashed", wall=time.monotonic() - t0,
-                         error=ErrorInfo("SandboxRestarted", str(e)))
+                         error=ErrorInfo("SandboxRestarted", e.args[0] if e.args else str(e)))
         raw, nbytes = raw
         self.received += nbytes
         if self.reply_allowance is not None:
@@ -850,79 +846,80 @@ class Session:
             limits.append(max(0, self.reply_allowance))
         return min(limits)
 
-    def _limit_reason(self, limit: int) -> str:
+    def _limit_reason(self, limit: int) -> Said:
         if limit == self._budget_left():
-            return f"what is left of the submission's {self.limits.reply_mb} MiB for all answers"
+            return Said("sbx-limit-left", mib=self.limits.reply_mb)
         if self.reply_allowance is not None and limit == max(0, self.reply_allowance):
-            return "a few times what the reference solution returns for this check"
-        return f"the {transport.MAX_MESSAGE_BYTES >> 20} MiB cap of one message"
+            return Said("sbx-limit-reference")
+        return Said("sbx-limit-message", mib=transport.MAX_MESSAGE_BYTES >> 20)
 
     def _crash_reply(self, info: dict, wall: float) -> Reply:
         if info.get("zygote") == "gone":
             return Reply("crashed", wall=wall, error=ErrorInfo(
-                "SandboxRestarted", "the student's code killed the sandbox process; it is "
-                                    "restarted for the next check"))
+                "SandboxRestarted", Said("sbx-zygote-killed")))
         sig, code = info.get("signal"), info.get("exit")
         if sig == signal.SIGXCPU:
             return Reply("timeout", wall=wall, error=ErrorInfo(
-                "Timeout", f"used more than {self.limits.cpu_seconds} s of CPU time"))
+                "Timeout", Said("sbx-cpu", seconds=self.limits.cpu_seconds)))
         if sig is not None:
             try:
                 name = signal.Signals(sig).name
             except ValueError:
                 name = f"signal {sig}"
-            words = _SIGNAL_WORDS.get(sig, f"was killed by {name}")
+            words = Said(_SIGNAL_WORDS[sig]) if sig in _SIGNAL_WORDS \
+                else Said("sbx-killed-by", signal=name)
             return Reply("crashed", wall=wall, error=ErrorInfo(
-                "Crashed", f"the student's process {words}"))
+                "Crashed", Said("sbx-process", what=words)))
         if code is not None:
             return Reply("crashed", wall=wall, error=ErrorInfo(
-                "Exited", f"the student's process exited (code {code}) instead of returning, "
-                          "e.g. through os._exit()"))
-        return Reply("crashed", wall=wall, error=ErrorInfo(
-            "Crashed", "the student's process closed its channel and was stopped"))
+                "Exited", Said("sbx-exited", code=code)))
+        return Reply("crashed", wall=wall, error=ErrorInfo("Crashed", Said("sbx-channel-closed")))
 
     def _validate(self, raw, rid) -> Reply:
         """A Reply from the child's answer, checking every field's type (it is student-controlled)."""
         def bad(why):
-            return Reply("bad-value", error=ErrorInfo("Malformed", f"malformed answer from the "
-                                                                   f"student's process: {why}"))
+            return Reply("bad-value", error=ErrorInfo("Malformed", Said("sbx-malformed", why=why)))
         if type(raw) is not dict:
-            return bad("not a dict")
+            return bad(Said("sbx-why-not-dict"))
         if raw.get("id") != rid:
-            return bad("answer to another request")
+            return bad(Said("sbx-why-other-request"))
         status = raw.get("status")
         if status not in STATUSES or status == "budget":
-            return bad(f"unknown status {status!r}")
+            return bad(Said("sbx-why-status", status=repr(status)))
         error = None
         e = raw.get("error")
         if e is not None:
             error = _error_info(e)
             if error is None:
-                return bad("error fields of the wrong type")
+                return bad(Said("sbx-why-error-fields"))
+            if status == "bad-value" and error.type == "Unsendable":
+                # the child names what could not be encoded; the sentence is the grader's
+                error.type, error.message = "BadValue", Said("sbx-cannot-send-back",
+                                                             error=error.message)
         cells = _cell_failures(raw.get("cells", []))
         if cells is None:
-            return bad("failed cells of the wrong shape")
+            return bad(Said("sbx-why-cells"))
         warns = raw.get("warnings", [])
         if type(warns) is not list or not all(type(w) is list and len(w) == 2 and
                                               all(type(s) is str for s in w) for w in warns):
-            return bad("warnings of the wrong shape")
+            return bad(Said("sbx-why-warnings"))
         stdout, nbytes = raw.get("stdout", ""), raw.get("stdout_bytes", 0)
         seconds = raw.get("seconds", 0.0)
         if type(stdout) is not str or type(nbytes) is not int or type(seconds) not in (int, float):
-            return bad("output fields of the wrong type")
+            return bad(Said("sbx-why-output"))
         args_after, kwargs_after = raw.get("args_after"), raw.get("kwargs_after")
         if (args_after is not None and type(args_after) is not list) or \
                 (kwargs_after is not None and type(kwargs_after) is not dict):
-            return bad("arguments after the call of the wrong type")
+            return bad(Said("sbx-why-args-after"))
         changed = raw.get("changed_at_import", [])
         if type(changed) is not list or not all(type(c) is str and c in IMPORT_CHANGES
                                                 for c in changed):
-            return bad("changed_at_import of the wrong shape")
+            return bad(Said("sbx-why-changed-at-import"))
         calls = raw.get("calls")
         if calls is not None and (type(calls) is not list or len(calls) > TRACE_CALLS or not all(
                 type(c) is list and len(c) == 4 and type(c[0]) is str and type(c[1]) is list
                 and type(c[2]) is dict for c in calls)):
-            return bad("traced calls of the wrong shape")
+            return bad(Said("sbx-why-calls"))
         reply = Reply(status, value=raw.get("value"), error=error, args_after=args_after,
                       kwargs_after=kwargs_after, warnings=[[c[:200], m[:500]] for c, m in warns[:100]],
                       stdout=stdout[:4096], stdout_bytes=max(nbytes, len(stdout)),
@@ -931,14 +928,22 @@ class Session:
                       calls=[[c[0][:100], c[1], c[2], c[3]] for c in calls] if calls else calls,
                       cells=cells)
         if status in ("exception", "import-error", "missing") and error is None:
-            return bad(f"status {status} without an error")
+            return bad(Said("sbx-why-no-error", status=status))
         if status == "ok":
             found = contains_unsupported([reply.value, reply.calls])
             if found:
                 reply.status = "bad-value"
-                reply.error = ErrorInfo("NotPlainData", f"returned a {found}, not plain data "
-                                        "(numbers, lists, dicts, tuples, numpy arrays)")
+                reply.error = ErrorInfo("NotPlainData", Said("sbx-not-plain-data", type=found))
         return reply
+
+
+def _said(e) -> Said:
+    """The sentence of an exception (or a text) as a Said: a library's words stay as they are."""
+    if isinstance(e, Said):
+        return e
+    if isinstance(e, BaseException) and e.args and isinstance(e.args[0], Said):
+        return e.args[0]
+    return Said.plain(str(e))
 
 
 def _error_info(e) -> ErrorInfo | None:

@@ -32,6 +32,8 @@ from pathlib import Path
 
 from nngrade import __version__
 from nngrade.paths import AUTOGRADER_DIR, PACKAGE_DIR, REPO_ROOT, SOLUTIONS_DIR, TEMPLATES_DIR
+from nngrade.autograder.messages import Said, say
+from nngrade.speech import cli
 
 DIST = "nngrade"
 WHEEL_TAG = "py3-none-any"
@@ -84,11 +86,20 @@ export NNGRADE_CACHE_DIR="$ROOT/nngrade-cache"      # built by setup.sh
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
   cat > "$ROOT/results/results.json" <<EOF
-{"score": 0, "output": "The autograder could not start (exit status $status); the instructor can see why in the autograder's output. / 자동 채점기를 시작하지 못했습니다(종료 코드 $status). 강사는 채점기 출력에서 이유를 볼 수 있습니다.", "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": [], "extra_data": {"runner_exit_status": $status}}
+{"score": 0, "output": "@NOT_STARTED@", "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden", "tests": [], "extra_data": {"runner_exit_status": $status}}
 EOF
 fi
 exit 0
 """
+
+
+def run_autograder_script(lang: str) -> str:
+    """run_autograder with its last-resort sentence in the course's language, from the catalogue
+    (the script cannot read one: Python may be what failed)."""
+    import json
+    text = say("gradescope-not-started", lang, status="$status")
+    escaped = json.dumps(text, ensure_ascii=False)[1:-1].replace("`", "\\`")
+    return RUN_AUTOGRADER.replace("@NOT_STARTED@", escaped)
 
 
 # ---- the kit -----------------------------------------------------------------------------------
@@ -228,20 +239,26 @@ def export_gradescope(dest: Path, sets, course: Path | None = None) -> Path:
     dest = Path(dest)
     sets = tuple(sets)
     if not sets:
-        raise ValueError("no exercise set to export")
+        raise ValueError(cli("export-no-set"))
     if dest.suffix.lower() != ".zip":
-        raise ValueError(f"{dest}: the Gradescope autograder must be a .zip file")
+        raise ValueError(cli("gradescope-zip", path=dest))
     if dest.exists() and dest.is_dir():
-        raise ValueError(f"{dest}: is a folder; give the path of the .zip to write")
-    missing = [f"{p}: missing (the hidden suite of {s.id})" for s in sets
+        raise ValueError(cli("gradescope-folder", path=dest))
+    missing = [cli("gradescope-no-hidden", path=p, set=s.id) for s in sets
                if not (p := suite_path(s.id, public=False)).is_file()]
     if missing:
-        raise ValueError("cannot export:\n" + "\n".join(missing))
+        raise ValueError(cli("export-cannot", problems=Said.joined(missing, "; ")))
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    config = course_file(sets, course)
+    lang = tomllib.loads(config).get("lang") or "ko"
     entries = {
         wheel_name(): (build_wheel(kit_files()), 0o644),
-        COURSE_FILE: (course_file(sets, course).encode("utf-8"), 0o644),
+        COURSE_FILE: (config.encode("utf-8"), 0o644),
         "setup.sh": (SETUP_SH.encode(), 0o755),
-        "run_autograder": (RUN_AUTOGRADER.encode(), 0o755),
+        "run_autograder": (run_autograder_script(lang).encode(), 0o755),
     }
     # A course's own sets travel as the course's solutions/ beside nngrade.toml, where the
     # runner's load_course finds them.
@@ -288,5 +305,7 @@ def unpack_like_gradescope(zip_path: Path, root: Path, *, offline: bool = True) 
     done = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=env, cwd=root,
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
-        raise RuntimeError(f"{root / 'source' / 'setup.sh'} failed:\n{done.stdout}{done.stderr}")
+        from nngrade.speech import cli
+        raise RuntimeError(cli("setup-failed", path=root / "source" / "setup.sh",
+                               output=done.stdout + done.stderr))
     return root

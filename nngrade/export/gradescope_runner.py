@@ -28,25 +28,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from nngrade.autograder.messages import Said, in_language, say
+
 DEFAULT_ROOT = "/autograder"
 DEFAULT_STUDENT = "student"
 
-WORDS = {
-    "en": {"late": "Submitted after the due date ({created} > {due}).",
-           "after_late": "Submitted after the late due date as well ({late_due}).",
-           "sandbox": "nngrade {version} · sandbox layer: {level}",
-           "failed": "The autograder could not grade this submission ({error}). Your instructor "
-                     "can see the details in the autograder's output.",
-           "no_submission": "no submission folder ({path})",
-           "grading_failed": "the grader stopped while grading it"},
-    "ko": {"late": "마감 후 제출되었습니다 ({created} > {due}).",
-           "after_late": "지각 제출 마감({late_due})도 지났습니다.",
-           "sandbox": "nngrade {version} · 샌드박스 단계: {level}",
-           "failed": "자동 채점기가 이 제출물을 채점하지 못했습니다 ({error}). 강사는 채점기 "
-                     "출력에서 자세한 내용을 볼 수 있습니다.",
-           "no_submission": "제출 폴더가 없습니다 ({path})",
-           "grading_failed": "채점 중 채점기가 멈췄습니다"},
-}
+# What the runner says to the student is in the kit's catalogue (msg:gradescope-*), which the
+# autograder zip ships with the kit.
 
 
 @dataclass
@@ -74,14 +62,14 @@ def read_metadata(path: Path) -> SubmissionInfo:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        info.notes.append(f"{path}: not found; graded as {DEFAULT_STUDENT!r}, lateness not checked")
+        info.notes.append(Said("gradescope-no-metadata", path=path, student=repr(DEFAULT_STUDENT)))
         return info
     except (OSError, ValueError) as exc:
-        info.notes.append(f"{path}: unreadable ({exc}); graded as {DEFAULT_STUDENT!r}, "
-                          "lateness not checked")
+        info.notes.append(Said("gradescope-bad-metadata", path=path, error=str(exc),
+                               student=repr(DEFAULT_STUDENT)))
         return info
     if not isinstance(data, dict):
-        info.notes.append(f"{path}: not a JSON object; lateness not checked")
+        info.notes.append(Said("gradescope-metadata-not-object", path=path))
         return info
     users = [u for u in data.get("users") or [] if isinstance(u, dict)]
     ids = [str(u.get("sid") or u.get("email") or u.get("id") or "").strip() for u in users]
@@ -100,13 +88,13 @@ def read_metadata(path: Path) -> SubmissionInfo:
         created, due, late_due = (_when(info.created_at), _when(info.due_date),
                                   _when(info.late_due_date))
     except ValueError as exc:
-        info.notes.append(f"{path}: a date is not ISO 8601 ({exc}); lateness not checked")
+        info.notes.append(Said("gradescope-bad-date", path=path, error=str(exc)))
         return info
     if created is not None and due is not None:
         info.late = created > due
         info.after_late_due = late_due is not None and created > late_due
     elif info.due_date:
-        info.notes.append(f"{path}: no comparable created_at/due_date; lateness not checked")
+        info.notes.append(Said("gradescope-no-dates", path=path))
     return info
 
 
@@ -114,16 +102,15 @@ def gradescope_document(document: dict, info: SubmissionInfo, lang: str, sandbox
     """results.json as nngrade writes it, fitted to Gradescope (see the module docstring)."""
     from nngrade import __version__
 
-    words = WORDS.get(lang, WORDS["en"])
     extra = document.setdefault("extra_data", {})
-    lines = [words["sandbox"].format(version=__version__, level=sandbox.get("level", "?"))]
+    lines = [say("gradescope-sandbox", lang, version=__version__, level=sandbox.get("level", "?"))]
     if info.late:
-        lines.append(words["late"].format(created=info.created_at, due=info.due_date))
+        lines.append(say("gradescope-late", lang, created=info.created_at, due=info.due_date))
         if info.after_late_due:
-            lines.append(words["after_late"].format(late_due=info.late_due_date))
+            lines.append(say("gradescope-after-late", lang, late_due=info.late_due_date))
     lines += [str(n) for n in extra.get("problems") or []]
     lines += [str(n) for n in extra.get("notes") or []]
-    lines += info.notes
+    lines += [in_language(n, lang) for n in info.notes]
     document["output"] = "\n".join(lines)
     document["output_format"] = "text"
     document["test_output_format"] = "text"
@@ -139,8 +126,8 @@ def gradescope_document(document: dict, info: SubmissionInfo, lang: str, sandbox
 def failure_document(error: str, lang: str = "en") -> dict:
     from nngrade import __version__
 
-    words = WORDS.get(lang, WORDS["en"])
-    return {"score": 0.0, "output": words["failed"].format(error=error), "output_format": "text",
+    return {"score": 0.0, "output": say("gradescope-failed", lang, error=error),
+            "output_format": "text",
             "visibility": "visible", "stdout_visibility": "hidden", "tests": [],
             "extra_data": {"error": error, "grader_version": __version__}}
 
@@ -156,9 +143,9 @@ def grade_submission(root: Path, course_path: Path) -> dict:
     course = load_course(course_path)
     info = read_metadata(root / "submission_metadata.json")
     submission = root / "submission"
-    words = WORDS.get(course.lang, WORDS["en"])
     if not submission.is_dir():
-        return failure_document(words["no_submission"].format(path=submission), course.lang)
+        return failure_document(say("gradescope-no-submission", course.lang, path=submission),
+                                course.lang)
     student = safe_dir_name(info.student_id)
     with tempfile.TemporaryDirectory(prefix="nngrade-gradescope-") as tmp:
         submissions = Path(tmp) / "submissions"
@@ -172,7 +159,7 @@ def grade_submission(root: Path, course_path: Path) -> dict:
         run = grade_class(submissions, out, course, options)
         results = out / student / RESULTS_NAME
         if run.failed or not results.is_file():
-            return failure_document(words["grading_failed"], course.lang)
+            return failure_document(say("gradescope-grading-failed", course.lang), course.lang)
         document = Results.read(results).document
     document["extra_data"]["late"] = info.late
     if info.display_name:
@@ -188,19 +175,19 @@ def warm_caches(course_path: Path) -> int:
     from nngrade.autograder.sets import parse_sets
     from nngrade.config import load_course
     from nngrade.grade import grader_digest
+    from nngrade.speech import tell
 
     course = load_course(course_path)
     sets = parse_sets(list(course.sets))
     cached_fingerprints([s.id for s in sets], grader_digest())
-    note = "fingerprints built"
     try:
         from nngrade.autograder.sandbox import SandboxPool
         pool = SandboxPool(slot=0, preload_plotting=False)
-        note += f"; sandbox level {pool.level} started once"
+        sandbox = tell("warm-sandbox-started", level=pool.level)
         pool.close()
     except Exception as exc:  # noqa: BLE001 - an image build may not run the sandbox at all
-        note += f"; the sandbox did not start here ({exc})"
-    print(f"nngrade: {note} for {', '.join(s.id for s in sets)}")
+        sandbox = tell("warm-sandbox-failed", why=exc)
+    print(tell("warm-done", sets=", ".join(s.id for s in sets), sandbox=sandbox))
     return 0
 
 
@@ -225,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         document = failure_document(f"{type(exc).__name__}: {exc}")
     from nngrade.autograder.results import Results
     Results(document).write(target)
-    print(f"nngrade: wrote {target} (score {document.get('score')})")
+    from nngrade.speech import tell
+    print(tell("gradescope-wrote", path=target, score=document.get("score")))
     return 0
 
 

@@ -30,6 +30,8 @@ from pathlib import Path
 from nngrade.release import (NBGRADER_MARKERS, ReleaseError, find_scopes, find_solution_blocks,
                              scope_of, split_lines)
 from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, ExerciseSet
+from nngrade.autograder.messages import Said
+from nngrade.speech import cli, said_of
 
 SCHEMA_VERSION = 3
 CONFIG_NAME = "nbgrader_config.py"
@@ -81,11 +83,11 @@ def _module_path(s: ExerciseSet) -> Path:
 
 def missing_parts(s: ExerciseSet) -> list[str]:
     """What an exported set needs and does not have (one line per missing file)."""
-    needed = [(_module_path(s), "the reference module"),
-              (s.file("README.md"), "the README"),
-              (s.file(HIDDEN_SUITE), "the hidden suite"),
-              (s.file(PUBLIC_TESTS), "the public tests")]
-    return [f"{path}: missing ({what} of {s.id} is needed for the notebook)"
+    needed = [(_module_path(s), "nb-part-reference"),
+              (s.file("README.md"), "nb-part-readme"),
+              (s.file(HIDDEN_SUITE), "nb-part-hidden"),
+              (s.file(PUBLIC_TESTS), "nb-part-public")]
+    return [cli("nb-missing-part", path=path, what=cli(what), set=s.id)
             for path, what in needed if not path.is_file()]
 
 
@@ -104,20 +106,19 @@ def solution_source(s: ExerciseSet) -> str:
     try:
         blocks = find_solution_blocks(lines, where)
     except ReleaseError as exc:
-        raise ExportError(str(exc)) from None
+        raise ExportError(said_of(exc)) from None
     if not blocks:
-        raise ExportError(f"{where}: no ### BEGIN SOLUTION block; the student copy would hold the answer")
+        raise ExportError(cli("nb-no-block", path=where, marker=NBGRADER_MARKERS[0]))
     for number, line in enumerate(lines, start=1):
         if any(m in line for m in NBGRADER_MARKERS[2:]):
-            raise ExportError(f"{where}:{number}: hidden-test markers do not belong in a solution")
+            raise ExportError(cli("nb-hidden-markers", path=f"{where}:{number}"))
     scopes = find_scopes(ast.parse(source, where), len(lines))
     for block in blocks:
         scope = scope_of(block, scopes)
         if scope is None or not scope.is_function:
             # nbgrader writes `raise NotImplementedError()` in place of every block: outside a
             # function it would stop the whole cell before the student's functions are defined.
-            raise ExportError(f"{where}:{block.begin}: a solution block outside a function cannot "
-                              "go into an nbgrader notebook (nbgrader puts a `raise` in its place)")
+            raise ExportError(cli("nb-block-outside-function", path=f"{where}:{block.begin}"))
     return source.rstrip("\n")
 
 
@@ -152,7 +153,7 @@ def test_cell_source(s: ExerciseSet, function: str, points: float) -> str:
         "    from nngrade.export.notebook_checks import public_checks",
         "except ImportError:  # nngrade is not installed in this Jupyter",
         "    def public_checks(*args):",
-        '        print("nngrade 가 설치되어 있지 않아 공개 예제를 건너뜁니다 / '
+        '        print("nngrade 패키지가 설치되어 있지 않아 공개 예제를 건너뜁니다 / '
         'nngrade is not installed here: public examples skipped")',
         f"public_checks({call})",
         "### BEGIN HIDDEN TESTS",
@@ -218,13 +219,13 @@ def export_nbgrader(dest: Path, sets) -> Path:
     dest = Path(dest)
     sets = tuple(sets)
     if not sets:
-        raise ExportError("no exercise set to export")
+        raise ExportError(cli("export-no-set"))
     problems = [p for s in sets for p in missing_parts(s)]
     if problems:
-        raise ExportError("cannot export:\n" + "\n".join(problems))
+        raise ExportError(cli("export-cannot", problems=Said.joined(problems, "; ")))
     notebooks = {s.id: build_notebook(s) for s in sets}   # every check before anything is written
     if dest.exists() and not dest.is_dir():
-        raise ExportError(f"{dest}: exists and is not a folder")
+        raise ExportError(cli("export-not-folder", path=dest))
     dest.mkdir(parents=True, exist_ok=True)
     _write_config(dest, sets)
     if not (dest / COURSE_FILE).exists():

@@ -32,6 +32,7 @@ from nngrade.autograder.plugin import load_test_functions, record_failure
 from nngrade.autograder.probe import LocalBackend, StudentProbe
 from nngrade.autograder.results import TestOutcome
 from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, find_set
+from nngrade.speech import cli, language
 
 DEFAULT_STUDENT = "student"
 
@@ -63,8 +64,8 @@ def suite_tests(set_id: str, *, public: bool) -> tuple[SuiteTest, ...]:
     s = find_set(set_id)
     path = suite_path(s.id, public=public)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no {'public tests' if public else 'hidden suite'} "
-                                f"for {s.id}")
+        raise FileNotFoundError(cli("nb-no-public" if public else "nb-no-hidden", path=path,
+                                    set=s.id))
     return tuple(SuiteTest(m.name, m.set_id, m.function, m.case, m.points, m.visibility, m.public, fn)
                  for m, fn in load_test_functions(path, s.id, public=public))
 
@@ -112,11 +113,8 @@ def course_settings(cwd: Path | None = None, *, required: bool) -> CourseSetting
     mnist_dir = os.environ.get("NNGRADE_MNIST_DIR") or None
     if path is None:
         if required:
-            raise FileNotFoundError(
-                f"no nngrade.toml in {cwd} or its parents: the hidden tests draw each student's "
-                "inputs from the course's salt (`nngrade export nbgrader COURSE` writes "
-                "COURSE/nngrade.toml; keep it at the course root)")
-        lang = "ko" if os.environ.get("LANG", "").startswith("ko") else "en"
+            raise FileNotFoundError(cli("nb-no-course", path=cwd))
+        lang = language()
         return CourseSettings("", lang, {"mnist_dir": mnist_dir}, None)
     course = load_course(path)
     return CourseSettings(course.salt, course.lang,
@@ -169,30 +167,20 @@ def run_test(test: SuiteTest, module, *, student: str, settings: CourseSettings,
     return outcome
 
 
-HEADINGS = {
-    "en": {"failed": "{function}: {failed} of {total} {kind} failed",
-           "hidden": "hidden tests (your own random inputs)", "public": "public examples",
-           "student": "graded as student {student} (inputs drawn for this student)"},
-    "ko": {"failed": "{function}: {kind} {total}개 중 {failed}개 실패",
-           "hidden": "숨은 테스트(학생별 무작위 입력)", "public": "공개 예제",
-           "student": "학생 {student}(으)로 채점 (이 학생에게 뽑은 입력)"},
-}
-
-
 def report(function: str, outcomes: list[TestOutcome], *, hidden: bool, lang: str,
            student: str) -> str:
     """The assertion message: each failed test with what went wrong and the named-mistake hint."""
-    words = HEADINGS.get(lang, HEADINGS["en"])
+    from nngrade.autograder.messages import say
     failed = [o for o in outcomes if not o.passed]
-    lines = [words["failed"].format(function=function, failed=len(failed), total=len(outcomes),
-                                    kind=words["hidden" if hidden else "public"])]
+    lines = [say("nb-failed", lang, function=function, failed=len(failed), total=len(outcomes),
+                 kind=say("nb-hidden" if hidden else "nb-public", lang))]
     for o in failed:
         lines.append("")
         lines.append(f"✗ {o.name}")
         lines.extend("  " + line for line in o.output(lang).splitlines())
     if hidden:
         lines.append("")
-        lines.append(words["student"].format(student=student))
+        lines.append(say("nb-student", lang, student=student))
     return "\n".join(lines)
 
 
@@ -204,7 +192,7 @@ def run_checks(set_id: str, function: str, namespace: dict, *, hidden: bool,
     tests = [t for t in suite_tests(s.id, public=not hidden) if t.function == function]
     if hidden and not tests:
         # a test cell that ran nothing must not pass: the notebook and the suite disagree
-        raise LookupError(f"the hidden suite of {s.id} has no test of {function!r}")
+        raise LookupError(cli("nb-no-test", set=s.id, function=repr(function)))
     settings = course_settings(cwd, required=hidden)
     student = student_id(cwd, s.id) if hidden else DEFAULT_STUDENT
     module = student_module(namespace, s.id)

@@ -15,6 +15,8 @@ import signal
 import struct
 import time
 
+from nngrade.autograder.messages import Said
+
 from .model import Refused
 
 PARSE_MEMORY_MB = 256      # on top of the grading process's own address space
@@ -30,7 +32,7 @@ def _vm_size() -> int:
         return 0
 
 
-def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str], dict]:
+def run_bounded(fn, data: bytes, what) -> tuple[bytes, list[str], dict]:
     """fn(data) -> (bytes, [str], {plain JSON data}) run in a child process; Refused when it
     fails or overruns."""
     r, w = os.pipe()
@@ -46,9 +48,11 @@ def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str], dict]:
                 body, notes, extra = fn(data)
                 head = json.dumps({"notes": notes, "extra": extra}).encode()
             except Refused as e:
-                body, head = b"", json.dumps({"refused": str(e)}).encode()
+                said = e.args[0] if e.args and isinstance(e.args[0], Said) else Said.plain(str(e))
+                body, head = b"", json.dumps({"refused": said.as_json()}).encode()
             except MemoryError:
-                body, head = b"", json.dumps({"refused": f"{what}: too large to read"}).encode()
+                said = Said("intake-too-large-to-read", what=what)
+                body, head = b"", json.dumps({"refused": said.as_json()}).encode()
             with os.fdopen(w, "wb") as out:
                 out.write(struct.pack(">II", len(head), len(body)) + head + body)
         except BaseException:
@@ -61,7 +65,7 @@ def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str], dict]:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([r], [], [], left)[0]:
                 os.kill(pid, signal.SIGKILL)
-                raise Refused(f"{what}: reading it took longer than {PARSE_WALL_SECONDS} s")
+                raise Refused(Said("intake-read-slow", what=what, seconds=PARSE_WALL_SECONDS))
             chunk = os.read(r, 1 << 20)
             if not chunk:
                 break
@@ -71,13 +75,14 @@ def run_bounded(fn, data: bytes, what: str) -> tuple[bytes, list[str], dict]:
         _, status = os.waitpid(pid, 0)
     raw = b"".join(chunks)
     if len(raw) < 8:
-        why = "too large or too complex to read" if os.WIFSIGNALED(status) or status else "unreadable"
-        raise Refused(f"{what}: {why} (the reader was stopped at its "
-                      f"{PARSE_MEMORY_MB} MiB / {PARSE_CPU_SECONDS} s limits)")
+        why = Said("intake-too-complex" if os.WIFSIGNALED(status) or status else "intake-unreadable-short")
+        raise Refused(Said("intake-reader-stopped", what=what, why=why, mib=PARSE_MEMORY_MB,
+                           seconds=PARSE_CPU_SECONDS))
     hlen, blen = struct.unpack(">II", raw[:8])
     head = json.loads(raw[8:8 + hlen])
     if "refused" in head:
-        raise Refused(head["refused"])
+        refused = head["refused"]
+        raise Refused(Said.from_json(refused) if isinstance(refused, dict) else str(refused))
     extra = head.get("extra")
     return (raw[8 + hlen:8 + hlen + blen], [str(n) for n in head["notes"]],
             extra if isinstance(extra, dict) else {})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nngrade.autograder.messages import Said
+from nngrade.speech import said_of
 
 from .model import Refused, StudentContext
 from .names import ModuleFile, classify, is_ignored, shown_path
@@ -61,7 +62,7 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
         try:
             children = folder.children(ctx, where)
         except Refused as e:
-            ctx.problem(f"{where or 'the submission'}: {e}")
+            ctx.problem(Said("intake-at", path=where or Said("intake-the-submission"), problem=said_of(e)))
             continue
         if parts and any(c.name == "pyvenv.cfg" for c in children):
             ctx.note(Said("note-venv", path=where))
@@ -70,7 +71,7 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
         for child in children:
             ctx.entries += 1
             if ctx.entries > limits.max_entries:
-                ctx.problem(f"more than {limits.max_entries:,} files and folders; the rest were not read")
+                ctx.problem(Said("intake-too-many-entries", count=limits.max_entries))
                 return found
             if is_ignored(child.name):
                 continue
@@ -79,19 +80,19 @@ def walk(root: Node, ctx: StudentContext, zip_depth: int, rule: ModuleRule = by_
                 if child.name in _LIBRARY_FOLDERS:
                     ctx.note(Said("note-libraries", path=shown_path(path)))
                 elif len(path) > limits.max_depth:
-                    ctx.problem(f"{shown_path(path)}: folders nested more than {limits.max_depth} deep; not read")
+                    ctx.problem(Said("intake-too-deep", path=shown_path(path), depth=limits.max_depth))
                 else:
                     pushed.append((child, path, zdepth))
                 continue
             if child.name.lower().endswith(".zip"):
                 if zdepth + 1 > limits.max_zip_depth:
-                    ctx.problem(f"{shown_path(path)}: a zip nested inside zips more than "
-                                f"{limits.max_zip_depth - 1} deep; not read")
+                    ctx.problem(Said("intake-zip-too-deep", path=shown_path(path),
+                                     depth=limits.max_zip_depth - 1))
                     continue
                 try:
                     pushed.append((child.open_zip(ctx, shown_path(path)), path, zdepth + 1))
                 except Refused as e:
-                    ctx.problem(f"{shown_path(path)}: {e}")
+                    ctx.problem(Said("intake-at", path=shown_path(path), problem=said_of(e)))
                 continue
             mf = rule(path, child.name)
             if mf.module is not None:
@@ -119,7 +120,7 @@ def choose(found: list[Candidate], ctx: StudentContext
             try:
                 modules[module], table = _load(cand, ctx)
             except Refused as e:
-                ctx.problem(f"{cand.path}: {e}; not read")
+                ctx.problem(Said("intake-not-read", path=cand.path, problem=said_of(e)))
                 refused.append(cand)
                 continue
             chosen = cand

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nngrade.autograder.messages import Said
+from nngrade.speech import cli, prefixed, said_of
 
 from .collect import ModuleRule, by_name
 from .model import IntakeError, IntakeLimits, Refused, StudentContext
@@ -50,21 +51,20 @@ class Container:
 def open_container(path: Path, fmt: str, limits: IntakeLimits, zip_ok: bool) -> Container:
     ctx = StudentContext(limits)
     if not os.path.lexists(path):
-        raise IntakeError(f"{path}: no such file or folder")
+        raise IntakeError(cli("intake-missing", path=path))
     if path.is_dir():
         return Container(DiskFolder(path.name, os.fsencode(path)), path, ctx)
     if not zip_ok:
-        hint = (" (for a Canvas or Moodle download zip, pass --format canvas or --format moodle)"
-                if path.suffix.lower() == ".zip" else "")
-        raise IntakeError(f"{path}: not a folder; the {fmt} format expects a folder{hint}")
+        hint = cli("intake-zip-hint") if path.suffix.lower() == ".zip" else ""
+        raise IntakeError(cli("intake-not-folder", path=path, fmt=fmt, hint=hint))
     if not path.is_file():
-        raise IntakeError(f"{path}: neither a folder nor a zip file")
+        raise IntakeError(cli("intake-not-folder-or-zip", path=path))
     try:
         fileobj = ctx.stack.enter_context(open(path, "rb"))
         root = open_archive(fileobj, ctx, "", limits.max_container_entries)
     except (Refused, OSError) as e:
         ctx.stack.close()
-        raise IntakeError(f"{path}: cannot be read as a {fmt} download zip: {e}") from None
+        raise IntakeError(cli("intake-bad-download", path=path, fmt=fmt, error=said_of(e))) from None
     return Container(root, path, ctx)
 
 
@@ -76,7 +76,7 @@ def _top(container: Container) -> list[Node]:
     try:
         return [n for n in container.root.children(container.ctx, "") if not is_ignored(n.name)]
     except Refused as e:
-        raise IntakeError(f"{container.path}: {e}") from None
+        raise IntakeError(prefixed(container.path, e)) from None
 
 
 def _unwrap(container: Container, matches: Callable[[str], bool]) -> list[Node]:
@@ -86,7 +86,7 @@ def _unwrap(container: Container, matches: Callable[[str], bool]) -> list[Node]:
         try:
             return [n for n in top[0].children(container.ctx, top[0].name) if not is_ignored(n.name)]
         except Refused as e:
-            raise IntakeError(f"{container.path}/{top[0].name}: {e}") from None
+            raise IntakeError(prefixed(f"{container.path}/{top[0].name}", e)) from None
     return top
 
 
@@ -114,8 +114,8 @@ def detect_format(path: Path) -> str | None:
 
 def _wrong_format(path: Path, fmt: str, expected: str) -> IntakeError:
     seen = detect_format(path)
-    hint = f"; it looks like a {seen} layout, try --format {seen}" if seen not in (None, "zip", fmt) else ""
-    return IntakeError(f"{path}: {expected}{hint}")
+    hint = cli("intake-looks-like", seen=seen) if seen not in (None, "zip", fmt) else ""
+    return IntakeError(cli("intake-wrong-format", path=path, expected=cli(expected), hint=hint))
 
 
 # ---- folders --------------------------------------------------------------------------------
@@ -137,10 +137,10 @@ def _folders(container: Container) -> list[StudentEntry]:
         entries.append(entry)
     if not entries:
         raise _wrong_format(container.path, "folders",
-                            "holds no student folder or .zip (one per student is expected)")
+                            "intake-no-student-folder")
     seen = detect_format(container.path)
     if seen in ("moodle", "canvas", "nbgrader"):
-        raise _wrong_format(container.path, "folders", "does not look like one folder or .zip per student")
+        raise _wrong_format(container.path, "folders", "intake-not-per-student")
     return entries
 
 
@@ -171,8 +171,7 @@ def _canvas(container: Container) -> list[StudentEntry]:
         by_uid.setdefault(m.group("uid"), []).append((m, node))
     if not by_uid:
         raise _wrong_format(container.path, "canvas",
-                            "holds no file named <name>_<userid>_<submissionid>_<file> "
-                            "(Canvas's 'Download Submissions')")
+                            "intake-no-canvas-file")
     entries = []
     for uid, files in by_uid.items():
         first = files[0][0]
@@ -204,8 +203,7 @@ def _moodle(container: Container) -> list[StudentEntry]:
         groups.setdefault(m.group("pid"), []).append((m, node))
     if not groups:
         raise _wrong_format(container.path, "moodle",
-                            "holds no entry named <Full name>_<participant id>_assignsubmission_file_ "
-                            "(Moodle's 'Download all submissions')")
+                            "intake-no-moodle-entry")
     entries = []
     for pid, nodes in groups.items():
         entries.append(StudentEntry(pid, str(container.path), _moodle_root(nodes),
@@ -230,7 +228,7 @@ def _moodle_root(nodes: list[tuple[re.Match, Node]]):
                     try:
                         items.extend(node.children(ctx, shown(node.name)))
                     except Refused as e:
-                        ctx.problem(f"{shown(node.name)}: {e}")
+                        ctx.problem(Said("intake-at", path=shown(node.name), problem=said_of(e)))
             elif rest:
                 items.append(node.renamed(rest))
         return VirtualFolder("", items), 0
@@ -248,14 +246,12 @@ def _nbgrader(container: Container) -> list[StudentEntry]:
         try:
             top = [n for n in sub.children(container.ctx, "submitted") if not is_ignored(n.name)]
         except Refused as e:
-            raise IntakeError(f"{path}: {e}") from None
+            raise IntakeError(prefixed(path, e)) from None
     elif sub is None and any(n.name == "nbgrader_config.py" for n in top):
-        raise IntakeError(f"{path}: an nbgrader course without a submitted/ folder "
-                          "(run nbgrader collect, or point at the submitted/ folder)")
+        raise IntakeError(cli("intake-nbgrader-no-submitted", path=path))
     students = [n for n in top if n.is_dir]
     if not students:
-        raise _wrong_format(path, "nbgrader", "holds no student folder (nbgrader's "
-                            "submitted/<student>/<assignment>/ layout is expected)")
+        raise _wrong_format(path, "nbgrader", "intake-no-nbgrader-student")
     return [StudentEntry(n.name, str(path / n.name), _nbgrader_root(n), rule=nbgrader_rule)
             for n in students]
 

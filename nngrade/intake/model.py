@@ -97,8 +97,8 @@ class StudentContext:
         """Count bytes read or decompressed against the student's total cap."""
         self.bytes_read += nbytes
         if self.bytes_read > self.limits.max_total_bytes:
-            raise Refused(f"the submission expands beyond the {_size(self.limits.max_total_bytes)} "
-                          "cap on everything read from one student")
+            from nngrade.autograder.messages import Said
+            raise Refused(Said("intake-total-cap", cap=_size(self.limits.max_total_bytes)))
 
     def finished_messages(self) -> tuple[list[str], list[str]]:
         notes, problems = list(self.notes), list(self.problems)
@@ -106,12 +106,15 @@ class StudentContext:
             from nngrade.autograder.messages import Said
             notes.append(Said("note-more", count=self._dropped_notes))
         if self._dropped_problems:
-            problems.append(f"... and {self._dropped_problems} more problems like these")
+            from nngrade.autograder.messages import Said
+            problems.append(Said("intake-more-problems", count=self._dropped_problems))
         return notes, problems
 
 
-def _size(n: int) -> str:
-    return f"{n // MiB} MiB" if n >= MiB and n % MiB == 0 else f"{n:,} bytes"
+def _size(n: int):
+    """``16 MiB`` or ``1,000 bytes``, said in the reader's language."""
+    from nngrade.autograder.messages import Said
+    return Said("size-mib", n=n // MiB) if n >= MiB and n % MiB == 0 else Said("size-bytes", n=n)
 
 
 size_text = _size

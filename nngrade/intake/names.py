@@ -163,12 +163,12 @@ def split_member_name(name: str) -> tuple[tuple[str, ...], str | None]:
     """A zip member's path parts, or the reason it is refused (it could land outside the folder)."""
     path = name                          # separators are "/" already (zip_member_name)
     if path.startswith("/"):
-        return (), "an absolute path"
+        return (), Said("intake-why-absolute")
     if re.match(r"^[A-Za-z]:", path):
-        return (), "a path with a drive letter"
+        return (), Said("intake-why-drive")
     parts = tuple(p for p in path.split("/") if p not in ("", "."))
     if ".." in parts:
-        return (), "a path with '..' (it could escape the folder)"
+        return (), Said("intake-why-dotdot")
     return parts, None
 
 

@@ -26,7 +26,7 @@ def notebook_source(data: bytes) -> tuple[bytes, list[str], list[list[int]]]:
     read in a bounded child process."""
     from .bounded import run_bounded
     _preload()
-    source, notes, extra = run_bounded(_notebook_source, data, "notebook")
+    source, notes, extra = run_bounded(_notebook_source, data, Said("intake-the-notebook"))
     return source, _said(extra.get("said"), notes), _checked_cells(extra.get("cells"), source)
 
 
@@ -116,11 +116,11 @@ def _cells(data: bytes) -> list:
     try:
         import nbformat
     except ImportError:
-        raise Refused("reading notebooks needs the nbformat package (pip install nbformat)") from None
+        raise Refused(Said("intake-needs-nbformat")) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Refused("not a readable notebook (not UTF-8 text)") from None
+        raise Refused(Said("intake-notebook-not-utf8")) from None
     try:
         # No schema validation: sloppy but readable notebooks are still graded.
         nb = nbformat.convert(nbformat.reader.reads(text), 4)
@@ -134,7 +134,7 @@ def _cells(data: bytes) -> list:
         nb = None
     if isinstance(nb, dict) and isinstance(nb.get("cells"), list):
         return nb["cells"]
-    raise Refused(f"not a readable notebook ({type(error).__name__})")
+    raise Refused(Said("intake-bad-notebook", error=type(error).__name__))
 
 
 def python_cell(source: str) -> tuple[str, list[tuple[int, str]]]:

@@ -12,6 +12,7 @@ from .formats import FORMATS, StudentEntry, detect_format, list_students, open_c
 from .model import IntakeError, IntakeLimits, Refused, StudentContext, Submission, modules_digest
 from .names import shown
 from nngrade.errors import did_you_mean, some
+from nngrade.speech import cli, said_of, spoken
 
 log = logging.getLogger("nngrade.intake")
 
@@ -33,12 +34,12 @@ def read_class(path, format: str = "folders", only: str | None = None,
         seen = detect_format(path) if path.exists() else None
         format = "folders" if seen in (None, "zip") else seen
     if format not in FORMATS:
-        raise IntakeError(f"unknown submissions format {format!r}; one of {', '.join(FORMATS)}")
+        raise IntakeError(cli("intake-unknown-format", format=repr(format), formats=', '.join(FORMATS)))
     container = open_container(path, format, limits, zip_ok=format in ("canvas", "moodle"))
     with container.ctx.stack:
         entries = _unique(list_students(format, container))
         for note in container.ctx.notes + container.ctx.problems:
-            log.warning("%s: %s", path, note)
+            log.warning("%s: %s", path, spoken(note))
             if class_notes is not None:
                 class_notes.append(note)
         if class_ids is not None:
@@ -47,8 +48,8 @@ def read_class(path, format: str = "folders", only: str | None = None,
             chosen = [e for e in entries if e.student_id == only]
             if not chosen:
                 ids = [e.student_id for e in entries]
-                raise IntakeError(f"{shown(str(path))}: --only: no student {only!r} in this "
-                                  f"{format} layout{did_you_mean(only, ids)}; its students: {some(ids)}")
+                raise IntakeError(cli("intake-only", path=shown(str(path)), only=repr(only), format=format,
+                                      near=did_you_mean(only, ids), students=some(ids)))
             entries = chosen
         return [read_student(e, limits) for e in entries]
 
@@ -84,10 +85,11 @@ def read_student(entry: StudentEntry, limits: IntakeLimits) -> Submission:
             root, zip_depth = entry.open(ctx)
             modules, file_names, cells = choose(walk(root, ctx, zip_depth, entry.rule), ctx)
         except Refused as e:
-            ctx.problem(f"{shown(entry.source)}: {e}")
+            ctx.problem(Said("intake-at", path=shown(entry.source), problem=said_of(e)))
         except Exception as e:        # a bug or an exotic file must not stop the class
             log.exception("reading %s", entry.source)
-            ctx.problem(f"{shown(entry.source)}: could not be read ({type(e).__name__}: {shown(str(e), 200)})")
+            ctx.problem(Said("intake-unreadable", path=shown(entry.source),
+                             error=f"{type(e).__name__}: {shown(str(e), 200)}"))
     if not modules and not ctx.problems:
         ctx.note(Said("note-nothing-found"))
     notes, problems = ctx.finished_messages()

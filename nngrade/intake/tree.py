@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from nngrade.autograder.messages import Said
+from nngrade.speech import os_reason
 
 from .model import Refused, StudentContext, size_text
 from .names import decode_name_bytes, shown, shown_path, split_member_name, zip_member_name
@@ -69,23 +70,23 @@ class DiskFolder(Node):
             with os.scandir(self.path) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
-            raise Refused(f"folder cannot be listed ({e.strerror})") from None
+            raise Refused(Said("intake-unlistable", reason=os_reason(e))) from None
         out: list[Node] = []
         for entry in entries:
             name, _ = decode_name_bytes(entry.name)
             try:
                 if entry.is_symlink():
                     if not name.startswith("."):
-                        ctx.problem(f"{_join(where, name)}: a symbolic link; not followed")
+                        ctx.problem(Said("intake-symlink", path=_join(where, name)))
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     out.append(DiskFolder(name, entry.path))
                 elif entry.is_file(follow_symlinks=False):
                     out.append(DiskFile(name, entry.path))
                 elif not name.startswith("."):
-                    ctx.problem(f"{_join(where, name)}: not a regular file; not read")
+                    ctx.problem(Said("intake-not-regular", path=_join(where, name)))
             except OSError as e:
-                ctx.problem(f"{_join(where, name)}: cannot be read ({e.strerror})")
+                ctx.problem(Said("intake-cannot-read", path=_join(where, name), reason=os_reason(e)))
         return out
 
 
@@ -101,14 +102,14 @@ class DiskFile(Node):
         try:
             fd = os.open(self.path, flags)
         except OSError as e:
-            raise Refused(f"cannot be read ({e.strerror})") from None
+            raise Refused(Said("intake-unreadable-file", reason=os_reason(e))) from None
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             os.close(fd)
-            raise Refused("not a regular file")
+            raise Refused(Said("intake-not-regular-file"))
         if limit is not None and st.st_size > limit:
             os.close(fd)
-            raise Refused(f"{st.st_size:,} bytes, over the {size_text(limit)} cap")
+            raise Refused(Said("intake-over-cap", size=st.st_size, cap=size_text(limit)))
         return fd
 
     def read(self, ctx, limit):
@@ -121,12 +122,12 @@ class DiskFile(Node):
                     break
                 total += len(chunk)
                 if total > limit:        # it grew while we read
-                    raise Refused(f"over the {size_text(limit)} cap")
+                    raise Refused(Said("intake-grew-over-cap", cap=size_text(limit)))
                 ctx.charge(len(chunk))
                 chunks.append(chunk)
             return b"".join(chunks)
         except OSError as e:
-            raise Refused(f"cannot be read ({e.strerror})") from None
+            raise Refused(Said("intake-unreadable-file", reason=os_reason(e))) from None
         finally:
             os.close(fd)
 
@@ -158,9 +159,9 @@ class ZipMember(Node):
     def read(self, ctx, limit):
         info, limits = self.info, ctx.limits
         if info.flag_bits & _ENCRYPTED_FLAG:
-            raise Refused("encrypted (password-protected) zip member")
+            raise Refused(Said("intake-encrypted"))
         if info.file_size > limit:
-            raise Refused(f"{info.file_size:,} bytes, over the {size_text(limit)} cap")
+            raise Refused(Said("intake-over-cap", size=info.file_size, cap=size_text(limit)))
         # Let zipfile decompress past the header's claimed size, so the real size is measured here
         # (a zip bomb claims a small size); CRC is still checked once the stream ends.
         probe = copy.copy(info)
@@ -175,18 +176,17 @@ class ZipMember(Node):
                         break
                     total += len(chunk)
                     if total > limit:
-                        raise Refused(f"expands beyond the {size_text(limit)} cap")
+                        raise Refused(Said("intake-expands", cap=size_text(limit)))
                     if total > limits.ratio_floor_bytes and total > limits.max_ratio * compressed:
-                        raise Refused(f"compression ratio over {limits.max_ratio:g}:1 (a zip bomb?)")
+                        raise Refused(Said("intake-ratio", ratio=limits.max_ratio))
                     ctx.charge(len(chunk))
                     chunks.append(chunk)
         except Refused:
             raise
         except Exception as e:        # zipfile raises many types on damaged or hostile input
-            raise Refused(f"unreadable zip member ({type(e).__name__}: {shown(str(e), 120)})") from None
+            raise Refused(Said("intake-bad-member", error=f"{type(e).__name__}: {shown(str(e), 120)}")) from None
         if total != info.file_size:
-            raise Refused(f"the zip header says {info.file_size:,} bytes but the member holds "
-                          f"{total:,}; not trusted")
+            raise Refused(Said("intake-size-mismatch", claimed=info.file_size, size=total))
         return b"".join(chunks)
 
 
@@ -212,16 +212,16 @@ def open_archive(fileobj, ctx: StudentContext, where: str, max_entries: int) -> 
     try:
         count = zip_entry_count(fileobj)
         if count is not None and count > max_entries:
-            raise Refused(f"a zip of {count:,} members, over the cap of {max_entries:,}")
+            raise Refused(Said("intake-members", count=count, cap=max_entries))
         archive = zipfile.ZipFile(fileobj)
     except Refused:
         raise
     except Exception as e:
-        raise Refused(f"not a readable zip file ({type(e).__name__}: {shown(str(e), 120)})") from None
+        raise Refused(Said("intake-bad-zip", error=f"{type(e).__name__}: {shown(str(e), 120)}")) from None
     ctx.stack.callback(archive.close)
     infos = archive.infolist()
     if len(infos) > max_entries:
-        raise Refused(f"a zip of {len(infos):,} members, over the cap of {max_entries:,}")
+        raise Refused(Said("intake-members", count=len(infos), cap=max_entries))
     root = ZipFolder("")
     decoded: set[str] = set()
     for info in infos:
@@ -230,17 +230,17 @@ def open_archive(fileobj, ctx: StudentContext, where: str, max_entries: int) -> 
             decoded.add(how)
         parts, why = split_member_name(name)
         if why:
-            ctx.problem(f"{_join(where, shown(name))}: {why}; refused")
+            ctx.problem(Said("intake-refused-name", path=_join(where, shown(name)), why=why))
             continue
         if not parts:
             continue
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
-            ctx.problem(f"{_join(where, shown_path(parts))}: a symbolic link in the zip; refused")
+            ctx.problem(Said("intake-zip-symlink", path=_join(where, shown_path(parts))))
             continue
         is_dir = info.orig_filename.endswith(("/", "\\")) or stat.S_ISDIR(mode)
         if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            ctx.problem(f"{_join(where, shown_path(parts))}: not a regular file; refused")
+            ctx.problem(Said("intake-zip-not-regular", path=_join(where, shown_path(parts))))
             continue
         _insert(root, parts, is_dir, archive, info, ctx, where)
     prefix = f"{where}: " if where else ""
@@ -258,8 +258,7 @@ def _insert(root: ZipFolder, parts, is_dir, archive, info, ctx, where) -> None:
         if nxt is None:
             nxt = folder.items[part] = ZipFolder(part)
         if not isinstance(nxt, ZipFolder):
-            ctx.problem(f"{_join(where, shown_path(parts[:i + 1]))}: both a file and a folder in the zip; "
-                        "the folder's contents are ignored")
+            ctx.problem(Said("intake-file-and-folder", path=_join(where, shown_path(parts[:i + 1]))))
             return
         folder = nxt
     if is_dir:

@@ -18,6 +18,8 @@ from nngrade.report import plots
 from nngrade.autograder.catalogue import Hint, load_hint
 from nngrade.report.strings import text
 from nngrade.autograder.sets import all_sets, set_ids
+from nngrade.autograder.messages import Said, in_language
+from nngrade.speech import cli as _cli, said_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,8 @@ def set_title(set_id: str, lang: str) -> str:
     for s in all_sets():
         if s.id == set_id:
             found = i18n.lookup("set:title", lang, s.folder) if s.folder is not None else None
-            return found or (s.title_ko if lang == "ko" else s.title_en) or set_id
+            # a set without a catalogue: set.toml's title in the language, else its English one
+            return found or getattr(s, f"title_{lang}", None) or s.title_en or set_id
     return set_id
 
 
@@ -70,9 +73,14 @@ def percent(score: float, max_score: float) -> float | None:
     return 100.0 * score / max_score if max_score else None
 
 
+def _field_of(student: str, field: str) -> Said:
+    """``results of <student>: <field>``, said in the reader's language."""
+    return Said.joined([_cli("results-of", student=student), Said.plain(field)], ": ")
+
+
 def _number(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ResultsError(f"{where} must be a number, not {value!r}")
+        raise ResultsError(_cli("results-not-number", where=where, value=repr(value)))
     return float(value)
 
 
@@ -249,32 +257,32 @@ def _sandbox(extra: dict) -> tuple[str, list[str]]:
 
 
 def _test_view(t, i: int, who: str, lang: str, draw: bool, output_lang: str) -> TestView:
-    where = f"results of {who}: tests[{i}]"
+    where = _cli("results-test-number", student=who, index=i)
     if not isinstance(t, dict):
-        raise ResultsError(f"{where} must be an object")
+        raise ResultsError(_cli("results-not-object", where=where))
     name = t.get("name")
     if not isinstance(name, str) or not name:
-        raise ResultsError(f"{where} has no name")
-    where = f"results of {who}: test {name!r}"
+        raise ResultsError(_cli("results-no-name", where=where))
+    where = _cli("results-test", student=who, name=repr(name))
     extra = t.get("extra_data") or {}
     if not isinstance(extra, dict):
-        raise ResultsError(f"{where}: extra_data must be an object")
+        raise ResultsError(_cli("results-field-object", where=where, field="extra_data"))
     parts = name.split("/")
     set_id = extra.get("set") or parts[0]
     function = extra.get("function") or (parts[1] if len(parts) > 1 else "")
     case = extra.get("case") or (parts[2] if len(parts) > 2 else "")
-    score = _number(t.get("score", 0), f"{where}: score")
-    max_score = _number(t.get("max_score", 0), f"{where}: max_score")
+    score = _number(t.get("score", 0), Said.joined([where, Said.plain("score")], ": "))
+    max_score = _number(t.get("max_score", 0), Said.joined([where, Said.plain("max_score")], ": "))
     status = t.get("status")
     if status not in ("passed", "failed", None):
-        raise ResultsError(f"{where}: status must be 'passed' or 'failed', not {status!r}")
+        raise ResultsError(_cli("results-status", where=where, status=repr(status)))
     passed = status == "passed" if status else score >= max_score
     tags = t.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(x, str) for x in tags):
-        raise ResultsError(f"{where}: tags must be a list of mistake ids")
+        raise ResultsError(_cli("results-tags", where=where))
     output = t.get("output") or ""
     if not isinstance(output, str):
-        raise ResultsError(f"{where}: output must be text")
+        raise ResultsError(_cli("results-output", where=where))
     view = TestView(
         name=name, number=str(t.get("number", "")), set_id=str(set_id), function=str(function),
         case=str(case), score=score, max_score=max_score, passed=passed,
@@ -285,7 +293,7 @@ def _test_view(t, i: int, who: str, lang: str, draw: bool, output_lang: str) -> 
     )
     artifacts = extra.get("artifacts") or []
     if not isinstance(artifacts, list):
-        raise ResultsError(f"{where}: extra_data.artifacts must be a list")
+        raise ResultsError(_cli("results-field-list", where=where, field="extra_data.artifacts"))
     for art in artifacts:
         title = str(art.get("title", "")) if isinstance(art, dict) else ""
         kind = str(art.get("kind", "")) if isinstance(art, dict) else ""
@@ -295,8 +303,8 @@ def _test_view(t, i: int, who: str, lang: str, draw: bool, output_lang: str) -> 
             view.plots.append(PlotView(title, kind, plots.render_artifact(art, lang)))
         except plots.ArtifactError as exc:
             # A malformed artifact is a grader bug; the page still says what the test found.
-            log.warning("%s: artifact not drawn: %s", where, exc)
-            view.plots.append(PlotView(title, kind, None, str(exc)))
+            log.warning("%s", _cli("results-artifact", where=where, error=said_of(exc)).to(lang))
+            view.plots.append(PlotView(title, kind, None, in_language(said_of(exc), lang)))
     return view
 
 
@@ -331,16 +339,17 @@ def without_hints(output: str, tags, lang: str) -> str:
 def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     """Everything the feedback page and feedback.md show for one results.json dict."""
     if not isinstance(results, dict):
-        raise ResultsError(f"results must be a JSON object, not {type(results).__name__}")
+        raise ResultsError(_cli("results-not-json-object", type=type(results).__name__))
     extra = results.get("extra_data")
     if not isinstance(extra, dict):
-        raise ResultsError("results have no extra_data object (Gradescope schema plus nngrade's fields)")
+        raise ResultsError(_cli("results-no-extra"))
     student = extra.get("student")
     if not isinstance(student, str) or not student:
-        raise ResultsError("results have no extra_data.student")
+        raise ResultsError(_cli("results-no-student"))
     tests = results.get("tests")
     if not isinstance(tests, list):
-        raise ResultsError(f"results of {student}: tests must be a list")
+        raise ResultsError(_cli("results-field-list", where=_cli("results-of", student=student),
+                                field="tests"))
     output_lang = extra.get("lang") if isinstance(extra.get("lang"), str) else lang
     views = [_test_view(t, i, student, lang, draw, output_lang) for i, t in enumerate(tests)]
 
@@ -349,14 +358,15 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
         by_set[v.set_id].append(v)
     set_scores = extra.get("sets") or {}
     if not isinstance(set_scores, dict):
-        raise ResultsError(f"results of {student}: extra_data.sets must be an object")
+        raise ResultsError(_cli("results-field-object", where=_cli("results-of", student=student),
+                                field="extra_data.sets"))
     sets = []
     for set_id in sorted(set(by_set) | set(set_scores), key=set_order):
         tests_of_set = by_set.get(set_id, [])
         given = set_scores.get(set_id)
         if isinstance(given, dict):
-            score = _number(given.get("score", 0), f"results of {student}: sets.{set_id}.score")
-            max_score = _number(given.get("max_score", 0), f"results of {student}: sets.{set_id}.max_score")
+            score = _number(given.get("score", 0), _field_of(student, f"sets.{set_id}.score"))
+            max_score = _number(given.get("max_score", 0), _field_of(student, f"sets.{set_id}.max_score"))
         else:
             score = sum(t.score for t in tests_of_set)
             max_score = sum(t.max_score for t in tests_of_set)
@@ -376,7 +386,7 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
 
     max_total = sum(s.max_score for s in sets)
     score = results.get("score")
-    score = sum(s.score for s in sets) if score is None else _number(score, f"results of {student}: score")
+    score = sum(s.score for s in sets) if score is None else _number(score, _field_of(student, "score"))
     level, layers = _sandbox(extra)
     penalty = extra.get("late_penalty")
     fraction = raw_score = None
@@ -391,7 +401,8 @@ def student_view(results: dict, lang: str, *, draw: bool = True) -> StudentView:
     notes = extra.get("notes") or []
     problems = extra.get("problems") or []
     if not isinstance(notes, list) or not isinstance(problems, list):
-        raise ResultsError(f"results of {student}: extra_data.notes and .problems must be lists")
+        raise ResultsError(_cli("results-field-list", where=_cli("results-of", student=student),
+                                field="extra_data.notes, extra_data.problems"))
     shown = " ".join([*(v.explanation for v in views), *(m.hint.text for m in mistakes)])
     seeds = [text(f"seed_{n}", lang) for n in sorted(set(SEED_NAMED.findall(shown)))]
     return StudentView(

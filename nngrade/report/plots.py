@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nngrade.autograder.messages import Said
 from nngrade.paths import DATA_DIR
 from nngrade.report import svg
 from nngrade.report.strings import text
@@ -124,7 +125,7 @@ def _wrap(title: str, units: int) -> str:
 def _floats(values, what: str) -> np.ndarray:
     """Plain JSON numbers to float64; null and "nan"/"inf" strings (or {"$f": ...}) become nan/inf."""
     if not isinstance(values, (list, tuple)):
-        raise ArtifactError(f"{what} must be a list of numbers, not {type(values).__name__}")
+        raise ArtifactError(Said("plot-not-numbers", what=what, type=type(values).__name__))
     out = []
     for v in values:
         if isinstance(v, dict) and "$f" in v:
@@ -139,18 +140,18 @@ def _floats(values, what: str) -> np.ndarray:
             try:
                 out.append(float(v))
             except ValueError:
-                raise ArtifactError(f"{what} holds a non-number {v!r}") from None
+                raise ArtifactError(Said("plot-non-number", what=what, value=repr(v))) from None
         else:
-            raise ArtifactError(f"{what} holds a {type(v).__name__}, not a number")
+            raise ArtifactError(Said("plot-holds-type", what=what, type=type(v).__name__))
     return np.asarray(out, dtype=np.float64)
 
 
 def _grid(values, what: str, shape: tuple[int, int]) -> np.ndarray:
     if not isinstance(values, (list, tuple)):
-        raise ArtifactError(f"{what} must be a list of rows")
+        raise ArtifactError(Said("plot-rows", what=what))
     rows = [_floats(r, f"{what}[{i}]") for i, r in enumerate(values)]
     if len(rows) != shape[0] or any(len(r) != shape[1] for r in rows):
-        raise ArtifactError(f"{what} must be {shape[0]} rows of {shape[1]} values (len(grid.y) x len(grid.x))")
+        raise ArtifactError(Said("plot-grid-shape", what=what, rows=shape[0], columns=shape[1]))
     return np.vstack(rows)
 
 
@@ -174,7 +175,7 @@ def _draw_lines(art: dict, lang: str, markers: bool) -> str:
     x = _floats(art.get("x"), "x")
     series = art.get("series")
     if not isinstance(series, dict) or not series:
-        raise ArtifactError("series must be a non-empty object of named lists")
+        raise ArtifactError(Said("plot-series"))
     other = iter(OTHER_COLORS * 4)
     drawn = []
     for name in _ordered_series(series):
@@ -198,12 +199,12 @@ def _draw_boundary(art: dict, lang: str) -> str:
 
     grid = art.get("grid")
     if not isinstance(grid, dict):
-        raise ArtifactError("grid must be an object with x, y, student, reference")
+        raise ArtifactError(Said("plot-grid"))
     gx = _floats(grid.get("x"), "grid.x")
     gy = _floats(grid.get("y"), "grid.y")
     shape = (len(gy), len(gx))
     if min(shape) < 2:
-        raise ArtifactError("grid.x and grid.y need at least two values each")
+        raise ArtifactError(Said("plot-grid-short"))
     fig = Figure(figsize=BOUNDARY_FIGSIZE, dpi=DPI)
     fig.subplots_adjust(**BOUNDARY_MARGINS)     # before the colorbar, which takes its room from the axes
     ax = fig.add_subplot()
@@ -228,11 +229,11 @@ def _draw_boundary(art: dict, lang: str) -> str:
     if art.get("X") is not None:
         X = art["X"]
         if not isinstance(X, list) or any(not isinstance(p, (list, tuple)) or len(p) != 2 for p in X):
-            raise ArtifactError("X must be a list of [x0, x1] points")
+            raise ArtifactError(Said("plot-points"))
         pts = np.asarray([_floats(list(p), "X[i]") for p in X]) if X else np.zeros((0, 2))
         y = _floats(art.get("y", [0] * len(X)), "y")
         if len(y) != len(pts):
-            raise ArtifactError(f"y has {len(y)} labels for {len(pts)} points")
+            raise ArtifactError(Said("plot-labels", labels=len(y), points=len(pts)))
         for label, marker, color in ((0, "o", "#2166ac"), (1, "^", "#b2182b")):
             sel = y == label
             ax.scatter(pts[sel, 0], pts[sel, 1], s=10, marker=marker, c=color, edgecolors="white",
@@ -261,17 +262,17 @@ def _render_cached(key: str, lang: str) -> str:
 
         with _DRAW_LOCK, matplotlib.rc_context(RC):
             return _draw_boundary(art, lang)
-    raise ArtifactError(f"unknown artifact kind {kind!r}; expected series, curve or boundary")
+    raise ArtifactError(Said("plot-kind", kind=repr(kind)))
 
 
 def render_artifact(artifact: dict, lang: str) -> str:
     """One artifact as a PNG data URI. Raises ArtifactError when the artifact cannot be drawn."""
     if not isinstance(artifact, dict):
-        raise ArtifactError(f"an artifact must be an object, not {type(artifact).__name__}")
+        raise ArtifactError(Said("plot-not-object", type=type(artifact).__name__))
     try:
         key = json.dumps(artifact, sort_keys=True, allow_nan=True)
     except (TypeError, ValueError) as exc:
-        raise ArtifactError(f"artifact is not plain JSON data: {exc}") from None
+        raise ArtifactError(Said("plot-not-json", error=str(exc))) from None
     return _render_cached(key, lang)
 
 

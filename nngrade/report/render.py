@@ -105,7 +105,8 @@ def _check_lang(lang: str | None, results: dict | None = None) -> str:
         lang = (results.get("extra_data") or {}).get("lang")
     lang = lang or "en"
     if not known(lang):
-        raise ValueError(f"unknown report language {lang!r}; expected one of {', '.join(LANGS)}")
+        from nngrade.speech import cli
+        raise ValueError(cli("report-language", lang=repr(lang), langs=", ".join(LANGS)))
     return lang
 
 
