@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from nngrade.autograder.compare import same
+from nngrade.autograder.paths import cache_dir
 from nngrade.autograder.plugin import load_test_functions
 from nngrade.autograder.probe import LocalBackend, StudentProbe, to_jsonable
 from nngrade.autograder.sets import PUBLIC_TESTS, find_set
@@ -73,12 +74,6 @@ def build_fingerprints(set_ids, solutions_dir: Path | None = None) -> dict:
         result[set_id] = per_set
     return result
 
-
-def cache_dir() -> Path:
-    import os
-    base = os.environ.get("NNGRADE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nngrade")
-    return Path(base)
 
 
 def cached_fingerprints(set_ids, grader_key: str) -> dict:

@@ -16,3 +16,12 @@ def _builtin_sets_dir() -> Path:
 
 
 BUILTIN_SETS_DIR = _builtin_sets_dir()
+
+
+def cache_dir() -> Path:
+    """Where the grader keeps what it can compute again (per grader version or per file
+    version): NNGRADE_CACHE_DIR, else $XDG_CACHE_HOME/nngrade, else ~/.cache/nngrade."""
+    import os
+    base = os.environ.get("NNGRADE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nngrade")
+    return Path(base)

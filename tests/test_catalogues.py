@@ -386,3 +386,28 @@ def test_a_sentence_left_outside_student_text_is_caught(tmp_path):
 def test_said_keys_are_found_only_when_literal():
     source = 'say("mismatch", lang)\nSaid("data-sample", train=1)\nsay(f"x-{y}", lang)\n'
     assert said_keys(source) == [(1, "msg:mismatch"), (2, "msg:data-sample")]
+
+
+def test_a_catalogue_read_once_is_kept_and_an_edit_is_read_again(tmp_path, monkeypatch):
+    """What Babel read is kept per file version in the cache folder: the next process reads
+    the kept copy; an edited file (another size or time) is parsed again, and a damaged kept
+    copy is parsed again instead of being believed."""
+    import os
+    import time
+
+    monkeypatch.setenv("NNGRADE_CACHE_DIR", str(tmp_path / "cache"))
+    po = tmp_path / "ko.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                  'msgid "greeting"\nmsgstr "안녕하세요"\n', encoding="utf-8")
+    assert i18n.read_catalogue(po) == {"greeting": "안녕하세요"}
+    (kept,) = (tmp_path / "cache" / "catalogues").glob("*.json")
+    i18n._read.cache_clear()
+    kept.write_text('{"greeting": "kept copy"}', encoding="utf-8")
+    assert i18n._read(po, os.stat(po).st_mtime_ns) == {"greeting": "kept copy"}   # not parsed
+    i18n._read.cache_clear()
+    kept.write_text("[damaged", encoding="utf-8")
+    assert i18n._read(po, os.stat(po).st_mtime_ns) == {"greeting": "안녕하세요"}
+    po.write_text(po.read_text(encoding="utf-8").replace("안녕하세요", "반갑습니다"),
+                  encoding="utf-8")
+    os.utime(po, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert i18n._read(po, os.stat(po).st_mtime_ns) == {"greeting": "반갑습니다"}

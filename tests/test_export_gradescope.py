@@ -213,8 +213,11 @@ def test_setup_builds_the_caches_each_submission_reads(root):
     assert len(built) == 1
     fingerprints = json.loads((cache / built[0]).read_text(encoding="utf-8"))
     assert sorted(fingerprints) == sorted(find_set(s).id for s in SETS)
+    catalogues = sorted(p.name for p in (cache / "catalogues").glob("*.json"))
+    assert len(catalogues) >= 4                     # the kit's and the sets', en and ko
     run_autograder(root, reference_files(), ON_TIME)
     assert sorted(p.name for p in cache.glob("fingerprints-*.json")) == built
+    assert sorted(p.name for p in (cache / "catalogues").glob("*.json")) == catalogues
 
 
 # ---- grading ------------------------------------------------------------------------------------

@@ -170,16 +170,21 @@ def grade_submission(root: Path, course_path: Path) -> dict:
 
 def warm_caches(course_path: Path) -> int:
     """What each submission would otherwise build: the public-example fingerprints of the
-    course's sets' mistakes, and the sandbox's runtime (a sandbox started and stopped once)."""
+    course's sets' mistakes, the catalogues as read, and the sandbox's runtime (a sandbox
+    started and stopped once)."""
     from nngrade.autograder.fingerprints import cached_fingerprints
     from nngrade.autograder.sets import parse_sets
     from nngrade.config import load_course
     from nngrade.grade import grader_digest
     from nngrade.speech import tell
 
+    from nngrade.autograder import i18n
+
     course = load_course(course_path)
     sets = parse_sets(list(course.sets))
     cached_fingerprints([s.id for s in sets], grader_digest())
+    for catalogue in i18n.catalogue_files([s.folder for s in sets if s.folder]):
+        i18n.read_catalogue(catalogue)           # kept as JSON: no Babel at each submission
     try:
         from nngrade.autograder.sandbox import SandboxPool
         pool = SandboxPool(slot=0, preload_plotting=False)
