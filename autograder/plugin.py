@@ -20,6 +20,7 @@ from _pytest.reports import TestReport
 from _pytest.runner import runtestprotocol
 
 from nngrade.autograder.messages import say
+from nngrade.autograder.plotting import names_a_plotting_library
 from nngrade.autograder.probe import GradingFailure, StudentProbe
 from nngrade.autograder.results import TestOutcome
 from nngrade.autograder.sets import SET_FILE, find_set, set_ids
@@ -42,9 +43,6 @@ class TestMeta:
     public: bool
 
 
-_PLOTTING_NAMES = re.compile(rb"matplotlib|pylab|seaborn|plotnine")
-
-
 @dataclass
 class StudentJob:
     """One student's code as the grader holds it: sources as bytes, never imported here."""
@@ -55,11 +53,8 @@ class StudentJob:
     cells: dict[str, list] = field(default_factory=dict)   # notebook module -> intake's cell table
 
     def may_plot(self) -> bool:
-        """Does the student's code name a plotting library? Then the sandbox imports matplotlib
-        once for the slot (about half a second) instead of each such student paying for it; a
-        class where nobody plots never pays. A student who reaches matplotlib without naming it
-        imports it within their own import time, as anyone may."""
-        return any(_PLOTTING_NAMES.search(source) for source in self.modules.values())
+        """Does the student's code name a plotting library (autograder/plotting.py)?"""
+        return names_a_plotting_library(self.modules.values())
 
 
 class StudentBackends(Protocol):

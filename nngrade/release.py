@@ -79,6 +79,7 @@ BUNDLE_RUNTIME: tuple[tuple[str, str], ...] = (
     ("nngrade.autograder", "transport.py"),
     ("nngrade.autograder", "probe.py"),
     ("nngrade.autograder", "plugin.py"),
+    ("nngrade.autograder", "plotting.py"),   # does the submission plot (check asks it first)
     ("nngrade.autograder", "compare.py"),
     ("nngrade.autograder", "results.py"),
     ("nngrade.autograder", "atomic.py"),     # results.py writes results.json with it    # plugin.py's TestOutcome; scoring, no answers
