@@ -285,8 +285,8 @@ def cmd_cluster(args) -> int:
     from nngrade.config import load_course
     course = _course_file(args.course, Path.cwd())
     if course is None:
-        raise ValueError("no nngrade.toml found here; pass --course (its [cluster] table says "
-                         "what each Slurm job asks for)")
+        from nngrade.speech import cli
+        raise ValueError(cli("cluster-no-course"))
     return run_slurm(load_course(course), workers=args.workers, print_script=args.print_script,
                      insecure=args.insecure)
 

@@ -168,23 +168,23 @@ def _assignment_ids(value) -> str | None:
 
 
 def _strings(value) -> str | None:
-    return None if all(isinstance(v, str) for v in value) else "must be a list of strings"
+    return None if all(isinstance(v, str) for v in value) else cli("must-be-strings")
 
 
 def _port(value) -> str | None:
-    return None if 0 <= value < 65536 else f"must be a port number (0 for any), not {value!r}"
+    return None if 0 <= value < 65536 else cli("must-be-port", value=printable(repr(value)))
 
 
 def _walltime(value) -> str | None:
     import re
     return None if re.fullmatch(r"(\d+-)?\d{1,3}(:\d\d){0,2}", value) else (
-        f"must be Slurm's time, e.g. \"01:30:00\" or \"1-00:00:00\", not {value!r}")
+        cli("must-be-walltime", value=printable(repr(value))))
 
 
 def _memory(value) -> str | None:
     import re
     return None if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value) else (
-        f"must be an amount such as \"4GB\" or \"16GiB\", not {value!r}")
+        cli("must-be-memory", value=printable(repr(value))))
 
 
 def _set_names(value) -> str | None:
@@ -219,18 +219,19 @@ SCHEMA: dict[str, Setting | dict[str, Setting]] = {
         "worker_tls_cert": Setting("cluster_worker_tls_cert", *TEXT),
         "worker_tls_key": Setting("cluster_worker_tls_key", *TEXT),
         "wait_seconds": Setting("cluster_wait_seconds", *NUMBER, check=_positive),
-        "cores": Setting("cluster_cores", (int,), "an integer", check=_positive),
+        "cores": Setting("cluster_cores", (int,), cli("type-integer"), check=_positive),
         "memory": Setting("cluster_memory", *TEXT, check=_memory),
         "walltime": Setting("cluster_walltime", *TEXT, check=_walltime),
         "partition": Setting("cluster_partition", *TEXT),
         "job_extra_directives": Setting("cluster_job_extra_directives", (list,),
-                                        "a list of strings", check=_strings),
+                                        cli("type-string-list"), check=_strings),
         "job_script_prologue": Setting("cluster_job_script_prologue", (list,),
-                                       "a list of strings", check=_strings),
+                                       cli("type-string-list"), check=_strings),
         "python": Setting("cluster_python", *TEXT),
         "local_directory": Setting("cluster_local_directory", *TEXT),
         "worker_course": Setting("cluster_worker_course", *TEXT),
-        "scheduler_port": Setting("cluster_scheduler_port", (int,), "an integer", check=_port),
+        "scheduler_port": Setting("cluster_scheduler_port", (int,), cli("type-integer"),
+                                  check=_port),
         "interface": Setting("cluster_interface", *TEXT),
     },
     "canvas": {

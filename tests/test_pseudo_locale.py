@@ -203,12 +203,8 @@ def _cli_leftovers(line: str, given) -> list[str]:
     return [w for w in words if w not in given]
 
 
-@pytest.mark.parametrize("argv", list(FAILING_COMMANDS.values()), ids=list(FAILING_COMMANDS))
-def test_every_line_a_failing_command_prints_comes_from_a_catalogue(pseudo_locale, cli_class,
-                                                                     capsys, argv):
-    from nngrade.cli import main
-    code = main(list(argv))
-    out, err = capsys.readouterr()
+def _assert_catalogue_lines(argv, code, out, err) -> list[str]:
+    """The failing command's printed lines, each catalogue text apart from what the user gave."""
     assert code == 2, out + err
     lines = [line for line in (out + err).splitlines() if line.strip()]
     assert lines, "the command said nothing"
@@ -220,6 +216,99 @@ def test_every_line_a_failing_command_prints_comes_from_a_catalogue(pseudo_local
         assert "⟦" in line, f"not from a catalogue: {line!r}"
         left = _cli_leftovers(line, given)
         assert left == [], f"words outside the catalogues: {left} in {line!r}"
+    return lines
+
+
+@pytest.mark.parametrize("argv", list(FAILING_COMMANDS.values()), ids=list(FAILING_COMMANDS))
+def test_every_line_a_failing_command_prints_comes_from_a_catalogue(pseudo_locale, cli_class,
+                                                                     capsys, argv):
+    from nngrade.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    _assert_catalogue_lines(argv, code, out, err)
+
+
+# `--cluster` and `nngrade cluster slurm` failing before any cluster is needed: refused
+# addresses, TLS files, the [cluster] table. A connection is never made (192.0.2.1 is TEST-NET-1).
+
+@pytest.fixture
+def cluster_class(cli_class, monkeypatch):
+    """cli_class with courses whose [cluster] tables are wrong; every attempt to reach a
+    scheduler is recorded and fails at once (no packet leaves this process)."""
+    import distributed
+
+    from nngrade.config import SCHEMA
+    head = 'salt = "0123456789abcdef"\nsets = ["01_activations"]\n'
+    tables = {
+        "badkey": '[cluster]\ncorse = 2\n',
+        "badtime": '[cluster]\nwalltime = "2h"\n',
+        "badlist": '[cluster]\njob_extra_directives = [1]\n',
+        "nofiles": '[cluster]\ntls_ca_file = "tls/ca.pem"\ntls_cert = "tls/me.pem"\n'
+                   'tls_key = "tls/me.key"\n',
+        "openkey": '[cluster]\ntls_ca_file = "ca.pem"\ntls_cert = "me.pem"\ntls_key = "me.key"\n',
+    }
+    for name, table in tables.items():
+        (cli_class / name).mkdir()
+        (cli_class / name / "nngrade.toml").write_text(head + table, encoding="utf-8")
+    for file in ("ca.pem", "me.pem", "me.key"):
+        (cli_class / "openkey" / file).write_text("x", encoding="utf-8")
+    (cli_class / "openkey" / "me.key").chmod(0o644)
+    tried = []
+
+    def no_connection(address, *args, **kwargs):
+        tried.append(address)
+        raise OSError(address)
+    monkeypatch.setattr(distributed, "Client", no_connection)
+    # the course file's [cluster] keys (named in messages) are what the user wrote: data
+    keys = {w for key in SCHEMA["cluster"] for w in re.findall(r"[A-Za-z]+", key)}
+    return tried, keys
+
+
+TLS = ("--cluster", "tls://192.0.2.1:8786")
+CLUSTER_COMMANDS = {
+    "plain tcp to another machine": (*GRADE, "--cluster", "tcp://192.0.2.1:8786"),
+    "an address without scheme": (*GRADE, "--cluster", "192.0.2.1:8786"),
+    "another scheme": (*GRADE, "--cluster", "ws://127.0.0.1:8786"),
+    "a malformed address": (*GRADE, "--cluster", "tcp://127.0.0.1"),
+    "tls without certificates": (*GRADE, *TLS),
+    "tls files missing": ("grade", "subs", "--out", "out2", "--course", "nofiles",
+                          "--no-progress", *TLS),
+    "a key others can read": ("grade", "subs", "--out", "out2", "--course", "openkey",
+                              "--no-progress", *TLS),
+    "a bad [cluster] key": ("grade", "subs", "--out", "out2", "--course", "badkey",
+                            "--no-progress", *TLS),
+    "slurm with a bad [cluster] value": ("cluster", "slurm", "--course", "badtime",
+                                         "--print-script"),
+    "slurm with a bad [cluster] list": ("cluster", "slurm", "--course", "badlist",
+                                        "--print-script"),
+    "slurm without tls": ("cluster", "slurm", "--course", "c", "--print-script"),
+    "slurm with missing tls files": ("cluster", "slurm", "--course", "nofiles", "--print-script"),
+    "slurm with no workers": ("cluster", "slurm", "--course", "c", "--workers", "0"),
+}
+
+
+@pytest.mark.parametrize("argv", list(CLUSTER_COMMANDS.values()), ids=list(CLUSTER_COMMANDS))
+def test_every_line_a_failing_cluster_command_prints_comes_from_a_catalogue(
+        pseudo_locale, cluster_class, capsys, argv):
+    from nngrade.cli import main
+    tried, keys = cluster_class
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    _assert_catalogue_lines([*argv, *keys], code, out, err)
+    assert tried == [], "a connection was tried"
+
+
+def test_insecure_and_no_scheduler_come_from_a_catalogue(pseudo_locale, cluster_class, capsys):
+    """--insecure to another machine: its warning, then the connection that fails (here at
+    once, in this process), both catalogue text."""
+    from nngrade.cli import main
+    tried, keys = cluster_class
+    argv = (*GRADE, "--cluster", "tcp://192.0.2.1:8786", "--insecure")
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    lines = _assert_catalogue_lines([*argv, *keys], code, out, err)
+    assert tried == ["tcp://192.0.2.1:8786"]
+    assert len(lines) == 2 and "--insecure" in lines[0] and "--cluster" in lines[1], lines
 
 
 def test_the_command_lines_language_follows_the_rule(monkeypatch):

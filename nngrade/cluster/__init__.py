@@ -16,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nngrade.autograder.messages import Said
+from nngrade.speech import cli
+
 WAIT_SECONDS = 60.0     # how long a run waits for a usable worker before it gives up
 
 
@@ -39,5 +42,23 @@ def require_distributed() -> None:
     try:
         import distributed  # noqa: F401
     except ImportError:
-        raise ClusterError("grading on a cluster needs the cluster extra: "
-                           "pip install 'nngrade[cluster]'") from None
+        raise ClusterError(cli("cluster-needs-extra")) from None
+
+
+def said_json(said) -> dict:
+    """A sentence for the JSON between a worker and the coordinator: its structure (said again
+    in the coordinator's language) and its English, for a kit whose catalogue lacks the key."""
+    said = said if isinstance(said, Said) else Said.plain(str(said))
+    return {**said.as_json(), "en": str(said)}
+
+
+def said_from_json(data) -> Said:
+    """The sentence of :func:`said_json` (a plain string is said as it is)."""
+    if isinstance(data, Said):
+        return data
+    if isinstance(data, dict):
+        try:
+            return Said.from_json(data)
+        except ValueError:
+            return Said.plain(str(data.get("en") or data.get("text") or ""))
+    return Said.plain("" if data is None else str(data))

@@ -21,8 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from nngrade.cluster import ClusterError, require_distributed
+from nngrade.autograder.messages import Said
+from nngrade.cluster import ClusterError, require_distributed, said_from_json
 from nngrade.errors import printable
+from nngrade.speech import cli, spoken, tell
 from nngrade.terminal import shown
 
 CONNECT_SECONDS = 10.0        # Dask retries a refused connection until then
@@ -49,7 +51,7 @@ class _Workers:
     def __init__(self, client, plugin_name: str, address: str):
         self.client, self.plugin_name, self.address = client, plugin_name, address
         self.ready: dict[str, dict] = {}
-        self.refused: dict[str, str] = {}
+        self.refused: dict[str, Said] = {}
         self.last = 0.0
 
     def refresh(self) -> None:
@@ -64,10 +66,10 @@ class _Workers:
             if state.get("state") == "ready":
                 self.ready[worker] = state
             elif state.get("state") == "refused" and worker not in self.refused:
-                self.refused[worker] = state.get("why", "")
+                self.refused[worker] = said_from_json(state.get("why"))
                 self.ready.pop(worker, None)
-                print(f"nngrade: worker {printable(worker)} refused: {printable(state.get('why'))}",
-                      file=sys.stderr)
+                print(tell("cluster-worker-refused", worker=printable(worker),
+                           why=printable(spoken(self.refused[worker]))), file=sys.stderr)
         for gone in set(self.ready) - present:
             del self.ready[gone]
 
@@ -79,10 +81,10 @@ class _Workers:
                 return
             if time.monotonic() > deadline:
                 if self.refused:
-                    raise ClusterError(f"--cluster {printable(self.address)}: no usable worker "
-                                       f"({len(self.refused)} refused, each named above)")
-                raise ClusterError(f"--cluster {printable(self.address)}: no worker joined the "
-                                   f"scheduler within {seconds:.0f} s")
+                    raise ClusterError(cli("cluster-none-usable", address=printable(self.address),
+                                           count=len(self.refused)))
+                raise ClusterError(cli("cluster-none-joined", address=printable(self.address),
+                                       seconds=seconds))
             time.sleep(1.0)
 
 
@@ -109,8 +111,8 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
         client = Client(target.address, security=security, timeout=CONNECT_SECONDS,
                         set_as_default=False, name="nngrade")
     except Exception as exc:                  # OSError, TimeoutError, ssl errors ...
-        raise ClusterError(f"--cluster {printable(target.address)}: cannot connect to the "
-                           f"scheduler ({printable(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)})") from None
+        raise ClusterError(cli("cluster-cannot-connect", address=printable(target.address),
+                               why=printable(_first_line(exc)))) from None
     run_id = secrets.token_hex(6)
     plugin = SlotPlugin(run_id, worker_config(settings, course, expected))
     resource = resource_name(run_id)
@@ -139,10 +141,10 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
             if client.status != "running":
                 raise _gone(target.address, exc, 0, len(todo)) from None
             # a worker that cannot even load the plugin has no kit (or a broken one)
-            raise ClusterError(f"--cluster {printable(target.address)}: a worker could not load "
-                               f"nngrade's job slot ({type(exc).__name__}: "
-                               f"{printable(str(exc).splitlines()[0] if str(exc) else '')}); "
-                               "install the same kit on every worker") from None
+            raise ClusterError(cli("cluster-plugin-failed", address=printable(target.address),
+                                   error=f"{type(exc).__name__}: "
+                                         f"{printable(str(exc).splitlines()[0] if str(exc) else '')}")
+                               ) from None
         workers = _Workers(client, plugin.name, target.address)
         try:
             workers.wait_for_one(target.wait_seconds)
@@ -169,19 +171,19 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                         continue            # a second answer for a student already written
                     outcome = _outcome(future)
                     if outcome["status"] in ("done", "error") and outcome.get("student") != sid:
-                        outcome = {"status": "slot-died", "why": "a worker answered for "
-                                                                 "another student"}
+                        outcome = {"status": "slot-died",
+                                   "why": Said("cluster-other-student")}
                     if outcome["status"] == "done":
                         document = outcome.get("document")
                         if not isinstance(document, dict):
-                            raise ClusterError(f"a worker answered for {shown(sid)} without a "
-                                               "results document")
+                            raise ClusterError(cli("cluster-no-document", student=shown(sid)))
                         write_student_outputs(document, Path(settings.out) / safe_dir_name(sid),
                                               settings.lang, pages=settings.pages)
                         finish(sid, True)
                     elif outcome["status"] == "error":
-                        print(f"nngrade: could not build the result of {shown(sid)}:\n"
-                              f"{shown(outcome.get('traceback', ''))}", file=sys.stderr)
+                        print(tell("cluster-result-not-built", student=shown(sid),
+                                   traceback=shown(outcome.get("traceback", ""))),
+                              file=sys.stderr)
                         finish(sid, False)
                     elif outcome["status"] == "gone":
                         raise _gone(target.address, outcome.get("why"), len(finished), len(todo))
@@ -191,8 +193,9 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                     elif attempts[sid] < MAX_ATTEMPTS and outcome["status"] == "slot-died":
                         submit(sid)         # as a local slot that died: once more
                     else:
-                        _crash_results(jobs_by_id[sid][0], outcome.get("why") or
-                                       "grading this submission stopped the grader", settings, sets)
+                        why = said_from_json(outcome["why"]) if outcome.get("why") \
+                            else Said("cluster-stopped-grader")
+                        _crash_results(jobs_by_id[sid][0], why.to(settings.lang), settings, sets)
                         finish(sid, False)
                 if time.monotonic() - workers.last > STATUS_SECONDS:
                     try:
@@ -205,17 +208,17 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                     elif unusable_since is None:
                         unusable_since = time.monotonic()
                     elif time.monotonic() - unusable_since > target.wait_seconds:
-                        raise ClusterError(
-                            f"--cluster {printable(target.address)}: no usable worker left for "
-                            f"{target.wait_seconds:.0f} s; {len(finished)} of {len(todo)} "
-                            "students finished; run the same command again to grade the rest")
+                        raise ClusterError(cli(
+                            "cluster-none-left", address=printable(target.address),
+                            seconds=target.wait_seconds, finished=len(finished), total=len(todo)))
                 # the client reconnects on its own for a while; a scheduler away longer is gone
                 if client.status == "running":
                     lost_since = None
                 elif lost_since is None:
                     lost_since = time.monotonic()
                 elif time.monotonic() - lost_since > GONE_SECONDS:
-                    raise _gone(target.address, "it stopped answering", len(finished), len(todo))
+                    raise _gone(target.address, cli("cluster-stopped-answering"), len(finished),
+                                len(todo))
     except KeyboardInterrupt:
         stopped = True
         raise
@@ -244,29 +247,38 @@ def _outcome(future) -> dict:
         except ValueError:
             message = None
         if not isinstance(message, dict) or "status" not in message:
-            return {"status": "slot-died", "why": "a worker sent a malformed answer"}
+            return {"status": "slot-died", "why": Said("cluster-malformed")}
         return message
     if status == "error":
         exc = future.exception()
         if isinstance(exc, KilledWorker):
-            return {"status": "killed", "why": "grading this submission stopped every worker "
-                                              "that took it (Dask's KilledWorker)"}
-        return {"status": "slot-died", "why": f"the task failed on its worker: "
-                                             f"{type(exc).__name__}: {exc}"}
+            return {"status": "killed", "why": Said("cluster-killed")}
+        return {"status": "slot-died", "why": Said("cluster-task-failed",
+                                                   error=f"{type(exc).__name__}: {exc}")}
     if status == "lost":
         # done, but its answer was held by a worker that died before it was fetched
         return {"status": "lost"}
     # cancelled: the scheduler forgot the task (it went away)
-    return {"status": "gone", "why": f"the task was {status}"}
+    return {"status": "gone", "why": cli("cluster-task-was", status=str(status))}
+
+
+def _first_line(exc) -> str:
+    """An exception's (a library's) first line, or its type's name."""
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _gone(address: str, why, finished: int, total: int) -> ClusterError:
-    line = str(why).splitlines()[0] if str(why) else type(why).__name__
-    if isinstance(why, (OSError, TimeoutError)) or "closing" in line.lower() or "closed" in line.lower():
-        line = "it stopped answering"          # Dask's own words name its connection pool
-    return ClusterError(f"--cluster {printable(address)}: lost the scheduler ({printable(line)}); "
-                        f"{finished} of {total} students finished; run the same command again "
-                        "(with a scheduler) to grade the rest")
+    if isinstance(why, Said):
+        said = why                             # the coordinator's own words
+    else:
+        line = _first_line(why)
+        if isinstance(why, (OSError, TimeoutError)) or "closing" in line.lower() \
+                or "closed" in line.lower():
+            said = cli("cluster-stopped-answering")   # Dask's words name its connection pool
+        else:
+            said = Said.plain(printable(line))     # a library's message, as it is
+    return ClusterError(cli("cluster-lost", address=printable(address), why=said,
+                            finished=finished, total=total))
 
 
 def _close(client, futures, plugin_name: str, cancel: bool, stopped: bool) -> None:
@@ -309,7 +321,5 @@ def cluster_target(args, course):
     if security_for(target) is None and target.insecure:
         from nngrade.cluster.security import is_loopback, split_address
         if not is_loopback(split_address(target.address)[1]):
-            print(f"nngrade: --insecure: the salt and the hidden suites go to "
-                  f"{printable(target.address)} unencrypted, and anyone who reaches that "
-                  "scheduler can run code as you", file=sys.stderr)
+            print(tell("cluster-insecure", address=printable(target.address)), file=sys.stderr)
     return target

@@ -11,6 +11,9 @@ import hashlib
 import platform
 from pathlib import Path
 
+NO_MNIST = "no MNIST files"          # mnist_checksum's fact where none were found
+
+
 def trains_on_mnist(set_ids) -> bool:
     """Does a graded set train a model on the MNIST files? Sets that do have a training budget
     in their set.toml ([limits] training_budget_cpu_seconds); the others never read them."""
@@ -45,7 +48,7 @@ def mnist_checksum(mnist_dir: str | None, sample: bool) -> str:
         try:
             folder, found, _notes = mnist_data.locate(mnist_dir, download=False, log=lambda _: None)
         except mnist_data.MnistDataError:
-            return "no MNIST files"
+            return NO_MNIST
     h = hashlib.sha256()
     for key in sorted(found):
         content, _md5 = mnist_data._read_content(found[key])
@@ -68,35 +71,39 @@ def local_facts(sets, course_dir: Path | None, mnist_dir: str | None, mnist_samp
     }
 
 
-# (fact, how a difference is said); the first difference is the one named
+# (fact, the key of how a difference is said); the first difference is the one named
 WORDS = (
-    ("version", "kit version {found}, the coordinator's is {expected}"),
-    ("course", "the course's own sets differ (course files digest {found}, the coordinator's "
-               "{expected}): give the worker the same course folder (NNGRADE_COURSE)"),
-    ("grader", "the kit's grader files differ (grader digest {found}, the coordinator's "
-               "{expected}): install the same kit"),
-    ("mnist", "the MNIST data differs (checksum {found}, the coordinator's {expected}): give "
-              "the worker the same files (NNGRADE_MNIST_DIR)"),
-    ("python", "{found}, the coordinator's is {expected} (results would differ)"),
+    ("version", "cluster-differs-version"),
+    ("course", "cluster-differs-course"),
+    ("grader", "cluster-differs-grader"),
+    ("mnist", "cluster-differs-mnist"),
+    ("python", "cluster-differs-python"),
 )
 
 
-def difference(expected: dict, found: dict) -> str | None:
-    """The first fact in which ``found`` differs from ``expected``, in words, or None."""
+def _fact(value):
+    """A fact as the refusal names it: the words of "no MNIST files" in the user's language."""
+    from nngrade.speech import cli
+    return cli("cluster-no-mnist") if value == NO_MNIST else str(value)
+
+
+def difference(expected: dict, found: dict):
+    """The first fact in which ``found`` differs from ``expected``, in words (a Said), or None."""
+    from nngrade.speech import cli
     for key, words in WORDS:
         if found.get(key) != expected.get(key):
-            return words.format(found=found.get(key), expected=expected.get(key))
+            return cli(words, found=_fact(found.get(key)), expected=_fact(expected.get(key)))
     return None
 
 
-def sandbox_difference(run_level: dict, description: dict) -> str | None:
+def sandbox_difference(run_level: dict, description: dict):
     """A worker's slot must run the run's one level, and not share the grader's uid unless the
     run allowed it."""
     from nngrade.runlevel import SHARED_UID_NOTE, shares_grader_uid
+    from nngrade.speech import cli
     if description.get("level") != run_level.get("level"):
-        return (f"its job slot started the {description.get('level')} sandbox, the run's level "
-                f"is {run_level.get('level')}")
+        return cli("cluster-other-level", found=str(description.get("level")),
+                   expected=str(run_level.get("level")))
     if shares_grader_uid(description) and SHARED_UID_NOTE not in run_level.get("notes", []):
-        return ("student code would run under the worker's own uid (rlimit level as a normal "
-                "user); run the worker as root or with bubblewrap, or grade with --allow-shared-uid")
+        return cli("cluster-shared-uid")
     return None

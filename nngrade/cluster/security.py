@@ -9,13 +9,16 @@ address is refused unless the instructor says ``--insecure``.
 """
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import stat
 from pathlib import Path
 
+from nngrade.autograder.messages import Said
 from nngrade.cluster import ClusterError, ClusterTarget
 from nngrade.errors import printable
+from nngrade.speech import cli
 
 SCHEMES = ("tcp", "tls")
 
@@ -27,16 +30,15 @@ def split_address(address: str) -> tuple[str, str, int]:
     if not sep:
         scheme, rest = "tcp", text
     if scheme not in SCHEMES:
-        raise ClusterError(f"--cluster {printable(address)}: the scheme must be tls:// (or tcp:// "
-                           f"on this machine), not {printable(scheme)}://")
+        raise ClusterError(cli("cluster-bad-scheme", address=printable(address),
+                               scheme=printable(scheme)))
     host, colon, port = rest.rpartition(":")
     if rest.startswith("[") and "]" in rest:          # [::1]:8786
         host, _, port = rest[1:].partition("]")
         port = port.lstrip(":")
         colon = ":"
     if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ClusterError(f"--cluster {printable(address)}: expected SCHEME://HOST:PORT, e.g. "
-                           "tls://scheduler.example.edu:8786")
+        raise ClusterError(cli("cluster-bad-address", address=printable(address)))
     return scheme, host.strip("[]"), int(port)
 
 
@@ -55,17 +57,27 @@ def is_loopback(host: str) -> bool:
                                    for a in addresses)
 
 
-def _readable_file(path: Path, what: str, private: bool = False) -> str:
+def _readable_file(path: Path, what, private: bool = False) -> str:
+    """``path`` when it is a file this process can use; ``what`` names it (a Said, or a key of
+    the course file as it is written)."""
+    what = what if isinstance(what, Said) else Said.plain(what)
     try:
         info = path.stat()
     except OSError as exc:
-        raise ClusterError(f"{printable(path)}: {what}: {(exc.strerror or 'cannot be read').lower()}") from None
+        if exc.errno == errno.ENOENT:
+            problem = cli("cluster-file-missing", path=printable(path), what=what)
+        elif exc.errno in (errno.EACCES, errno.EPERM):
+            problem = cli("cluster-file-denied", path=printable(path), what=what)
+        else:                          # the system's own words
+            reason = Said.plain(exc.strerror.lower()) if exc.strerror else cli("cluster-unreadable")
+            problem = cli("cluster-file-problem", path=printable(path), what=what, reason=reason)
+        raise ClusterError(problem) from None
     if not stat.S_ISREG(info.st_mode):
-        raise ClusterError(f"{printable(path)}: {what}: not a file")
+        raise ClusterError(cli("cluster-not-a-file", path=printable(path), what=what))
     if private and info.st_mode & 0o077:
         # the key proves to the scheduler that this is the instructor: nobody else may read it
-        raise ClusterError(f"{printable(path)}: {what} is readable by others (mode "
-                           f"{stat.S_IMODE(info.st_mode):o}); chmod 600 it")
+        raise ClusterError(cli("cluster-key-readable", path=printable(path), what=what,
+                               mode=f"{stat.S_IMODE(info.st_mode):o}"))
     return str(path)
 
 
@@ -74,21 +86,17 @@ def security_for(target: ClusterTarget):
     scheme, host, _port = split_address(target.address)
     if scheme == "tcp":
         if not is_loopback(host) and not target.insecure:
-            raise ClusterError(
-                f"--cluster {printable(target.address)}: plain tcp:// to another machine is "
-                "refused: the scheduler would run anyone's code as you and workers would get the "
-                "salt and the hidden suites unencrypted; use tls:// with certificates "
-                "(docs/CLUSTER.md) or pass --insecure")
+            raise ClusterError(cli("cluster-tcp-refused", address=printable(target.address)))
         return None
     missing = [name for name, value in (("tls_ca_file", target.tls_ca_file),
                                         ("tls_cert", target.tls_cert),
                                         ("tls_key", target.tls_key)) if value is None]
     if missing:
-        raise ClusterError(f"--cluster {printable(target.address)}: tls:// needs "
-                           f"{', '.join(missing)} (the [cluster] table of the course file, or "
-                           "--tls-ca-file, --tls-cert, --tls-key)")
+        raise ClusterError(cli("cluster-tls-needs", address=printable(target.address),
+                               missing=", ".join(missing)))
     from distributed.security import Security
-    return Security(tls_ca_file=_readable_file(Path(target.tls_ca_file), "TLS CA file"),
-                    tls_client_cert=_readable_file(Path(target.tls_cert), "TLS certificate"),
-                    tls_client_key=_readable_file(Path(target.tls_key), "TLS key", private=True),
+    return Security(tls_ca_file=_readable_file(Path(target.tls_ca_file), cli("cluster-tls-ca")),
+                    tls_client_cert=_readable_file(Path(target.tls_cert), cli("cluster-tls-cert")),
+                    tls_client_key=_readable_file(Path(target.tls_key), cli("cluster-tls-key"),
+                                                  private=True),
                     require_encryption=True)

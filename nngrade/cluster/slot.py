@@ -69,7 +69,10 @@ def main() -> int:
 
     config = json.loads(requests.readline() or "{}")
     if config.get("protocol") != PROTOCOL:
-        send({"failed": f"protocol {config.get('protocol')!r}, this slot speaks {PROTOCOL}"})
+        from nngrade.cluster import said_json
+        from nngrade.speech import cli
+        send({"failed": said_json(cli("cluster-protocol", got=repr(config.get("protocol")),
+                                      speaks=PROTOCOL))})
         return 2
 
     from nngrade import stopping
@@ -110,7 +113,8 @@ def main() -> int:
     why = run_slot(int(config.get("slot", 0)), settings, next_task, finished,
                    lambda description: send({"sandbox": description}), held)
     if why is not None:
-        send({"failed": why})
+        from nngrade.cluster import said_json
+        send({"failed": said_json(why)})
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from nngrade.cluster import ClusterError, require_distributed
 from nngrade.errors import printable
+from nngrade.speech import cli, tell
 
 IDLE_SECONDS = 3600 * 24 * 7      # the scheduler waits for Ctrl-C, not for ever
 
@@ -36,9 +37,8 @@ def slurm_security(course, insecure: bool = False):
     if missing:
         if insecure:
             return None
-        raise ClusterError(f"{printable(course.path)}: [cluster] needs {', '.join(missing)}: the "
-                           "scheduler listens on the cluster's network and would run anyone's "
-                           "code as you (docs/CLUSTER.md makes the certificates)")
+        raise ClusterError(cli("cluster-slurm-needs-tls", path=printable(course.path),
+                               missing=", ".join(missing)))
     from nngrade.cluster.security import _readable_file
     from distributed.security import Security
     _readable_file(Path(files["tls_ca_file"]), "[cluster] tls_ca_file")
@@ -82,14 +82,15 @@ def slurm_cluster(course, security):
         return SLURMCluster(**kwargs)
     except Exception as exc:       # a bad certificate, a port in use, an unknown interface ...
         cause = exc.__cause__ or exc
-        raise ClusterError(f"{printable(course.path)}: [cluster]: the scheduler did not start: "
-                           f"{printable(str(cause).splitlines()[0] if str(cause) else type(cause).__name__)}") from None
+        raise ClusterError(cli("cluster-scheduler-not-started", path=printable(course.path),
+                               why=printable(str(cause).splitlines()[0] if str(cause)
+                                             else type(cause).__name__))) from None
 
 
 def run_slurm(course, workers: int = 1, print_script: bool = False, insecure: bool = False,
               stop_after: float = IDLE_SECONDS) -> int:
     if workers < 1:
-        raise ClusterError(f"--workers {workers}: must be at least 1")
+        raise ClusterError(cli("cluster-workers-at-least", workers=workers))
     security = slurm_security(course, insecure)
     cluster = slurm_cluster(course, security)
     try:
@@ -98,14 +99,14 @@ def run_slurm(course, workers: int = 1, print_script: bool = False, insecure: bo
             return 0
         import shutil
         if shutil.which("sbatch") is None:
-            raise ClusterError("sbatch not found: run `nngrade cluster slurm` on a machine that "
-                               "submits Slurm jobs (a login node), or pass --print-script")
+            raise ClusterError(cli("cluster-no-sbatch"))
         cluster.scale(jobs=workers)
-        print(f"scheduler: {cluster.scheduler_address}", flush=True)
-        print(f"submitted {workers} Slurm job(s), {course.cluster_cores} worker(s) each; grade "
-              f"with: nngrade grade SUBMISSIONS --out OUT --course {shlex.quote(str(course.path))} "
-              f"--cluster {cluster.scheduler_address}", flush=True)
-        print("Ctrl-C here cancels the jobs and stops the scheduler", flush=True)
+        print(tell("cluster-scheduler", address=cluster.scheduler_address), flush=True)
+        command = (f"nngrade grade SUBMISSIONS --out OUT --course {shlex.quote(str(course.path))} "
+                   f"--cluster {cluster.scheduler_address}")
+        print(tell("cluster-submitted", workers=workers, cores=course.cluster_cores,
+                   command=command), flush=True)
+        print(tell("cluster-ctrl-c"), flush=True)
         deadline = time.monotonic() + stop_after
         while time.monotonic() < deadline:
             time.sleep(1.0)

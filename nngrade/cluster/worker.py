@@ -21,6 +21,9 @@ import time
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from nngrade.cluster import said_from_json, said_json
+from nngrade.speech import cli
+
 SETUP_SECONDS = 180.0          # sandbox start (three tries) and the suites' collection, with room
 COURSE_ENV = "NNGRADE_COURSE"            # the course folder on this worker, when it is elsewhere
 MNIST_ENV = "NNGRADE_MNIST_DIR"
@@ -76,7 +79,8 @@ class SlotPlugin(WorkerPlugin):
             deadline = time.monotonic() + SETUP_SECONDS
             facts = self._read(deadline)
             if "facts" not in facts:
-                return self._refuse(facts.get("failed") or "its job slot did not start")
+                return self._refuse(said_from_json(facts["failed"]) if facts.get("failed")
+                                    else cli("cluster-slot-not-started"))
             from nngrade.cluster.facts import difference, sandbox_difference
             why = difference(expected, facts["facts"])
             if why:
@@ -85,32 +89,36 @@ class SlotPlugin(WorkerPlugin):
             self.proc.stdin.flush()
             started = self._read(deadline)
             if "sandbox" not in started:
-                return self._refuse("its job slot could not start the run's sandbox: "
-                                    + str(started.get("failed") or "no answer"))
+                return self._refuse(cli("cluster-slot-no-sandbox",
+                                        why=said_from_json(started["failed"])
+                                        if started.get("failed") else cli("cluster-no-answer")))
             why = sandbox_difference(config["settings"]["run_level"], started["sandbox"])
             if why:
                 return self._refuse(why)
             return {"state": "ready", "sandbox": started["sandbox"], "facts": facts["facts"]}
         except (OSError, ValueError) as exc:
-            return self._refuse(f"its job slot did not start ({exc})")
+            return self._refuse(cli("cluster-slot-not-started-because", error=str(exc)))
 
     def _read(self, deadline: float) -> dict:
         """The slot's next message (JSON line), or {"failed": why}."""
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                return {"failed": f"its job slot did not answer within {SETUP_SECONDS:.0f} s"}
+                return {"failed": said_json(cli("cluster-slot-silent", seconds=SETUP_SECONDS))}
             ready, _, _ = select.select([self.proc.stdout], [], [], min(left, 1.0))
             if ready:
                 line = self.proc.stdout.readline()
                 if not line:
-                    return {"failed": f"its job slot exited (code {self.proc.wait()})"}
+                    return {"failed": said_json(cli("cluster-slot-exited",
+                                                    code=self.proc.wait()))}
                 message = json.loads(line)
-                return message if isinstance(message, dict) else {"failed": "a malformed answer"}
+                return message if isinstance(message, dict) else {
+                    "failed": said_json(cli("cluster-slot-malformed"))}
 
-    def _refuse(self, why: str) -> dict:
+    def _refuse(self, why) -> dict:
+        """The refused state; ``why`` (a Said) goes to the coordinator as JSON (said_json)."""
         self._stop()
-        return {"state": "refused", "why": why}
+        return {"state": "refused", "why": said_json(why)}
 
     def _stop(self) -> None:
         proc, self.proc = getattr(self, "proc", None), None
@@ -134,7 +142,8 @@ class SlotPlugin(WorkerPlugin):
         """One student through the slot; the slot's answer as JSON text."""
         with self.lock:
             if self.closed:
-                return json.dumps({"status": "slot-died", "why": "the run's job slot was ended"})
+                return json.dumps({"status": "slot-died",
+                                   "why": said_json(cli("cluster-slot-ended"))})
             if self.proc is None or self.proc.poll() is not None:
                 # the slot died with an earlier student: a fresh one, checked again
                 self.state = self._start()
@@ -156,7 +165,8 @@ class SlotPlugin(WorkerPlugin):
             except (OSError, ValueError):
                 pass
             code = self.proc.wait() if self.proc is not None else None
-            return json.dumps({"status": "slot-died", "why": f"its job slot exited (code {code})"})
+            return json.dumps({"status": "slot-died",
+                               "why": said_json(cli("cluster-slot-exited", code=str(code)))})
 
 
 def grade_student(plugin_name: str, job_text: str) -> str:
@@ -165,7 +175,7 @@ def grade_student(plugin_name: str, job_text: str) -> str:
     worker = get_worker()
     plugin = worker.plugins.get(plugin_name)
     if plugin is None or getattr(plugin, "state", {}).get("state") != "ready":
-        return json.dumps({"status": "slot-died", "why": "this worker has no job slot for the run"})
+        return json.dumps({"status": "slot-died", "why": said_json(cli("cluster-no-slot"))})
     return plugin.grade(job_text)
 
 
