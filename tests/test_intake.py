@@ -647,3 +647,30 @@ def test_virtual_environments_are_not_read(tmp_path):
     assert sub.modules == {"backprop": GOOD}
     assert any("myenv: a Python virtual environment" in n for n in sub.notes)
     assert any("libs/site-packages: installed libraries" in n for n in sub.notes)
+
+
+def test_reading_notebooks_skips_only_jsonschemas_iri_checker(tmp_path):
+    """nbformat is imported without jsonschema's IRI format checker (its grammar costs about
+    1.5 s at import when rfc3987-syntax is installed); nbformat still validates, and the
+    package stays importable for anyone who wants it afterwards."""
+    import subprocess
+    import sys
+    code = (
+        "import sys\n"
+        "from nngrade.intake.notebooks import import_nbformat\n"
+        "nbformat = import_nbformat()\n"
+        "assert 'rfc3987_syntax' not in sys.modules, 'the IRI checker was imported'\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+        "nbformat.validate(nb)\n"
+        "bad = nbformat.v4.new_notebook(); bad['cells'] = [{'cell_type': 'code'}]\n"
+        "try:\n"
+        "    nbformat.validate(bad)\n"
+        "    raise SystemExit('a cell without source passed validation')\n"
+        "except nbformat.ValidationError:\n"
+        "    pass\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('rfc3987_syntax') is not None:\n"
+        "    import rfc3987_syntax\n"
+        "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -6,6 +6,7 @@ import ast
 import functools
 import json
 import re
+import sys
 
 from nngrade.autograder.messages import Said
 
@@ -112,9 +113,25 @@ def removed_note(number: int, removed: list[tuple[int, str]]) -> Said:
     return Said("note-ipython", cell=number, lines=named)
 
 
-def _cells(data: bytes) -> list:
+def import_nbformat():
+    """nbformat, imported without jsonschema's optional IRI format checker: when the
+    rfc3987-syntax package is installed (the Jupyter stack brings it), jsonschema builds its
+    grammars at import, about 1.5 s of every run that reads a notebook; the notebook schema
+    names no IRI format. Imported normally afterwards by whoever wants it."""
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None       # makes its import fail: the checker is skipped
     try:
         import nbformat
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+    return nbformat
+
+
+def _cells(data: bytes) -> list:
+    try:
+        nbformat = import_nbformat()
     except ImportError:
         raise Refused(Said("intake-needs-nbformat")) from None
     try:
@@ -171,7 +188,7 @@ def _preload() -> None:
     """Import the readers once here, so that every forked reader shares them (nbformat alone
     costs each reader some 3 s to import)."""
     try:
-        import nbformat  # noqa: F401
+        import_nbformat()
     except ImportError:
         pass
     _transformer()
