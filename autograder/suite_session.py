@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,11 @@ from nngrade.autograder.probe import LocalBackend, Outcome
 from nngrade.autograder.sets import HIDDEN_SUITE, PUBLIC_TESTS, ExerciseSet
 
 # Only pytest's own plugins: third-party ones (hypothesis, benchmark, randomly ...) would slow the
-# start of every `nngrade check` and could reorder or rerun the suites.
+# start of every `nngrade check` and could reorder or rerun the suites. The flag, not the
+# PYTEST_DISABLE_PLUGIN_AUTOLOAD variable: changing the environment while the sandbox starts in
+# another thread races with that thread's getenv() calls in C (a crash in libc, seen here).
 PYTEST_ARGS = [
+    "--disable-plugin-autoload",
     "-p", "no:cacheprovider",
     "-p", "no:stepwise",
     "-p", "no:junitxml",
@@ -62,16 +64,8 @@ def run_suites(paths: list[Path], plugin: GradingPlugin, *, quiet: bool = True) 
     args = [*map(str, paths), *PYTEST_ARGS, "-c", str(ini),
             "--rootdir", str(Path(__file__).resolve().parent.parent)]
     sink = io.StringIO()
-    saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    try:
-        with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
-            code = pytest.main(args, plugins=[plugin])
-    finally:
-        if saved is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+    with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+        code = pytest.main(args, plugins=[plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise SuiteError(f"pytest exited with {code!r}:\n{sink.getvalue()[-4000:]}")
 

@@ -126,9 +126,7 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
               plain: bool | None = None) -> int:
     from rich.console import Console
 
-    from nngrade.autograder.backends import SandboxStudent
-    from nngrade.autograder.plugin import GradingPlugin, StudentJob
-    from nngrade.autograder.suite_session import run_suites
+    from nngrade.autograder.plotting import names_a_plotting_library
 
     console = console or Console(highlight=False)
     lang = lang or speech.current()
@@ -149,24 +147,31 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
             raise ValueError(cli("check-no-public-tests", set=s.id, path=root))
         tests.append(test_file)
 
-    from nngrade.autograder.plain import sandbox_probes
+    # The sandbox starts (bwrap, python, numpy: mostly another process's work) while the grader
+    # is imported here. It is open before pytest starts: pytest sets environment variables as
+    # it runs, which races with C code reading the environment in another thread (a crash in
+    # libc's getenv).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starting:
+        pool_future = starting.submit(open_pool, plain,
+                                      names_a_plotting_library(modules.values()))
+        from nngrade.autograder.backends import SandboxStudent
+        from nngrade.autograder.plain import sandbox_probes
+        from nngrade.autograder.plugin import GradingPlugin, StudentJob
+        from nngrade.autograder.suite_session import run_suites
+        fingerprints = _fingerprints_for(sets)
+        pool = pool_future.result()
     sandbox_probes()     # before pytest imports the public tests, which use it (Windows too)
 
     outcomes_seen: list = []
     jobs = [StudentJob("me", modules, names)]
-    # The sandbox starts (bwrap, python, numpy) while pytest collects the tests.
-    starting = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pool_future = starting.submit(open_pool, plain, jobs[0].may_plot())
     plugin = GradingPlugin(next_job=lambda: jobs.pop() if jobs else None,
-                           open_student=lambda job: SandboxStudent(pool_future.result(), job),
+                           open_student=lambda job: SandboxStudent(pool, job),
                            on_done=lambda job, outcomes, secs: outcomes_seen.extend(outcomes),
-                           lang=lang, fingerprints=_fingerprints_for(sets))
+                           lang=lang, fingerprints=fingerprints)
     try:
         run_suites(tests, plugin)
     finally:
-        pool = pool_future.result()
         pool.close()
-        starting.shutdown()
     return print_outcomes(console, outcomes_seen, lang, pool.describe())
 
 

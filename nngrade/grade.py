@@ -189,12 +189,11 @@ def run_slot(slot: int, settings: RunSettings, next_task, finished, started, hel
     job slots (below) and a cluster worker's slot (nngrade/cluster/slot.py).
 
     ``run_level()`` gives the run's sandbox level (it may block until the level is decided;
-    None: the run was refused), settings.run_level by default. The sandbox opens in a thread
-    while pytest collects the suites, so neither waits for the other. A level
-    {"choose": forced} starts the best (or the forced) level, and ``approve(description)``
-    answers with the run's level decided from it, or None."""
-    import concurrent.futures
-
+    None: the run was refused), settings.run_level by default. A level {"choose": forced}
+    starts the best (or the forced) level, and ``approve(description)`` answers with the run's
+    level decided from it, or None. The sandbox is open before pytest starts: pytest sets
+    environment variables as it runs, which races with C code reading the environment in any
+    other thread (a crash in libc's getenv), so nothing else runs beside it."""
     from nngrade.autograder.backends import CELL_FAILURES, SandboxStudent, cell_notes, limits_for
     from nngrade.autograder.plugin import GradingPlugin
     from nngrade.autograder.suite_session import run_suites, suite_paths
@@ -222,15 +221,13 @@ def run_slot(slot: int, settings: RunSettings, next_task, finished, started, hel
         started(with_run_notes(pool.describe(), level))
         return pool, level
 
-    opening = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    pool_future = opening.submit(open_pool)
+    pool, level = open_pool()
+    if pool is None:
+        return failure.get("why")
     limits = limits_for(settings.sets, settings.training_budget)
     pending = {}
 
     def next_job():
-        pool, _level = pool_future.result()
-        if pool is None:
-            return None
         task = next_task()
         if task is None:
             return None
@@ -239,7 +236,6 @@ def run_slot(slot: int, settings: RunSettings, next_task, finished, started, hel
         return job
 
     def on_done(job, outcomes, seconds):
-        pool, level = pool_future.result()
         extra = pending.pop(job.student_id)
         extra["sandbox"] = slot_independent(with_run_notes(pool.describe(), level))
         failed = job.info.get(CELL_FAILURES) or []
@@ -250,19 +246,15 @@ def run_slot(slot: int, settings: RunSettings, next_task, finished, started, hel
         finished(job, outcomes, seconds, extra)
 
     plugin = GradingPlugin(next_job=next_job,
-                           open_student=lambda job: SandboxStudent(pool_future.result()[0], job,
-                                                                   limits),
+                           open_student=lambda job: SandboxStudent(pool, job, limits),
                            on_done=on_done, salt=settings.salt, lang=settings.lang,
                            fingerprints=settings.fingerprints,
                            options=settings.probe_options)
     try:
         run_suites(suite_paths(sets), plugin)
     finally:
-        pool, _level = pool_future.result()
-        if pool is not None:
-            pool.close()
-        opening.shutdown()
-    return failure.get("why")
+        pool.close()
+    return None
 
 
 def _slot_main(slot: int, settings: RunSettings, my_tasks, events, run_levels) -> None:

@@ -700,7 +700,7 @@ readme = "README.md"
 requires-python = ">=3.10"
 dependencies = [
     "numpy>=1.24",
-    "pytest>=7.4",
+    "pytest>=8.4",     # --disable-plugin-autoload
     "rich>=13",
     "babel>=2.12",
     "tomli>=2; python_version < '3.11'",

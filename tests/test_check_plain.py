@@ -241,3 +241,30 @@ def test_a_call_that_hangs_or_exits_is_told_in_korean(tmp_path, monkeypatch):
     assert "학생 프로세스가 값을 돌려주지 않고 끝났습니다(종료 코드 3)" in out, out
     assert "did not finish" not in out and "instead of returning" not in out
     assert "5/7 통과" in out and "(샌드박스: plain)" in out
+
+
+@pytest.mark.parametrize("plain", [True, False], ids=["plain", "sandbox"])
+def test_the_environment_changes_only_while_no_other_thread_runs(tmp_path, monkeypatch, plain):
+    """pytest sets PYTEST_VERSION and PYTEST_CURRENT_TEST as it runs; a change of the
+    environment while another thread is in C code reading it crashes in libc's getenv. The
+    sandbox starts in a thread: it must be done before anything changes the environment."""
+    import threading
+    if not plain and (not sys.platform.startswith("linux") or shutil.which("bwrap") is None):
+        pytest.skip("the sandbox needs Linux and bubblewrap")
+    changes = []
+    real_putenv, real_unsetenv = os.putenv, os.unsetenv
+    before = threading.active_count()
+
+    def putenv(key, value):
+        changes.append((key, threading.active_count()))
+        real_putenv(key, value)
+
+    def unsetenv(key):
+        changes.append((key, threading.active_count()))
+        real_unsetenv(key)
+    monkeypatch.setattr(os, "putenv", putenv)
+    monkeypatch.setattr(os, "unsetenv", unsetenv)
+    code, out = run(student_folder(tmp_path), plain=plain)
+    assert code == 0, out
+    assert changes, "pytest changed nothing: this test would prove nothing"
+    assert [c for c in changes if c[1] > before] == []
