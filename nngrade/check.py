@@ -8,7 +8,6 @@ time limit per call (autograder/plain.py), and the output says so once.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import os
 import platform
@@ -147,19 +146,15 @@ def run_check(set_name: str | None, path: Path, lang: str | None = None, console
             raise ValueError(cli("check-no-public-tests", set=s.id, path=root))
         tests.append(test_file)
 
-    # The sandbox starts (bwrap, python, numpy: mostly another process's work) while the grader
-    # is imported here. It is open before pytest starts: pytest sets environment variables as
-    # it runs, which races with C code reading the environment in another thread (a crash in
-    # libc's getenv).
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starting:
-        pool_future = starting.submit(open_pool, plain,
-                                      names_a_plotting_library(modules.values()))
-        from nngrade.autograder.backends import SandboxStudent
-        from nngrade.autograder.plain import sandbox_probes
-        from nngrade.autograder.plugin import GradingPlugin, StudentJob
-        from nngrade.autograder.suite_session import run_suites
-        fingerprints = _fingerprints_for(sets)
-        pool = pool_future.result()
+    # The sandbox is open before pytest starts: pytest sets environment variables as it runs,
+    # which races with C code reading the environment in another thread (a crash in libc's
+    # getenv), so it is started here, in this thread.
+    pool = open_pool(plain, names_a_plotting_library(modules.values()))
+    from nngrade.autograder.backends import SandboxStudent
+    from nngrade.autograder.plain import sandbox_probes
+    from nngrade.autograder.plugin import GradingPlugin, StudentJob
+    from nngrade.autograder.suite_session import run_suites
+    fingerprints = _fingerprints_for(sets)
     sandbox_probes()     # before pytest imports the public tests, which use it (Windows too)
 
     outcomes_seen: list = []

@@ -247,7 +247,7 @@ def test_a_call_that_hangs_or_exits_is_told_in_korean(tmp_path, monkeypatch):
 def test_the_environment_changes_only_while_no_other_thread_runs(tmp_path, monkeypatch, plain):
     """pytest sets PYTEST_VERSION and PYTEST_CURRENT_TEST as it runs; a change of the
     environment while another thread is in C code reading it crashes in libc's getenv. The
-    sandbox starts in a thread: it must be done before anything changes the environment."""
+    sandbox must not be starting in another thread then."""
     import threading
     if not plain and (not sys.platform.startswith("linux") or shutil.which("bwrap") is None):
         pytest.skip("the sandbox needs Linux and bubblewrap")
