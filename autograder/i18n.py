@@ -24,6 +24,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from nngrade.autograder.atomic import write_atomic
 from nngrade.autograder.paths import BUILTIN_SETS_DIR, cache_dir
 
 KIT_LOCALE = Path(__file__).resolve().parent / "locale"
@@ -55,10 +56,7 @@ def _read(path: Path, mtime_ns: int) -> dict[str, str]:
                if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
     if kept is not None:
         try:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, kept)
+            write_atomic(kept, json.dumps(entries, ensure_ascii=False))
         except OSError:
             pass                     # a read-only home only costs the parse next time
     return entries
@@ -73,11 +71,11 @@ def _kept_path(path: Path, mtime_ns: int) -> Path | None:
     return cache_dir() / "catalogues" / f"{key}.json"
 
 
-# A page looks up hundreds of texts: the files' modification times are checked at most every
-# STAT_EVERY seconds (an edited catalogue is read again after that), not at every lookup, and
-# lookups are remembered until a catalogue changes (``generation`` counts the changes).
+# A page looks up hundreds of texts: the modification times of the files read so far are checked
+# at most every STAT_EVERY seconds (an edited catalogue is read again after that), not at every
+# lookup, and lookups are remembered until a catalogue changes (``generation`` counts changes).
 STAT_EVERY = 0.5
-_checked: dict[str, tuple[float, int]] = {}     # path -> (when checked, mtime_ns; -1: no file)
+_mtimes: dict[str, int] = {}     # path -> mtime_ns when last checked (-1: no file)
 _state = {"generation": 0, "swept": 0.0}
 _looked_up: dict[tuple, str | None] = {}
 
@@ -101,27 +99,24 @@ def generation() -> int:
     now = time.monotonic()
     if now - _state["swept"] > STAT_EVERY:
         _state["swept"] = now
-        for key, (_when, mtime) in list(_checked.items()):
+        for key, mtime in list(_mtimes.items()):
             fresh = _mtime(key)
-            _checked[key] = (now, fresh)
             if fresh != mtime:
+                _mtimes[key] = fresh
                 _changed()
     return _state["generation"]
 
 
 def read_catalogue(path: Path) -> dict[str, str]:
     key = os.fspath(path)
-    now = time.monotonic()
-    seen = _checked.get(key)
-    if seen is None or now - seen[0] > STAT_EVERY:
-        fresh = (now, _mtime(key))
-        if seen is not None and seen[1] != fresh[1]:
-            _changed()
-        seen = _checked[key] = fresh
-    if seen[1] < 0:
+    generation()
+    mtime = _mtimes.get(key)
+    if mtime is None:
+        mtime = _mtimes[key] = _mtime(key)
+    if mtime < 0:
         return {}
     try:
-        return _read(Path(key), seen[1])
+        return _read(Path(key), mtime)
     except Exception as exc:        # babel's PoFileError, a bad encoding ...
         raise ValueError(f"{key}: not a readable gettext catalogue ({exc})") from None
 

@@ -9,7 +9,6 @@ report, and no student code is ever imported into this process.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path

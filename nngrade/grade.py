@@ -200,30 +200,21 @@ def run_slot(slot: int, settings: RunSettings, next_task, finished, started, hel
     from nngrade.runlevel import open_slot_pool, with_run_notes
 
     sets = tuple(find_set(s) for s in settings.sets)
-    failure = {}
-
-    def open_pool():
-        level = run_level() if run_level is not None else settings.run_level
-        if level is None:                  # the run was refused before any student
-            return None, None
-        # the run's level, never another; OUT, the submissions and the course stay hidden
-        pool, why = open_slot_pool(slot, level, list(settings.hide),
-                                   preload_plotting=settings.preload_plotting)
-        held["pool"] = pool
-        if pool is None:
-            failure["why"] = why
-            return None, None
-        if "choose" in level:              # this slot's sandbox decides the run's level
-            level = approve(pool.describe())
-            if level is None:
-                pool.close()
-                return None, None
-        started(with_run_notes(pool.describe(), level))
-        return pool, level
-
-    pool, level = open_pool()
+    level = run_level() if run_level is not None else settings.run_level
+    if level is None:                      # the run was refused before any student
+        return None
+    # the run's level, never another; OUT, the submissions and the course stay hidden
+    pool, why = open_slot_pool(slot, level, list(settings.hide),
+                               preload_plotting=settings.preload_plotting)
+    held["pool"] = pool
     if pool is None:
-        return failure.get("why")
+        return why
+    if "choose" in level:                  # this slot's sandbox decides the run's level
+        level = approve(pool.describe())
+        if level is None:
+            pool.close()
+            return None
+    started(with_run_notes(pool.describe(), level))
     limits = limits_for(settings.sets, settings.training_budget)
     pending = {}
 
@@ -497,8 +488,8 @@ def _run_slots(todo, jobs, settings, options, run: ClassRun, console) -> None:
 
     for slot in range(jobs):
         start(slot)
-    # The first slot starts the best (or the forced) level while the others import and collect
-    # the suites; the run's level is decided from what it started, once, before any student.
+    # The first slot starts the best (or the forced) level; the run's level is decided from
+    # what it started, once, before any student, and the other slots then start that level.
     try:
         decided["level"] = _first_slot_level(slots, events, options)
     except BaseException:

@@ -3,7 +3,8 @@
 The first job slot starts the best level (or the forced one) and the grading process decides
 from what started (``decide_run_level``) before any student is graded; every other slot then
 starts exactly that level, retrying a few times (a bwrap start can fail under load), and a slot
-that still cannot start it is dropped: it never falls back to a weaker level on its own. Grading other people's code refuses a level where the student's process would run under
+that still cannot start it is dropped: it never falls back to a weaker level on its own.
+Grading other people's code refuses a level where the student's process would run under
 the grader's own uid (rlimit as a normal user, or as root without a sandbox uid) unless the
 instructor opts in; the opt-in is written into every student's report.
 """

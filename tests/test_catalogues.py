@@ -411,3 +411,26 @@ def test_a_catalogue_read_once_is_kept_and_an_edit_is_read_again(tmp_path, monke
                   encoding="utf-8")
     os.utime(po, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert i18n._read(po, os.stat(po).st_mtime_ns) == {"greeting": "반갑습니다"}
+
+
+def test_a_catalogue_edited_while_the_process_runs_is_read_again(tmp_path, monkeypatch):
+    """Lookups are remembered, and the files read so far are checked every STAT_EVERY seconds:
+    an edited catalogue's new text is what the next lookup after that says."""
+    import os
+    import time
+
+    monkeypatch.setenv("NNGRADE_CACHE_DIR", str(tmp_path / "cache"))
+    po = tmp_path / "zz.po"
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    po.write_text(header + 'msgid "cli:progress-grading"\nmsgstr "first"\n', encoding="utf-8")
+    i18n.register("zz", po)
+    try:
+        assert i18n.lookup("cli:progress-grading", "zz") == "first"
+        po.write_text(header + 'msgid "cli:progress-grading"\nmsgstr "second"\n', encoding="utf-8")
+        os.utime(po, ns=(time.time_ns(), time.time_ns() + 10**9))
+        monkeypatch.setattr(i18n, "STAT_EVERY", 60.0)
+        assert i18n.lookup("cli:progress-grading", "zz") == "first"     # not looked at yet
+        monkeypatch.setattr(i18n, "STAT_EVERY", 0.0)
+        assert i18n.lookup("cli:progress-grading", "zz") == "second"
+    finally:
+        i18n.unregister("zz")

@@ -820,3 +820,24 @@ def test_as_a_normal_user_the_bwrap_level_still_works(tmp_path):
     assert out["value"][0] == 65534 and out["value"][1] != "connected" and out["value"][2] is False
     assert out["left"] == []
     assert "user namespace" in out["uid_layer"]["detail"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the runtime folder keeps answers only for root")
+def test_what_a_binary_said_is_kept_until_the_binary_changes(tmp_path, monkeypatch):
+    """ldd's and the base Python's answers are kept per binary version in the runtime folder:
+    asked once, read back after, asked again when the binary changes."""
+    from nngrade.autograder.sandbox import launch
+    monkeypatch.setenv("NNGRADE_RUNTIME_DIR", str(tmp_path / "runtime"))
+    binary = tmp_path / "tool"
+    binary.write_bytes(b"one")
+    asked = []
+
+    def produce():
+        asked.append(1)
+        return {"answer": len(asked)}
+    assert launch._binary_facts("probe", str(binary), produce) == {"answer": 1}
+    assert launch._binary_facts("probe", str(binary), produce) == {"answer": 1}
+    assert len(asked) == 1
+    binary.write_bytes(b"two, longer")
+    assert launch._binary_facts("probe", str(binary), produce) == {"answer": 2}
+    assert launch._binary_facts("other", str(binary), produce) == {"answer": 3}  # another question

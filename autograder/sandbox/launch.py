@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic import write_atomic
 from ..messages import Said
 
 LEVELS = ("bwrap", "unshare", "rlimit")
@@ -176,10 +177,7 @@ def _binary_facts(kind: str, binary: str, produce):
     value = produce()
     if value is not None and is_root():
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f".{key}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps({"kind": kind, "value": value}), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps({"kind": kind, "value": value}))
         except OSError:
             pass
     return value

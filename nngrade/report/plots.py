@@ -35,10 +35,8 @@ if TYPE_CHECKING:                     # matplotlib is imported when a plot is dr
     from matplotlib.figure import Figure
 
 DPI = 100
-FIGSIZE = (5.6, 3.2)            # inches: 560 x 320 px
 BOUNDARY_FIGSIZE = (4.6, 3.8)
 # Fixed margins instead of tight_layout: the same room every time, and a third less CPU per plot.
-LINES_MARGINS = dict(left=0.13, right=0.97, bottom=0.15, top=0.86)
 BOUNDARY_MARGINS = dict(left=0.14, right=0.85, bottom=0.13, top=0.88)
 LINES_TITLE_UNITS = 88          # half-width characters a title line holds at 10 pt
 BOUNDARY_TITLE_UNITS = 70
