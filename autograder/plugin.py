@@ -50,6 +50,8 @@ class StudentJob:
     file_names: dict[str, str] = field(default_factory=dict)
     info: dict = field(default_factory=dict)       # what grading learnt (failed notebook cells)
     cells: dict[str, list] = field(default_factory=dict)   # notebook module -> intake's cell table
+    sets: tuple[str, ...] | None = None    # the sets graded for this job (None: all the run's)
+    lang: str | None = None                # the language of this job's texts (None: the run's)
 
     def may_plot(self) -> bool:
         """Does the student's code name a plotting library (autograder/plotting.py)?"""
@@ -72,7 +74,7 @@ class GradingPlugin:
         self.open_student = open_student
         self.on_done = on_done
         self.salt = salt
-        self.lang = lang
+        self.lang = self.run_lang = lang
         self.fingerprints = fingerprints or {}
         self.diagnose = diagnose
         self.options = options or {}   # course settings tests may read (MNIST budget, data dir)
@@ -125,6 +127,7 @@ class GradingPlugin:
     def _grade_one(self, job: StudentJob, items, ran_before: bool) -> None:
         started = time.perf_counter()
         self._job = job
+        self.lang = job.lang or self.run_lang
         try:
             self._backends = self.open_student(job)
         except Exception as exc:
@@ -132,6 +135,8 @@ class GradingPlugin:
             # student's tests with the reason; the other students are graded as usual.
             self._backends = Unavailable(f"{type(exc).__name__}: {exc}")
         outcomes = []
+        if job.sets is not None:            # one set's submission (the web service's jobs)
+            items = [it for it in items if self.meta[it.nodeid].set_id in job.sets]
         try:
             for i, item in enumerate(items):
                 if ran_before or i > 0:

@@ -97,6 +97,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roster", type=Path, default=None, help="Canvas roster CSV (Canvas user ids)")
     p.add_argument("--sets", nargs="+", default=None)
     p.add_argument("--dry-run", action="store_true", help="print the requests, send none")
+    p = sub.add_parser("serve", help="grade on submission: a web service, an LTI 1.3 tool (docs/SERVE.md)")
+    p.add_argument("course", type=Path, help="course folder or nngrade.toml")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", default=None, help="sqlite:///PATH (default: COURSE/serve/nngrade.sqlite3)")
+    p.add_argument("--jobs", type=int, default=0, help="warm job slots (default: [serve] jobs, else one per core)")
+    p = sub.add_parser("link", help="print a student's personal submission page (or the class page)")
+    p.add_argument("course", type=Path, help="course folder or nngrade.toml")
+    p.add_argument("student", nargs="?", default=None, help="the student's roster id")
+    p.add_argument("--instructor", action="store_true", help="the class page instead")
+    p.add_argument("--base-url", default=None, help="the service's public address (default: [serve] base_url)")
+    p.add_argument("--db", default=None)
+    p = sub.add_parser("forget", help="delete everything the service keeps of a student")
+    p.add_argument("course", type=Path, help="course folder or nngrade.toml")
+    p.add_argument("student", help="the student's roster id")
+    p.add_argument("--db", default=None)
     if student_install():
         _only_commands(sub, STUDENT_COMMANDS)
     return parser
@@ -291,7 +307,45 @@ def cmd_cluster(args) -> int:
                      insecure=args.insecure)
 
 
-COMMANDS = {"init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,
+def _served_course(path: Path):
+    from nngrade.config import CONFIG_NAME, load_course
+    return load_course(path / CONFIG_NAME if path.is_dir() else path)
+
+
+def cmd_serve(args) -> int:
+    from nngrade.serve import require_serve_extra, serve
+    require_serve_extra()
+    course = _served_course(args.course)
+    level = os.environ.get("NNGRADE_SANDBOX") or None
+    if args.port < 0 or args.port > 65535:
+        from nngrade.speech import cli
+        raise ValueError(cli("serve-port", port=args.port))
+    return serve(course, host=args.host, port=args.port, db=args.db, jobs=args.jobs,
+                 sandbox_level=level, mnist_dir=os.environ.get("NNGRADE_MNIST_DIR") or None)
+
+
+def cmd_link(args) -> int:
+    from nngrade.serve import instructor_link, student_link
+    from nngrade.speech import cli
+    course = _served_course(args.course)
+    if args.instructor:
+        print(instructor_link(course, args.base_url, args.db))
+        return 0
+    if not args.student or not args.student.strip():
+        raise ValueError(cli("link-no-student"))
+    print(student_link(course, args.student.strip(), args.base_url, args.db))
+    return 0
+
+
+def cmd_forget(args) -> int:
+    from nngrade.serve import forget_student
+    from nngrade.speech import tell
+    course = _served_course(args.course)
+    print(tell("forgot", student=args.student, count=forget_student(course, args.student, args.db)))
+    return 0
+
+
+COMMANDS = {"serve": cmd_serve, "link": cmd_link, "forget": cmd_forget, "init": cmd_init, "grade": cmd_grade, "check": cmd_check, "demo": cmd_demo,
             "new-set": cmd_new_set, "release": cmd_release, "export": cmd_export,
             "publish": cmd_publish, "cluster": cmd_cluster}
 

@@ -69,6 +69,27 @@ class Course:
     cluster_worker_course: str | None = None     # the course folder as the nodes see it
     cluster_scheduler_port: int = 8786
     cluster_interface: str | None = None         # the network interface the scheduler listens on
+    # `nngrade serve` (docs/SERVE.md): the public address, limits and counting of attempts
+    serve_base_url: str | None = None             # https://grader.example.edu (never the Host header)
+    serve_jobs: int = 0                           # warm job slots (0: one per core)
+    serve_attempts: int = 0                       # counted attempts per set and student (0: any)
+    serve_cooldown_seconds: float = 0.0           # between two attempts of one student on one set
+    serve_counts: str = "best"                    # best | last: which attempt is the grade
+    serve_timezone: str = "UTC"                   # due dates without an offset are in this zone
+    serve_due: dict = field(default_factory=dict)  # set id -> due date (ISO text or TOML datetime)
+    serve_max_upload_mib: float = 8.0             # one upload, all its files together
+    serve_max_files: int = 20                     # files in one upload
+    serve_per_minute: int = 6                     # uploads per student per minute
+    serve_keep_days: int = 365                    # submissions kept this long, then deleted
+    # LTI 1.3 (docs/LTI.md): the platform this course's tool is registered with
+    lti_issuer: str | None = None
+    lti_client_id: str | None = None
+    lti_deployment_ids: tuple[str, ...] = ()
+    lti_auth_login_url: str | None = None         # the platform's OIDC authorization endpoint
+    lti_auth_token_url: str | None = None         # its OAuth2 token endpoint (grade passback)
+    lti_key_set_url: str | None = None            # its JWKS
+    lti_student_claim: str = "sub"                # the launch claim that is the roster id
+    lti_private_key_file: str = "lti-private.pem"  # relative to the course folder; made at first start
     path: Path | None = field(default=None, compare=False)
 
 
@@ -187,6 +208,53 @@ def _memory(value) -> str | None:
         cli("must-be-memory", value=printable(repr(value))))
 
 
+def _url(value) -> str | None:
+    from urllib.parse import urlsplit
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return cli("must-be-url", value=printable(repr(value)))
+    if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        return cli("must-be-https", value=printable(repr(value)))
+    return None
+
+
+def _base_url(value) -> str | None:
+    from urllib.parse import urlsplit
+    if _url(value):
+        return _url(value)
+    parts = urlsplit(value)
+    return cli("must-be-bare-url", value=printable(repr(value))) if (
+        parts.query or parts.fragment) else None
+
+
+def _non_negative(value) -> str | None:
+    return None if value >= 0 else cli("must-be-non-negative", value=printable(repr(value)))
+
+
+def _time_zone(value) -> str | None:
+    from zoneinfo import ZoneInfo
+    try:
+        ZoneInfo(value)
+    except Exception:
+        return cli("must-be-time-zone", value=printable(repr(value)))
+    return None
+
+
+def _due_dates(value) -> str | None:
+    import datetime
+    for key, when in value.items():
+        if isinstance(when, datetime.datetime):
+            continue
+        if isinstance(when, str):
+            try:
+                datetime.datetime.fromisoformat(when)
+                continue
+            except ValueError:
+                pass
+        return cli("must-be-due-date", key=printable(repr(key)), value=printable(repr(when)))
+    return None
+
+
 def _set_names(value) -> str | None:
     names = [value] if isinstance(value, str) else value
     return None if all(isinstance(n, str) for n in names) else cli("sets-list")
@@ -233,6 +301,30 @@ SCHEMA: dict[str, Setting | dict[str, Setting]] = {
         "scheduler_port": Setting("cluster_scheduler_port", (int,), cli("type-integer"),
                                   check=_port),
         "interface": Setting("cluster_interface", *TEXT),
+    },
+    "serve": {
+        "base_url": Setting("serve_base_url", *TEXT, check=_base_url),
+        "jobs": Setting("serve_jobs", (int,), cli("type-integer"), check=_non_negative),
+        "attempts": Setting("serve_attempts", (int,), cli("type-integer"), check=_non_negative),
+        "cooldown_seconds": Setting("serve_cooldown_seconds", *NUMBER, check=_non_negative),
+        "counts": Setting("serve_counts", *TEXT, check=_one_of(("best", "last"))),
+        "timezone": Setting("serve_timezone", *TEXT, check=_time_zone),
+        "due": Setting("serve_due", (dict,), cli("type-due-table"), check=_due_dates),
+        "max_upload_mib": Setting("serve_max_upload_mib", *NUMBER, check=_positive),
+        "max_files": Setting("serve_max_files", (int,), cli("type-integer"), check=_positive),
+        "per_minute": Setting("serve_per_minute", (int,), cli("type-integer"), check=_positive),
+        "keep_days": Setting("serve_keep_days", (int,), cli("type-integer"), check=_positive),
+    },
+    "lti": {
+        "issuer": Setting("lti_issuer", *TEXT, check=_url),
+        "client_id": Setting("lti_client_id", *TEXT),
+        "deployment_ids": Setting("lti_deployment_ids", (list,), cli("type-string-list"),
+                                  check=_strings),
+        "auth_login_url": Setting("lti_auth_login_url", *TEXT, check=_url),
+        "auth_token_url": Setting("lti_auth_token_url", *TEXT, check=_url),
+        "key_set_url": Setting("lti_key_set_url", *TEXT, check=_url),
+        "student_claim": Setting("lti_student_claim", *TEXT),
+        "private_key_file": Setting("lti_private_key_file", *TEXT),
     },
     "canvas": {
         "url": Setting("canvas_url", *TEXT, check=_canvas_url),
@@ -308,11 +400,16 @@ def load_course(path: Path) -> Course:
         raise ConfigError(prefixed(f"{path}: sets", exc)) from None
     if "canvas_assignments" in values:
         values["canvas_assignments"] = _assignments_by_set(values["canvas_assignments"], path)
-    for name in ("cluster_job_extra_directives", "cluster_job_script_prologue"):
+    if "serve_due" in values:
+        values["serve_due"] = _due_by_set(values["serve_due"], path)
+    if "serve_base_url" in values:
+        values["serve_base_url"] = values["serve_base_url"].rstrip("/")
+    for name in ("cluster_job_extra_directives", "cluster_job_script_prologue",
+                 "lti_deployment_ids"):
         if name in values:
             values[name] = tuple(values[name])
     for name in ("mnist_budget_cpu_seconds", "late_penalty", "moodle_feedback_zip_mib",
-                 "cluster_wait_seconds"):
+                 "cluster_wait_seconds", "serve_cooldown_seconds", "serve_max_upload_mib"):
         if name in values:
             values[name] = float(values[name])
     values.setdefault("name", path.parent.name)
@@ -331,6 +428,19 @@ def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
         if set_id in by_set:
             raise ConfigError(cli("canvas-assignment-twice", path=path, set=set_id))
         by_set[set_id] = number
+    return by_set
+
+
+def _due_by_set(table: dict, path: Path) -> dict[str, str]:
+    """[serve.due] keyed by set id, each an ISO date-time text (no offset: the course's zone)."""
+    from nngrade.autograder.sets import find_set
+    by_set: dict[str, str] = {}
+    for key, when in table.items():
+        try:
+            set_id = find_set(key).id
+        except UnknownSetError as exc:
+            raise ConfigError(prefixed(f"{path}: [serve.due]", exc, colon=False)) from None
+        by_set[set_id] = when if isinstance(when, str) else when.isoformat()
     return by_set
 
 

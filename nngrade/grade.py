@@ -291,6 +291,11 @@ def slot_independent(description: dict) -> dict:
     return clean
 
 
+def job_sets(job, sets) -> tuple:
+    """The run's sets this job is graded on (a job may name some of them)."""
+    return sets if job.sets is None else tuple(s for s in sets if s.id in job.sets)
+
+
 def student_document(job, outcomes, seconds, extra, settings, sets) -> dict:
     """A graded student's results document (not yet written)."""
     from nngrade.autograder.results import build_results

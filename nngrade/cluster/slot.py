@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 PROTOCOL = 1
@@ -25,7 +26,9 @@ def job_to_json(job, extra: dict) -> str:
     return json.dumps({"job": {"student_id": job.student_id,
                                "modules": {k: base64.b64encode(v).decode("ascii")
                                            for k, v in job.modules.items()},
-                               "file_names": job.file_names, "cells": job.cells},
+                               "file_names": job.file_names, "cells": job.cells,
+                               "sets": list(job.sets) if job.sets is not None else None,
+                               "lang": job.lang},
                        "extra": extra})
 
 
@@ -34,7 +37,10 @@ def job_from_json(data: dict):
     job = data["job"]
     return StudentJob(job["student_id"],
                       {k: base64.b64decode(v) for k, v in job["modules"].items()},
-                      dict(job["file_names"]), cells=dict(job["cells"])), dict(data["extra"])
+                      dict(job["file_names"]), cells=dict(job["cells"]),
+                      sets=tuple(job["sets"]) if job.get("sets") is not None else None,
+                      lang=job.get("lang")), \
+        dict(data["extra"])
 
 
 def _end_with_parent() -> None:
@@ -79,7 +85,7 @@ def main() -> int:
     from nngrade.autograder.sets import add_sets_dir, find_set
     from nngrade.cluster.facts import local_facts
     from nngrade.config import COURSE_SETS_DIR
-    from nngrade.grade import RunSettings, run_slot, student_document
+    from nngrade.grade import RunSettings, job_sets, run_slot, student_document
 
     course_dir = Path(config["course_dir"]) if config.get("course_dir") else None
     if course_dir is not None and (course_dir / COURSE_SETS_DIR).is_dir():
@@ -104,7 +110,9 @@ def main() -> int:
 
     def finished(job, outcomes, seconds, extra):
         try:
-            document = student_document(job, outcomes, seconds, extra, settings, sets)
+            document = student_document(job, outcomes, seconds, extra,
+                                        replace(settings, lang=job.lang or settings.lang),
+                                        job_sets(job, sets))
             send({"status": "done", "student": job.student_id, "document": document})
         except Exception:
             send({"status": "error", "student": job.student_id,
