@@ -241,9 +241,10 @@ def test_marked_commands_say_why():
                     assert reason_not_run(command), f"{doc.name}: {command}"
 
 
-@pytest.mark.parametrize("table", ["canvas", "moodle"])
+@pytest.mark.parametrize("table", ["canvas", "moodle", "serve"])
 def test_course_file_examples_load(tmp_path, table):
-    """docs/LMS.md's [canvas] and [moodle] examples, added to a course file, load as shown."""
+    """docs/LMS.md's [canvas] and [moodle] examples and docs/SERVE.md's [serve] example, added to
+    a course file, load as shown."""
     from nngrade.config import init_course, load_course
     path = init_course(tmp_path / "c")
     with open(path, "a", encoding="utf-8") as f:
@@ -253,6 +254,11 @@ def test_course_file_examples_load(tmp_path, table):
         assert course.canvas_url == "https://canvas.example.edu" and course.canvas_course_id == 1234
         assert course.canvas_assignments == {"03_loss": 5677, "04_backprop": 5678}
         assert course.canvas_token_file == "canvas-token"
+    elif table == "serve":
+        assert course.serve_base_url == "https://grader.example.edu"
+        assert course.serve_counts == "best" and course.serve_timezone == "Asia/Seoul"
+        assert course.serve_due == {"01_activations": "2026-12-10T23:59:00",
+                                    "04_backprop": "2026-12-17T23:59:00+09:00"}
     else:
         assert course.moodle_feedback_zip_mib == 20
 
