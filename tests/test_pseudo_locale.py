@@ -158,6 +158,9 @@ def cli_class(tmp_path, monkeypatch):
     (tmp_path / "bad" / "nngrade.toml").write_text(
         'salt = "0123456789abcdef"\nlnag = "en"\n[mnist]\nbudget_cpu_seconds = "x"\n',
         encoding="utf-8")
+    (tmp_path / "badserve").mkdir()
+    (tmp_path / "badserve" / "nngrade.toml").write_text(
+        'salt = "0123456789abcdef"\n[serve]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
     (tmp_path / "subs" / "alice").mkdir(parents=True)
     (tmp_path / "subs" / "alice" / "activations.py").write_bytes(
         (CLI_SOLUTIONS / "01_activations" / "activations.py").read_bytes())
@@ -189,6 +192,11 @@ FAILING_COMMANDS = {
     "new set with a bad name": ("new-set", "c", "11 max out"),
     "export without results": ("export", "moodle-feedback", "f.zip"),
     "export an unknown set": ("export", "gradescope", "a.zip", "--sets", "99"),
+    "link without a student": ("link", "c"),
+    "link in a missing course": ("link", "nowhere", "alice"),
+    "link with a bad [serve] value": ("link", "badserve", "alice"),
+    "serve another database": ("serve", "c", "--db", "postgresql://db.example/grades"),
+    "serve on a bad port": ("serve", "c", "--port", "70000"),
 }
 
 
@@ -223,9 +231,11 @@ def _assert_catalogue_lines(argv, code, out, err) -> list[str]:
 def test_every_line_a_failing_command_prints_comes_from_a_catalogue(pseudo_locale, cli_class,
                                                                      capsys, argv):
     from nngrade.cli import main
+    from nngrade.config import SCHEMA
     code = main(list(argv))
     out, err = capsys.readouterr()
-    _assert_catalogue_lines(argv, code, out, err)
+    # the course file's [serve] keys (named in messages) are what the user wrote: data
+    _assert_catalogue_lines((*argv, *SCHEMA["serve"]), code, out, err)
 
 
 # `--cluster` and `nngrade cluster slurm` failing before any cluster is needed: refused

@@ -29,7 +29,7 @@ log = logging.getLogger("nngrade.serve")
 def require_serve_extra() -> None:
     try:
         import jwt  # noqa: F401
-        import multipart  # noqa: F401
+        import python_multipart  # noqa: F401
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
