@@ -202,6 +202,12 @@ def add_sets_dir(root: Path) -> list[ExerciseSet]:
     return added
 
 
+def reread_course_sets() -> None:
+    """Read every course set's set.toml again (points, limits), where a long-running process
+    (the web service) was told its sets changed."""
+    _extra[:] = [read_set(Path(s.folder)) for s in _extra]
+
+
 def all_sets() -> tuple[ExerciseSet, ...]:
     return SETS + tuple(_extra)
 

@@ -284,3 +284,30 @@ def test_config_errors_name_the_key(tmp_path):
         assert done.returncode == 2, done.stdout
         assert bad in done.stderr and "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_regrade_reads_changed_suites(tmp_path):
+    """An instructor changes a course set's points while the service runs; "regrade" grades
+    every submission again with the set as it is now."""
+    course = make_course(tmp_path / "c", "[serve]\nper_minute = 100\n", sets=())
+    subprocess.run([sys.executable, "-m", "nngrade", "new-set", str(course), "11_maxout"],
+                   check=True, capture_output=True, env=tool_env())
+    config = course / "nngrade.toml"
+    config.write_text(config.read_text().replace("sets = []", 'sets = ["11_maxout"]'))
+    reference = (course / "solutions/11_maxout/maxout.py").read_bytes()
+    with running(course, jobs=1) as srv:
+        client = httpx.Client(timeout=30)
+        status = upload(client, srv.link("kim"), "11_maxout", [("maxout.py", reference)]).headers["location"]
+        wait_results(client, status)
+        instructor = srv.instructor_link()
+        publish(client, instructor, "11_maxout")
+        results_url = status.split("?")[0] + "/results.json"
+        assert client.get(results_url).json()["score"] == pytest.approx(100)
+        toml = course / "solutions/11_maxout/set.toml"
+        toml.write_text(toml.read_text().replace('"leaky_relu/random" = 60', '"leaky_relu/random" = 30'))
+        page = client.get(instructor)
+        assert client.post(instructor + "/regrade", data={"csrf": csrf_of(page.text)}).status_code == 200
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and client.get(results_url).json().get("score") != 70:
+            time.sleep(0.2)
+        assert client.get(results_url).json()["score"] == pytest.approx(70)

@@ -40,8 +40,12 @@ class Service:
         self.base_url = base_url.rstrip("/")
         self.csrf_key = store.secret("csrf").encode()
         self.instructor_link = store.secret("instructor")
+
+    @property
+    def sets(self) -> list:
+        """The course's sets as they are now (a regrade reads course sets again)."""
         from nngrade.autograder.sets import find_set
-        self.sets = [find_set(s) for s in course.sets]
+        return [find_set(s) for s in self.course.sets]
 
     def set_choices(self, lang: str) -> list:
         from types import SimpleNamespace
@@ -361,6 +365,7 @@ async def instructor_regrade(request: Request) -> Response:
     lang = service.lang_of(request)
     if form is None:
         return message(lang, 403, "serve_refused", cli("serve-bad-csrf"))
+    service.grader.reload()                   # the suites as they are now on disk
     count = service.store.regrade_all()
     for sid in service.store.pending():
         service.grader.enqueue(sid)

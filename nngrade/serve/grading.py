@@ -45,6 +45,7 @@ class Grader:
         self.threads: list[threading.Thread] = []
         self.settings: RunSettings | None = None
         self.grader = ""
+        self.generation = 0              # bumped when the suites are read again (reload)
 
     # ---- starting ------------------------------------------------------------------------------
 
@@ -108,11 +109,22 @@ class Grader:
             self.queued.add(sid)
         self.queue.put(sid)
 
+    def reload(self) -> None:
+        """Read the suites, sets and mistake models again (an instructor changed them): the
+        grader's digest and fingerprints are computed anew, and each slot starts afresh
+        before its next submission."""
+        from nngrade.autograder.sets import reread_course_sets
+        if self.course.path is not None:
+            reread_course_sets()
+        self.settings = self._run_settings()
+        self.generation += 1
+
     def _slot_loop(self, slot: int) -> None:
-        process = None
+        process, generation = None, self.generation
         while not self.stopping:
             if process is None or not process.alive():
                 self.ready[slot] = False
+                generation = self.generation
                 process = self._open(slot)
                 self.slots[slot] = process
                 if process is None:
@@ -124,6 +136,16 @@ class Grader:
                 break
             with self.lock:
                 self.queued.discard(sid)
+            if generation != self.generation:     # the suites changed since this slot started
+                process.stop()
+                self.ready[slot] = False
+                generation = self.generation
+                process = self._open(slot)
+                self.slots[slot] = process
+                if process is None:
+                    self.enqueue(sid)
+                    continue
+                self.ready[slot] = True
             try:
                 self._grade(process, sid)
             except Exception:                 # a bug must not end the slot: the next one waits
