@@ -20,6 +20,7 @@ import subprocess
 import textwrap
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -261,6 +262,28 @@ def test_course_file_examples_load(tmp_path, table):
                                     "04_backprop": "2026-12-17T23:59:00+09:00"}
     else:
         assert course.moodle_feedback_zip_mib == 20
+
+
+def test_lti_examples_load(tmp_path):
+    """docs/LTI.md's [lti] tables (Moodle's, hosted Canvas's), each added to a course file, load
+    as shown, and the tool built from each lets the platform's pages frame it."""
+    from nngrade.config import init_course, load_course
+    from nngrade.serve.lti import Tool
+    text = (REPO / "docs" / "LTI.md").read_text(encoding="utf-8")
+    examples = [e for e in re.findall(r"```toml\n(.*?)```", text, re.S) if "[lti]" in e]
+    assert len(examples) == 2
+    courses = []
+    for n, example in enumerate(examples):
+        path = init_course(tmp_path / f"c{n}")
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("\n" + textwrap.dedent(example))
+        courses.append(load_course(path))
+    moodle, canvas = courses
+    assert moodle.lti_issuer == "https://moodle.example.edu" and moodle.lti_deployment_ids == ("3",)
+    assert moodle.lti_student_claim == "lis.person_sourcedid"
+    assert canvas.lti_issuer == "https://canvas.instructure.com" and canvas.lti_student_claim == "sub"
+    origins = Tool.platform_origins(SimpleNamespace(course=canvas))   # needs only the course
+    assert "https://school.instructure.com" in origins and "https://sso.canvaslms.com" in origins
 
 
 def test_overrides_example_names_real_tests():

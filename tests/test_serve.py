@@ -112,7 +112,7 @@ def test_security_headers(server):
     csp = answer.headers["content-security-policy"]
     assert "frame-ancestors 'self'" in csp and "form-action 'self'" in csp
     assert "default-src 'none'" in csp
-    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["referrer-policy"] == "same-origin"
     assert answer.headers["x-content-type-options"] == "nosniff"
     assert answer.headers["cache-control"] == "no-store"
     assert "set-cookie" not in answer.headers

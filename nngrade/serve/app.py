@@ -383,8 +383,9 @@ async def healthz(request: Request) -> Response:
 
 class SecurityHeaders:
     """Every answer's security headers, as HTTP headers: a policy that lets the upload form post
-    to the service and the LMS frame the pages (its origin only), no referrer (paths carry
-    tokens), nothing cached, no sniffing."""
+    to the service and the LMS frame the pages (its origin only), a referrer only to the service
+    itself (paths carry tokens; "no-referrer" would also make browsers send `Origin: null` on the
+    upload form, which the origin check must refuse), nothing cached, no sniffing."""
 
     def __init__(self, app, base_url: str, platform_origins: list[str]):
         self.app = app
@@ -393,7 +394,7 @@ class SecurityHeaders:
             (b"content-security-policy",
              (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
               f"form-action {allowed}; frame-ancestors {allowed}").encode()),
-            (b"referrer-policy", b"no-referrer"),
+            (b"referrer-policy", b"same-origin"),
             (b"x-content-type-options", b"nosniff"),
             (b"cache-control", b"no-store"),
             (b"cross-origin-resource-policy", b"same-origin"),

@@ -110,8 +110,11 @@ class Tool:
         self.http = http
 
     def platform_origins(self) -> list[str]:
+        """Where the platform's pages are: they frame the tool and take the deep-linking form.
+        On Canvas the issuer (canvas.instructure.com) and the login (sso.canvaslms.com) are not
+        the course's site; its token URL is, so its origin is listed too."""
         origins = []
-        for url in (self.course.lti_issuer, self.course.lti_auth_login_url):
+        for url in (self.course.lti_issuer, self.course.lti_auth_login_url, self.course.lti_auth_token_url):
             parts = urlsplit(url or "")
             if parts.scheme and parts.netloc and f"{parts.scheme}://{parts.netloc}" not in origins:
                 origins.append(f"{parts.scheme}://{parts.netloc}")
