@@ -182,6 +182,8 @@ def test_students_launch_hand_in_and_the_platform_gets_pending_scores(lti, drive
     kim = platform.scores_for("kim")[-1]["score"]["comment"]
     assert f"({MISTAKE})" in lee and "tanh_grad" in lee, lee
     assert MISTAKE not in kim, kim
+    # no points line while withheld (it would read 0 / 0), the note on the 12 hidden tests instead
+    assert "0 / 0" not in lee and "12 more tests count towards your grade" in lee, lee
     assert "score" not in results_of(addresses["lee"])
     assert results_of(addresses["lee"])["extra_data"]["withheld_tests"] == 12
 

@@ -14,7 +14,9 @@ import logging
 import threading
 import time
 
+from nngrade.autograder.messages import in_language
 from nngrade.serve import policy
+from nngrade.speech import cli
 
 log = logging.getLogger("nngrade.serve")
 
@@ -36,7 +38,12 @@ def score_message(service, row, counted_row) -> dict:
     if policy.withholds_total(document, set_id, published, due):
         shown = policy.students_view(document, set_id, published, due)
         shown["extra_data"]["sets"] = {}
-        comment = as_text(comment_for(dict(shown, score=0.0), [set_id]))
+        # the set's points line would read "0 / 0": the note on what is withheld stands instead
+        lines = [line for line in as_text(comment_for(dict(shown, score=0.0), [set_id])).splitlines()
+                 if not line.startswith(f"{set_id} ")]
+        withheld = shown["extra_data"].get("withheld_tests") or 0
+        lang = counted_row["lang"] or service.course.lang
+        comment = "\n".join([in_language(cli("serve-withheld", count=withheld), lang), *lines])
         return {"userId": target["user_id"], "timestamp": stamp, "activityProgress": "Submitted",
                 "gradingProgress": "PendingManual", "comment": f"{comment}\n{link}".strip()}
     got = (document.get("extra_data") or {}).get("sets", {}).get(set_id, {})
