@@ -467,3 +467,21 @@ def running_platform(**kwargs):
         yield platform
     finally:
         platform.stop()
+
+
+@contextlib.contextmanager
+def platform_and_tool(folder, student_claim: str = "sub"):
+    """The test platform and a real `nngrade serve` (one warm slot, set 01) registered with it,
+    the rate limit raised for the tests; yields the tool's Server with ``.platform`` set."""
+    from serve_util import Server, make_course
+    with running_platform() as platform:
+        port = free_port()
+        platform.tool_base = f"http://127.0.0.1:{port}"
+        course = make_course(folder, platform.course_toml(student_claim=student_claim)
+                             + "\n[serve]\nper_minute = 1000\n", sets=("01",))
+        server = Server(course, port, jobs=1).start()
+        server.platform = platform
+        try:
+            yield server
+        finally:
+            server.kill()

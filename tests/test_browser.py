@@ -7,6 +7,7 @@ Skipped only when Debian's chromium or chromedriver is not installed.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -44,13 +45,13 @@ def pages(tmp_path_factory):
     return {"feedback": out / "kim" / "feedback.html", "summary": out / "summary.html"}
 
 
-@pytest.fixture(scope="module")
-def driver():
-    selenium = pytest.importorskip("selenium")
+@contextlib.contextmanager
+def headless_chromium(lang: str, logging: dict, prefs: dict | None = None):
+    """Headless Chromium through selenium, in a profile of its own that is removed afterwards."""
+    pytest.importorskip("selenium")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    del selenium
     # A driver path given explicitly keeps selenium-manager from looking for (or downloading) one.
     os.environ["SE_OFFLINE"] = "true"
     profile = tempfile.mkdtemp(prefix="nngrade-chromium-")
@@ -59,9 +60,11 @@ def driver():
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1100,900",
-                 "--lang=ko-KR"):
+                 f"--lang={lang}"):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
+    options.set_capability("goog:loggingPrefs", logging)
     drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     drv.set_page_load_timeout(30)
     try:
@@ -69,6 +72,12 @@ def driver():
     finally:
         drv.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def driver():
+    with headless_chromium("ko-KR", {"browser": "ALL"}) as drv:
+        yield drv
 
 
 def _open(driver, path: Path) -> None:

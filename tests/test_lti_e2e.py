@@ -12,9 +12,7 @@ platform's frame is a third party, as on a real LMS.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,9 +20,8 @@ import httpx
 import pytest
 
 from conftest import REPO
-from lti_platform import running_platform
-from serve_util import Server, free_port, make_course
-from test_browser import CHROMEDRIVER, CHROMIUM
+from lti_platform import platform_and_tool
+from test_browser import headless_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -52,47 +49,17 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lti(tmp_path_factory):
-    with running_platform() as platform:
-        port = free_port()
-        platform.tool_base = f"http://127.0.0.1:{port}"
-        # the roster id is the SIS id; the platform's user id (sub) is what scores are posted to
-        course = make_course(tmp_path_factory.mktemp("course"),
-                             platform.course_toml(student_claim="lis.person_sourcedid")
-                             + "\n[serve]\nper_minute = 1000\n", sets=("01",))
-        server = Server(course, port, jobs=1).start()
-        server.platform = platform
-        try:
-            yield server
-        finally:
-            server.kill()
+    # the roster id is the SIS id; the platform's user id (sub) is what scores are posted to
+    with platform_and_tool(tmp_path_factory.mktemp("course"), "lis.person_sourcedid") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def driver():
-    pytest.importorskip("selenium")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"
-    profile = tempfile.mkdtemp(prefix="nngrade-chromium-lti-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1100,900",
-                 "--lang=en-US"):
-        options.add_argument(flag)
     # third-party cookies blocked, as Safari and Chrome's tracking protection do
-    options.add_experimental_option("prefs", {"profile.block_third_party_cookies": True,
-                                              "profile.cookie_controls_mode": 1})
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    drv.set_page_load_timeout(30)
-    try:
+    prefs = {"profile.block_third_party_cookies": True, "profile.cookie_controls_mode": 1}
+    with headless_chromium("en-US", {"performance": "ALL"}, prefs) as drv:
         yield drv
-    finally:
-        drv.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait_for(predicate, seconds: float = WAIT_SECONDS, what: str = "", pause: float = 0.2):

@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from conftest import REPO
-from lti_platform import CLAIM, new_key, running_platform
-from serve_util import Server, free_port, make_course, upload, wait_results
+from lti_platform import CLAIM, new_key, platform_and_tool, running_platform
+from serve_util import upload, wait_results
 
 pytestmark = pytest.mark.slow
 
@@ -31,18 +31,9 @@ SET = "01_activations"
 
 @pytest.fixture(scope="module")
 def lti(tmp_path_factory):
-    with running_platform() as platform:
-        port = free_port()
-        platform.tool_base = f"http://127.0.0.1:{port}"
-        course = make_course(tmp_path_factory.mktemp("course"),
-                             platform.course_toml() + "\n[serve]\nper_minute = 1000\n", sets=("01",))
-        server = Server(course, port, jobs=1).start()
-        try:
-            server.client = httpx.Client(timeout=60)
-            server.platform = platform
-            yield server
-        finally:
-            server.kill()
+    with platform_and_tool(tmp_path_factory.mktemp("course")) as server:
+        server.client = httpx.Client(timeout=60)
+        yield server
 
 
 # ---- the flow, step by step ----------------------------------------------------------------------
