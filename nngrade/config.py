@@ -416,15 +416,22 @@ def load_course(path: Path) -> Course:
     return Course(**values, path=path)
 
 
-def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
-    """[canvas.assignments] keyed by set id; a key may be any name `--sets` takes ("04")."""
+def _set_keys(table: dict, path: Path, table_name: str) -> list[tuple[str, object]]:
+    """A table keyed by set (any name `--sets` takes: "04"), as (set id, value) pairs."""
     from nngrade.autograder.sets import find_set
-    by_set: dict[str, int] = {}
-    for key, number in table.items():
+    pairs = []
+    for key, value in table.items():
         try:
-            set_id = find_set(key).id
+            pairs.append((find_set(key).id, value))
         except UnknownSetError as exc:
-            raise ConfigError(prefixed(f"{path}: [canvas.assignments]", exc, colon=False)) from None
+            raise ConfigError(prefixed(f"{path}: [{table_name}]", exc, colon=False)) from None
+    return pairs
+
+
+def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
+    """[canvas.assignments] keyed by set id; one assignment per set."""
+    by_set: dict[str, int] = {}
+    for set_id, number in _set_keys(table, path, "canvas.assignments"):
         if set_id in by_set:
             raise ConfigError(cli("canvas-assignment-twice", path=path, set=set_id))
         by_set[set_id] = number
@@ -433,15 +440,8 @@ def _assignments_by_set(table: dict, path: Path) -> dict[str, int]:
 
 def _due_by_set(table: dict, path: Path) -> dict[str, str]:
     """[serve.due] keyed by set id, each an ISO date-time text (no offset: the course's zone)."""
-    from nngrade.autograder.sets import find_set
-    by_set: dict[str, str] = {}
-    for key, when in table.items():
-        try:
-            set_id = find_set(key).id
-        except UnknownSetError as exc:
-            raise ConfigError(prefixed(f"{path}: [serve.due]", exc, colon=False)) from None
-        by_set[set_id] = when if isinstance(when, str) else when.isoformat()
-    return by_set
+    return {set_id: when if isinstance(when, str) else when.isoformat()
+            for set_id, when in _set_keys(table, path, "serve.due")}
 
 
 def find_course(*starts: Path) -> Path | None:
