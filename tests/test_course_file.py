@@ -79,6 +79,9 @@ def test_schema_covers_every_course_field():
     ('late = 3', "late must be a table ([late]), not an integer"),
     ('sets = ["01", "99"]', "sets: unknown exercise set '99'"),
     ('sets = [1]', "sets must be a list of set names"),
+    ('[serve.due]\n"99" = "2026-12-10T23:59:00"', "[serve.due] unknown exercise set '99'"),
+    ('[canvas.assignments]\n"99" = 5', "[canvas.assignments] unknown exercise set '99'"),
+    ('[canvas.assignments]\n"04" = 5\n04_backprop = 6', "[canvas.assignments] names set 04_backprop twice"),
 ])
 def test_bad_key_is_named(tmp_path, body, message):
     path = write(tmp_path, f'salt = "0123456789"\n{body}\n')
