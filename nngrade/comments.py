@@ -59,6 +59,9 @@ def comment_for(results: dict, set_ids: list[str]) -> Comment:
 
 
 def _set_text(line: SetLine) -> str:
+    """The set's line; no points when nothing of it carries any ("0 / 0" says nothing)."""
+    if line.max_score <= 0:
+        return f"{line.id} {line.title}"
     return f"{line.id} {line.title}: {format_points(line.score)} / {format_points(line.max_score)}"
 
 

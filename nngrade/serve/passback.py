@@ -38,12 +38,10 @@ def score_message(service, row, counted_row) -> dict:
     if policy.withholds_total(document, set_id, published, due):
         shown = policy.students_view(document, set_id, published, due)
         shown["extra_data"]["sets"] = {}
-        # the set's points line would read "0 / 0": the note on what is withheld stands instead
-        lines = [line for line in as_text(comment_for(dict(shown, score=0.0), [set_id])).splitlines()
-                 if not line.startswith(f"{set_id} ")]
+        # the shown tests carry no points: the note on what is withheld stands for the total
         withheld = shown["extra_data"].get("withheld_tests") or 0
-        lang = counted_row["lang"] or service.course.lang
-        comment = "\n".join([in_language(cli("serve-withheld", count=withheld), lang), *lines])
+        note = in_language(cli("serve-withheld", count=withheld), counted_row["lang"] or service.course.lang)
+        comment = note + "\n" + as_text(comment_for(dict(shown, score=0.0), [set_id]))
         return {"userId": target["user_id"], "timestamp": stamp, "activityProgress": "Submitted",
                 "gradingProgress": "PendingManual", "comment": f"{comment}\n{link}".strip()}
     got = (document.get("extra_data") or {}).get("sets", {}).get(set_id, {})
