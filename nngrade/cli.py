@@ -28,6 +28,11 @@ def _add_grade(sub):
     p.add_argument("--allow-shared-uid", action="store_true",
                    help="grade even where student code would run under your own uid (the rlimit "
                         "level as a normal user); every report then says so")
+    _add_cluster_flags(p)
+
+
+def _add_cluster_flags(p) -> None:
+    """--cluster and its TLS flags: the same for a class run and for the service."""
     p.add_argument("--cluster", default=None, metavar="ADDRESS",
                    help="grade on a running Dask scheduler (tls://HOST:PORT; docs/CLUSTER.md)")
     p.add_argument("--insecure", action="store_true",
@@ -103,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--db", default=None, help="sqlite:///PATH (default: COURSE/serve/nngrade.sqlite3)")
     p.add_argument("--jobs", type=int, default=0, help="warm job slots (default: [serve] jobs, else one per core)")
+    _add_cluster_flags(p)
     p = sub.add_parser("link", help="print a student's personal submission page (or the class page)")
     p.add_argument("course", type=Path, help="course folder or nngrade.toml")
     p.add_argument("student", nargs="?", default=None, help="the student's roster id")
@@ -320,8 +326,13 @@ def cmd_serve(args) -> int:
     if args.port < 0 or args.port > 65535:
         from nngrade.speech import cli
         raise ValueError(cli("serve-port", port=args.port))
+    cluster = None
+    if args.cluster is not None:
+        from nngrade.cluster.dispatch import cluster_target
+        cluster = cluster_target(args, course)
     return serve(course, host=args.host, port=args.port, db=args.db, jobs=args.jobs,
-                 sandbox_level=level, mnist_dir=os.environ.get("NNGRADE_MNIST_DIR") or None)
+                 sandbox_level=level, mnist_dir=os.environ.get("NNGRADE_MNIST_DIR") or None,
+                 cluster=cluster)
 
 
 def cmd_link(args) -> int:

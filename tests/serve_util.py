@@ -38,8 +38,8 @@ def make_course(folder: Path, extra_toml: str = "", sets=("01",)) -> Path:
 
 class Server:
     def __init__(self, course: Path, port: int, jobs: int = 1, env: dict | None = None,
-                 log: Path | None = None):
-        self.course, self.port, self.jobs = course, port, jobs
+                 log: Path | None = None, args: tuple = ()):
+        self.course, self.port, self.jobs, self.args = course, port, jobs, tuple(args)
         self.base = f"http://127.0.0.1:{port}"
         self.env = tool_env(**(env or {}))
         self.log = log or course / f"serve-{port}.log"
@@ -49,7 +49,7 @@ class Server:
         out = open(self.log, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "nngrade", "serve", str(self.course), "--port", str(self.port),
-             "--jobs", str(self.jobs)], stdout=out, stderr=subprocess.STDOUT, env=self.env,
+             "--jobs", str(self.jobs), *self.args], stdout=out, stderr=subprocess.STDOUT, env=self.env,
             start_new_session=True)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
@@ -85,8 +85,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def running(course: Path, jobs: int = 1, env: dict | None = None, port: int | None = None):
-    server = Server(course, port or free_port(), jobs=jobs, env=env).start()
+def running(course: Path, jobs: int = 1, env: dict | None = None, port: int | None = None,
+            args: tuple = ()):
+    server = Server(course, port or free_port(), jobs=jobs, env=env, args=args).start()
     try:
         yield server
     finally:

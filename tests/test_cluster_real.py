@@ -4,6 +4,8 @@ processes on 127.0.0.1 (random ports), `nngrade grade --cluster` as a user runs 
 - every results.json, page and class file equals a local run's (timing fields aside), even
   with one worker SIGKILLed mid-run (its student is graded again elsewhere, none lost, each
   counted and written once), and a rerun through the cluster regrades nobody;
+- the only worker SIGKILLed mid-run and another started: the run waits, and the new worker
+  grades the rest (the dead worker's student included);
 - the scheduler killed mid-run: one line, exit 2; a fresh scheduler's rerun grades only the rest;
 - Ctrl-C: the run stops as a local one does and the scheduler is left with no task of it;
 - workers with another kit version, other course files or without the run's sandbox level are
@@ -123,6 +125,23 @@ def test_same_results_as_local_with_a_worker_killed_mid_run(klass, cluster, tmp_
     code, stdout, stderr = finish(start(grade_cmd(klass["subs"], out, klass["course"],
                                                   "--cluster", c.address), klass["base"]))
     assert code == 0 and stdout.startswith(f"graded 0, unchanged {klass['n']}, failed 0"), stdout + stderr
+
+
+def test_a_worker_that_joins_after_the_only_one_died_grades_the_rest(klass, cluster, tmp_path):
+    c = cluster(workers=1)
+    c.wait_for_workers(1)
+    out = tmp_path / "out"
+    proc = start(grade_cmd(klass["subs"], out, klass["course"], "--cluster", c.address),
+                 klass["base"])
+    wait_for(lambda: results_count(out) >= 2 or proc.poll() is not None, 120, "2 results")
+    assert proc.poll() is None, proc.communicate()
+    c.kill(c.workers[0])
+    time.sleep(1.0)
+    c.add_worker()
+    code, stdout, stderr = finish(proc, timeout=180)
+    assert code == 0, stderr
+    assert stdout.startswith(f"graded {klass['n']}, unchanged 0, failed 0"), stdout
+    assert_same_as_local(klass, out)
 
 
 def _slots_alive() -> list[int]:

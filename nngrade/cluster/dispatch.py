@@ -53,6 +53,7 @@ class _Workers:
         self.ready: dict[str, dict] = {}
         self.refused: dict[str, Said] = {}
         self.last = 0.0
+        self.unplaced: set[str] = set()      # task keys no worker held at the last look
 
     def refresh(self) -> None:
         from nngrade.cluster.worker import worker_status
@@ -72,6 +73,20 @@ class _Workers:
                            why=printable(spoken(self.refused[worker]))), file=sys.stderr)
         for gone in set(self.ready) - present:
             del self.ready[gone]
+
+    def stranded(self, futures) -> list:
+        """Tasks to send again: waiting with no worker to run them while a usable worker is
+        there. Dask places a waiting task on a worker that joins, but not on one that gets the
+        run's resource after joining (as a slot does once it is up), so a task whose every
+        worker died stays unplaced; one seen so at two looks in a row is stranded."""
+        if not self.ready:
+            self.unplaced = set()
+            return []
+        placed = {key for keys in self.client.processing().values() for key in keys}
+        waiting = {f.key for f in futures if not f.done() and f.key not in placed}
+        again = [f for f in futures if f.key in waiting & self.unplaced]
+        self.unplaced = waiting - self.unplaced
+        return again
 
     def wait_for_one(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -200,6 +215,11 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                 if time.monotonic() - workers.last > STATUS_SECONDS:
                     try:
                         workers.refresh()
+                        for future in workers.stranded(list(futures)):
+                            sid = futures.pop(future)
+                            client.cancel([future], force=True)
+                            attempts[sid] -= 1  # no fault of the student's: not an attempt
+                            submit(sid)
                     except Exception:
                         workers.last = time.monotonic()    # reconnecting: decided below
                     # students wait while no usable worker is left; not for ever

@@ -2,6 +2,7 @@
 
     store.py     the durable store (SQLite in COURSE/serve/): links, submissions, results, LTI
     grading.py   warm job slots (the class run's slot loop in processes of their own)
+    cluster_grading.py  the same on Dask workers (--cluster)
     policy.py    due dates, late, attempts, cooldown, which attempt counts, what students see
     app.py       the routes (Starlette): student page, upload, status and feedback, class page
     lti.py       LTI 1.3: OIDC login, launch validation, deep linking, the tool's JWKS
@@ -50,16 +51,23 @@ def base_url_of(course, host: str, port: int) -> str:
 
 
 def build_service(course, *, db: str | None = None, jobs: int = 0, base_url: str | None = None,
-                  sandbox_level: str | None = None, mnist_dir: str | None = None, http=None):
-    """The service's parts, started: store, warm slots, LTI tool and passback when configured."""
+                  sandbox_level: str | None = None, mnist_dir: str | None = None, http=None,
+                  cluster=None):
+    """The service's parts, started: store, warm slots (here, or the job slots of the Dask
+    workers of ``cluster``, a ClusterTarget), LTI tool and passback when configured."""
     from nngrade.serve.app import Service
     from nngrade.serve.grading import Grader
     from nngrade.serve.store import Store
     store = Store(store_path(course, db))
     course_dir = str(Path(course.path).resolve().parent)
     jobs = jobs or course.serve_jobs or os.cpu_count() or 1
-    grader = Grader(course, store, jobs, hide=[course_dir], mnist_dir=mnist_dir,
-                    sandbox_level=sandbox_level)
+    if cluster is not None:
+        from nngrade.serve.cluster_grading import ClusterGrader
+        grader = ClusterGrader(course, store, cluster, hide=[course_dir], mnist_dir=mnist_dir,
+                               sandbox_level=sandbox_level)
+    else:
+        grader = Grader(course, store, jobs, hide=[course_dir], mnist_dir=mnist_dir,
+                        sandbox_level=sandbox_level)
     service = Service(course, store, grader, base_url or base_url_of(course, "127.0.0.1", 8000))
     if course.lti_issuer:
         import httpx
@@ -88,12 +96,13 @@ def _keep_retention(service) -> None:
 
 
 def serve(course, host: str = "127.0.0.1", port: int = 8000, db: str | None = None,
-          jobs: int = 0, sandbox_level: str | None = None, mnist_dir: str | None = None) -> int:
+          jobs: int = 0, sandbox_level: str | None = None, mnist_dir: str | None = None,
+          cluster=None) -> int:
     require_serve_extra()
     import uvicorn
     from nngrade.serve.app import create_app
     service = build_service(course, db=db, jobs=jobs, base_url=base_url_of(course, host, port),
-                            sandbox_level=sandbox_level, mnist_dir=mnist_dir)
+                            sandbox_level=sandbox_level, mnist_dir=mnist_dir, cluster=cluster)
     from nngrade.speech import tell
     print(tell("serve-listening", url=service.base_url, slots=service.grader.jobs,
               db=service.store.path), flush=True)

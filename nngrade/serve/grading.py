@@ -100,6 +100,9 @@ class Grader:
     def healthy(self) -> bool:
         return all(self.ready) and not self.stopping
 
+    def ready_count(self) -> int:
+        return sum(self.ready)
+
     # ---- grading -------------------------------------------------------------------------------
 
     def enqueue(self, sid: int) -> None:
