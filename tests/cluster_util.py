@@ -46,24 +46,31 @@ class DaskCluster:
         folder.mkdir(parents=True, exist_ok=True)
         self.env = dict(env or os.environ)
         self.workers: list[subprocess.Popen] = []
-        info = folder / "scheduler.json"
+        self.schedulers: list[subprocess.Popen] = []
+        self.address = self.start_scheduler(0)
+        for i in range(workers):
+            self.add_worker((worker_env or [{}] * workers)[i] if worker_env else {})
+
+    def start_scheduler(self, port: int) -> str:
+        """A scheduler on ``port`` (0: any free one); its address. Called again with the port
+        of one that was killed, it is that scheduler restarted."""
+        import json
+        info = self.folder / f"scheduler{len(self.schedulers)}.json"
         self.scheduler = self._start("scheduler", [
-            DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-            "--scheduler-file", str(info), *(["--protocol", "tls"] if tls else []),
-            *tls_args(tls)], self.env)
+            DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
+            "--scheduler-file", str(info), *(["--protocol", "tls"] if self.tls else []),
+            *tls_args(self.tls)], self.env)
+        self.schedulers.append(self.scheduler)
         deadline = time.monotonic() + 30
         while not info.exists() or not info.read_text().strip():
             if time.monotonic() > deadline or self.scheduler.poll() is not None:
                 self.stop()
                 raise RuntimeError("the scheduler did not start: " + self.log("scheduler"))
             time.sleep(0.1)
-        import json
-        self.address = json.loads(info.read_text())["address"]
-        for i in range(workers):
-            self.add_worker((worker_env or [{}] * workers)[i] if worker_env else {})
+        return json.loads(info.read_text())["address"]
 
     def _start(self, name: str, cmd: list[str], env: dict) -> subprocess.Popen:
-        log = open(self.folder / f"{name}.log", "wb")
+        log = open(self.folder / f"{name}.log", "ab")
         return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
                                 cwd=self.folder, start_new_session=True)
 
@@ -100,7 +107,7 @@ class DaskCluster:
             pass
 
     def stop(self) -> None:
-        for proc in [*self.workers, self.scheduler]:
+        for proc in [*self.workers, *self.schedulers]:
             if proc.poll() is None:
                 self.kill(proc, signal.SIGTERM)
             if proc.poll() is None:

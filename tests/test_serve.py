@@ -7,6 +7,8 @@ sees the public tests only and no total.
 """
 from __future__ import annotations
 
+import contextlib
+
 import io
 import json
 import sqlite3
@@ -290,16 +292,30 @@ def test_config_errors_name_the_key(tmp_path):
         assert len(done.stderr.strip().splitlines()) == 1
 
 
-def test_regrade_reads_changed_suites(tmp_path):
+@pytest.mark.parametrize("where", ["own slots", "dask workers"])
+def test_regrade_reads_changed_suites(tmp_path, where):
     """An instructor changes a course set's points while the service runs; "regrade" grades
-    every submission again with the set as it is now."""
+    every submission again with the set as it is now (on Dask workers: a new run there, whose
+    slots check the changed course files)."""
+    with contextlib.ExitStack() as stack:
+        args = ()
+        if where == "dask workers":
+            from cluster_util import DaskCluster
+            cluster = DaskCluster(tmp_path / "dask", workers=1)
+            stack.callback(cluster.stop)
+            cluster.wait_for_workers(1)
+            args = ("--cluster", cluster.address)
+        regrade_after_the_suites_change(tmp_path, args)
+
+
+def regrade_after_the_suites_change(tmp_path, args):
     course = make_course(tmp_path / "c", "[serve]\nper_minute = 100\n", sets=())
     subprocess.run([sys.executable, "-m", "nngrade", "new-set", str(course), "11_maxout"],
                    check=True, capture_output=True, env=tool_env())
     config = course / "nngrade.toml"
     config.write_text(config.read_text().replace("sets = []", 'sets = ["11_maxout"]'))
     reference = (course / "solutions/11_maxout/maxout.py").read_bytes()
-    with running(course, jobs=1) as srv:
+    with running(course, jobs=1, args=args) as srv:
         client = httpx.Client(timeout=30)
         status = upload(client, srv.link("kim"), "11_maxout", [("maxout.py", reference)]).headers["location"]
         wait_results(client, status)
