@@ -102,22 +102,32 @@ def assert_same_as_local(klass, out: Path) -> None:
         assert (klass["local"] / name).read_bytes() == (out / name).read_bytes(), name
 
 
+def graded_with_a_worker_killed(klass, c, out: Path, after: int, then=lambda: None,
+                                seconds: float = 120) -> str:
+    """A class run through ``c`` whose first worker is SIGKILLed once ``after`` students are
+    written (every worker is busy from the start, one student each, so the kill lands in the
+    middle of a student), ``then`` called; it must end within ``seconds`` with everyone graded,
+    as a local run grades them. Its stderr."""
+    proc = start(grade_cmd(klass["subs"], out, klass["course"], "--cluster", c.address),
+                 klass["base"])
+    wait_for(lambda: results_count(out) >= after or proc.poll() is not None, 120,
+             f"{after} results")
+    assert proc.poll() is None, proc.communicate()
+    c.kill(c.workers[0])
+    then()
+    code, stdout, stderr = finish(proc, timeout=seconds)
+    assert code == 0, stderr
+    assert stdout.startswith(f"graded {klass['n']}, unchanged 0, failed 0"), stdout
+    assert_same_as_local(klass, out)
+    return stderr
+
+
 def test_same_results_as_local_with_a_worker_killed_mid_run(klass, cluster, tmp_path):
     c = cluster(workers=2)
     c.wait_for_workers(2)
     out = tmp_path / "out"
-    proc = start(grade_cmd(klass["subs"], out, klass["course"], "--cluster", c.address),
-                 klass["base"])
-    # both workers are busy from the start (one student each, the rest queued): a kill once
-    # a few students are written lands in the middle of a student
-    wait_for(lambda: results_count(out) >= 3 or proc.poll() is not None, 120, "3 results")
-    assert proc.poll() is None, proc.communicate()
-    c.kill(c.workers[0])
-    code, stdout, stderr = finish(proc)
-    assert code == 0, stderr
-    assert stdout.startswith(f"graded {klass['n']}, unchanged 0, failed 0"), stdout
+    stderr = graded_with_a_worker_killed(klass, c, out, after=3)
     assert "Traceback" not in stderr
-    assert_same_as_local(klass, out)
     assert not list(out.glob("**/.*.tmp"))
     # the killed worker's job slot ended with it
     wait_for(lambda: not _slots_alive(), 10, "the job slots to end")
@@ -130,18 +140,13 @@ def test_same_results_as_local_with_a_worker_killed_mid_run(klass, cluster, tmp_
 def test_a_worker_that_joins_after_the_only_one_died_grades_the_rest(klass, cluster, tmp_path):
     c = cluster(workers=1)
     c.wait_for_workers(1)
-    out = tmp_path / "out"
-    proc = start(grade_cmd(klass["subs"], out, klass["course"], "--cluster", c.address),
-                 klass["base"])
-    wait_for(lambda: results_count(out) >= 2 or proc.poll() is not None, 120, "2 results")
-    assert proc.poll() is None, proc.communicate()
-    c.kill(c.workers[0])
-    time.sleep(1.0)
-    c.add_worker()
-    code, stdout, stderr = finish(proc, timeout=180)
-    assert code == 0, stderr
-    assert stdout.startswith(f"graded {klass['n']}, unchanged 0, failed 0"), stdout
-    assert_same_as_local(klass, out)
+
+    def another_worker():
+        time.sleep(1.0)                      # the only worker is gone before the next joins
+        c.add_worker()
+
+    graded_with_a_worker_killed(klass, c, tmp_path / "out", after=2, then=another_worker,
+                                seconds=180)
 
 
 def _slots_alive() -> list[int]:

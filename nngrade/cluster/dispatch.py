@@ -74,11 +74,12 @@ class _Workers:
         for gone in set(self.ready) - present:
             del self.ready[gone]
 
-    def stranded(self, futures) -> list:
-        """Tasks to send again: waiting with no worker to run them while a usable worker is
-        there. Dask places a waiting task on a worker that joins, but not on one that gets the
-        run's resource after joining (as a slot does once it is up), so a task whose every
-        worker died stays unplaced; one seen so at two looks in a row is stranded."""
+    def stranded(self, futures: dict) -> list:
+        """What to send again, taken out of ``futures`` {future: what it grades} and cancelled:
+        tasks waiting with no worker to run them while a usable worker is there. Dask places a
+        waiting task on a worker that joins, but not on one that gets the run's resource after
+        joining (as a slot does once it is up), so a task whose every worker died stays
+        unplaced; one seen so at two looks in a row is stranded."""
         if not self.ready:
             self.unplaced = set()
             return []
@@ -86,7 +87,9 @@ class _Workers:
         waiting = {f.key for f in futures if not f.done() and f.key not in placed}
         again = [f for f in futures if f.key in waiting & self.unplaced]
         self.unplaced = waiting - self.unplaced
-        return again
+        if again:
+            self.client.cancel(again, force=True)
+        return [futures.pop(future) for future in again]
 
     def wait_for_one(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -103,33 +106,46 @@ class _Workers:
             time.sleep(1.0)
 
 
+def connect(target, name: str):
+    """A Dask client of ``target`` (a ClusterTarget); ClusterError in one line when the
+    scheduler cannot be reached or the address is unsafe."""
+    from distributed import Client
+    from nngrade.cluster.security import security_for
+    security = security_for(target)          # refuses an unsafe address before connecting
+    try:
+        return Client(target.address, security=security, timeout=CONNECT_SECONDS,
+                      set_as_default=False, name=name)
+    except Exception as exc:                  # OSError, TimeoutError, ssl errors ...
+        raise ClusterError(cli("cluster-cannot-connect", address=printable(target.address),
+                               why=printable(_first_line(exc)))) from None
+
+
+def slot_plugin(settings, course):
+    """A new run's SlotPlugin: its id, and the facts of this machine each worker's slot is
+    compared with (kit, course files, MNIST data, sandbox)."""
+    from nngrade.cluster.facts import local_facts
+    from nngrade.cluster.worker import SlotPlugin
+    course_dir = Path(course.path).resolve().parent if course.path else None
+    expected = local_facts(settings.sets, course_dir, settings.probe_options.get("mnist_dir"),
+                           bool(settings.probe_options.get("mnist_sample")))
+    return SlotPlugin(secrets.token_hex(6), worker_config(settings, course, expected))
+
+
 def run_on_cluster(todo, settings, options, run, console, course) -> None:
     """Grade ``todo`` [(StudentJob, extra)] on the cluster; fills ``run`` as _run_slots does."""
     require_distributed()
-    from distributed import Client
     from nngrade.autograder.sets import find_set
-    from nngrade.cluster.facts import local_facts
-    from nngrade.cluster.security import security_for
     from nngrade.cluster.slot import job_to_json
-    from nngrade.cluster.worker import SlotPlugin, grade_student, resource_name
+    from nngrade.cluster.worker import grade_student, resource_name
     from nngrade.grade import (MAX_ATTEMPTS, _crash_results, progress_bar, safe_dir_name,
                                write_student_outputs)
 
     target = options.cluster
     # Dask logs a lost connection, reconnects and retries at length; the run says it in one line
     _quiet_dask()
-    security = security_for(target)          # refuses an unsafe address before connecting
-    course_dir = Path(course.path).resolve().parent if course.path else None
-    expected = local_facts(settings.sets, course_dir, settings.probe_options.get("mnist_dir"),
-                           bool(settings.probe_options.get("mnist_sample")))
-    try:
-        client = Client(target.address, security=security, timeout=CONNECT_SECONDS,
-                        set_as_default=False, name="nngrade")
-    except Exception as exc:                  # OSError, TimeoutError, ssl errors ...
-        raise ClusterError(cli("cluster-cannot-connect", address=printable(target.address),
-                               why=printable(_first_line(exc)))) from None
-    run_id = secrets.token_hex(6)
-    plugin = SlotPlugin(run_id, worker_config(settings, course, expected))
+    plugin = slot_plugin(settings, course)
+    client = connect(target, "nngrade")
+    run_id = plugin.run_id
     resource = resource_name(run_id)
     sets = tuple(find_set(s) for s in settings.sets)
     jobs_by_id = {job.student_id: (job, extra) for job, extra in todo}
@@ -215,9 +231,7 @@ def run_on_cluster(todo, settings, options, run, console, course) -> None:
                 if time.monotonic() - workers.last > STATUS_SECONDS:
                     try:
                         workers.refresh()
-                        for future in workers.stranded(list(futures)):
-                            sid = futures.pop(future)
-                            client.cancel([future], force=True)
+                        for sid in workers.stranded(futures):
                             attempts[sid] -= 1  # no fault of the student's: not an attempt
                             submit(sid)
                     except Exception:

@@ -374,7 +374,8 @@ async def instructor_regrade(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     service: Service = request.app.state.service
-    body = {"slots": service.grader.ready_count(), "of": service.grader.jobs, "pending": len(service.store.pending())}
+    body = {"slots": service.grader.ready_count(), "of": service.grader.jobs,
+            "pending": len(service.store.pending())}
     return JSONResponse(body, status_code=200 if service.grader.healthy() else 503)
 
 

@@ -20,9 +20,7 @@ import queue
 import secrets
 import threading
 import time
-from pathlib import Path
 
-from nngrade.grade import MAX_ATTEMPTS
 from nngrade.serve.grading import Grader
 
 log = logging.getLogger("nngrade.serve")
@@ -70,33 +68,18 @@ class ClusterGrader(Grader):
         self.thread.start()
 
     def _connect(self) -> None:
-        from distributed import Client
-        from nngrade.cluster import ClusterError
-        from nngrade.cluster.dispatch import CONNECT_SECONDS, _first_line
-        from nngrade.cluster.security import security_for
-        from nngrade.errors import printable
-        from nngrade.speech import cli
-        try:
-            self.client = Client(self.target.address, security=security_for(self.target),
-                                 timeout=CONNECT_SECONDS, set_as_default=False,
-                                 name="nngrade-serve")
-        except Exception as exc:
-            raise ClusterError(cli("cluster-cannot-connect", address=printable(self.target.address),
-                                   why=printable(_first_line(exc)))) from None
+        from nngrade.cluster.dispatch import connect
+        self.client = connect(self.target, "nngrade-serve")
         self._new_run()
 
     def _new_run(self) -> None:
         """The run's plugin on every worker (a new run id: slots start afresh with the suites as
         they are now); the previous run's slots end."""
-        from nngrade.cluster.dispatch import _Workers, worker_config
-        from nngrade.cluster.facts import local_facts
-        from nngrade.cluster.worker import SlotPlugin
+        from nngrade.cluster.dispatch import _Workers, slot_plugin
         old = self.plugin.name if self.plugin is not None else None
         self.run_generation = self.generation
-        course_dir = Path(self.course.path).resolve().parent if self.course.path else None
-        expected = local_facts(self.settings.sets, course_dir, self.mnist_dir, False)
-        self.run_id = secrets.token_hex(6)
-        self.plugin = SlotPlugin(self.run_id, worker_config(self.settings, self.course, expected))
+        self.plugin = slot_plugin(self.settings, self.course)
+        self.run_id = self.plugin.run_id
         self.client.register_plugin(self.plugin, name=self.plugin.name)
         if old is not None:
             try:
@@ -123,7 +106,10 @@ class ClusterGrader(Grader):
                 self._reach_scheduler()
                 continue
             if self.generation != self.run_generation:
-                self._resend_in_flight(self._new_run)
+                in_flight = self._drop_in_flight()
+                self._new_run()
+                for sid in in_flight:         # no try counted: the run, not the submission, changed
+                    self.enqueue(sid)
             try:
                 sid = self.queue.get(timeout=0.1)
             except queue.Empty:
@@ -165,43 +151,32 @@ class ClusterGrader(Grader):
         row = self.store.submission_by_id(sid)
         if row is None or row["state"] != "pending":
             return
-        status = outcome.get("status")
-        if status == "done" and isinstance(outcome.get("document"), dict) \
-                and outcome.get("student") == row["student"]:
-            self.store.record_result(sid, outcome["document"])
-            self.on_graded(sid)
-        elif status in ("lost", "gone"):
+        if outcome.get("status") in ("lost", "gone"):
             self._later(sid)                  # no fault of the student's: sent again
-        elif self.store.count_try(sid) >= MAX_ATTEMPTS:
-            self.store.record_result(sid, self.crash_document(row, outcome))
-            self.on_graded(sid)
-        else:
-            self.enqueue(sid)
+            return
+        if outcome.get("student") != row["student"]:
+            outcome = {"status": "slot-died"}  # an answer for someone else is no answer
+        self.settle(sid, row, outcome)
 
     def _look_at_workers(self) -> None:
         try:
             self.workers.refresh()
             self.jobs = len(self.workers.ready)
-            for future in self.workers.stranded(list(self.futures)):
-                sid = self.futures.pop(future)
-                self.client.cancel([future], force=True)
+            for sid in self.workers.stranded(self.futures):
                 self._submit(sid)
         except Exception:
             pass                              # the client reconnects on its own, or is closed
 
-    def _resend_in_flight(self, then) -> None:
-        """Cancel what the workers have of ours, call ``then``, send it all again (no try of
-        the student's is counted: the run, not the submission, changed)."""
+    def _drop_in_flight(self) -> list[int]:
+        """Cancel what the workers have of ours; the submissions it was grading."""
         sids = list(self.futures.values())
         if self.futures:
             try:
                 self.client.cancel(list(self.futures), force=True)
             except Exception:
-                pass
+                pass                          # a scheduler that went away has none of it
         self.futures = {}
-        then()
-        for sid in sids:
-            self.enqueue(sid)
+        return sids
 
     def _reach_scheduler(self) -> None:
         """The scheduler went away: a new client once it answers (the one Dask gave up on is
@@ -217,7 +192,7 @@ class ClusterGrader(Grader):
             old.close(timeout=2)
         except Exception:
             pass
-        self.futures = {}
+        self._drop_in_flight()                # all sent again below, from the store
         while not self.stopping:
             try:
                 self._connect()

@@ -179,17 +179,22 @@ class Grader:
         if row is None or row["state"] != "pending":
             return                          # deleted, or graded by an earlier run
         answer = json.loads(process.grade(self.job_text(row)))
+        if not self.settle(sid, row, answer):
+            process.stop()                  # it died, or answered nonsense: a fresh slot
+
+    def settle(self, sid: int, row, answer: dict) -> bool:
+        """A slot's answer for a stored submission: its document kept (True), or one more try,
+        and after MAX_ATTEMPTS a result saying the grading died."""
         if answer.get("status") == "done" and isinstance(answer.get("document"), dict):
             self.store.record_result(sid, answer["document"])
             self.on_graded(sid)
-            return
-        # the slot died (or answered nonsense) with this student: a fresh slot, tried again
-        process.stop()
+            return True
         if self.store.count_try(sid) >= MAX_ATTEMPTS:
             self.store.record_result(sid, self.crash_document(row, answer))
             self.on_graded(sid)
         else:
             self.enqueue(sid)
+        return False
 
     def crash_document(self, row, answer) -> dict:
         from nngrade.autograder.results import TestOutcome, build_results
